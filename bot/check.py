@@ -1,0 +1,147 @@
+"""`inmail-review check`: review drafts from files or stdin, like a linter.
+
+Exit status: 0 when no finding is an error, 1 when any is, 2 when an input could not be read
+or the command was used wrongly (the other inputs are still reviewed and reported).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import replace
+from typing import IO, Iterator
+
+from bot.inputs import Item, load_recipient, read
+from bot.report import TextReport, use_colour
+from bot.settings import Settings
+from models.records import CATEGORIES, Draft, InputError, Review
+from rules import PackError, ReviewContext, Reviewer
+from rules.language import SUPPORTED, normalize_language
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="draft files (.txt, .md, .json, .jsonl) or folders; '-' or nothing reads stdin")
+    parser.add_argument("--subject", help="the InMail subject (for drafts that do not give one)")
+    parser.add_argument("--lang", help=f"the draft's language: {', '.join(SUPPORTED)} (default: detected)")
+    parser.add_argument("--category", choices=CATEGORIES, metavar="CATEGORY",
+                        help="the declared InMail category: " + ", ".join(CATEGORIES))
+    parser.add_argument("--recipient", metavar="FILE", help="the recipient's profile (JSON or YAML)")
+    parser.add_argument("--format", choices=("text", "json", "jsonl", "blocks"), default="text",
+                        help="text for people (default), json/jsonl for programs, blocks for Slack's Block Kit Builder")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+
+
+def _with_defaults(draft: Draft, args: argparse.Namespace, recipient) -> Draft:
+    """Command-line options fill in what the draft itself leaves open."""
+    return replace(
+        draft,
+        subject=draft.subject or args.subject or "",
+        lang=draft.lang or args.lang,
+        category=draft.category or args.category,
+        recipient=draft.recipient or recipient,
+    )
+
+
+def _recipient_key(draft: Draft, fallback: str) -> str:
+    r = draft.recipient
+    return (r.name or "").casefold().strip() if r and r.name else fallback
+
+
+def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace, recipient,
+             batch) -> Iterator[tuple[Item, Review | None, str | None]]:
+    for n, item in enumerate(items):
+        if item.error or item.draft is None:
+            yield item, None, item.error
+            continue
+        draft = _with_defaults(item.draft, args, recipient)
+        context = ReviewContext(history=batch, history_key=f"#{n}", recipient_key=_recipient_key(draft, f"#{n}"),
+                                history_scope=" in this batch") if batch is not None else None
+        try:
+            yield item, reviewer.review(draft, context), None
+        except (InputError, ValueError) as exc:
+            yield item, None, f"{item.source}: {exc}"
+        except Exception as exc:  # a bug must not cost the rest of the batch
+            log.debug("review failed", exc_info=True)
+            yield item, None, f"{item.source}: internal error ({type(exc).__name__}); please report it"
+
+
+def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[str] | None = None,
+        stderr: IO[str] | None = None) -> int:
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    if args.lang and normalize_language(args.lang) is None:
+        print(f"inmail-review: error: unsupported language '{args.lang}'; supported: {', '.join(SUPPORTED)}", file=stderr)
+        return EXIT_USAGE
+    settings = Settings.from_env()
+    try:
+        recipient = load_recipient(args.recipient) if args.recipient else None
+        reviewer = Reviewer.load(settings.rules_dir, grammar=_grammar(settings))
+    except (InputError, PackError) as exc:
+        print(f"inmail-review: error: {exc}", file=stderr)
+        return EXIT_USAGE
+
+    items = list(read(args.paths, stdin))
+    batch = _batch_index() if sum(1 for i in items if i.draft) > 1 else None
+    text = TextReport(colour=use_colour(stdout, args.color))
+    reviews: list[Review] = []
+    failures = 0
+    outputs = []
+    for item, review, error in _reviews(iter(items), reviewer, args, recipient, batch):
+        if item.warning:
+            print(f"inmail-review: warning: {item.warning}", file=stderr)
+        if error:
+            failures += 1
+            if args.format != "text":
+                print(f"inmail-review: error: {error}", file=stderr)
+        if review:
+            reviews.append(review)
+        outputs.append((item, review, error))
+        if args.format == "jsonl":
+            stdout.write(json.dumps(_json(item, review, error), ensure_ascii=False) + "\n")
+        elif args.format == "text":
+            draft = _with_defaults(item.draft, args, recipient) if item.draft else None
+            print(text.review(item.source, review, draft.subject, draft.body) if review else text.error(item.source, error or ""),
+                  file=stdout, end="\n\n")
+
+    if args.format == "json":
+        payload = [_json(i, r, e) for i, r, e in outputs]
+        json.dump(payload[0] if len(payload) == 1 else payload, stdout, ensure_ascii=False, indent=2)
+        stdout.write("\n")
+    elif args.format == "blocks":
+        from bot.blocks import review_message
+
+        messages = [review_message(r) for _, r, _ in outputs if r]
+        json.dump(messages[0] if len(messages) == 1 else messages, stdout, ensure_ascii=False, indent=2)
+        stdout.write("\n")
+    elif args.format == "text":
+        print(text.summary(reviews, failures), file=stdout)
+
+    if failures:
+        return EXIT_USAGE
+    return EXIT_ERRORS if any(r.verdict == "blocked" for r in reviews) else EXIT_OK
+
+
+def _json(item: Item, review: Review | None, error: str | None) -> dict:
+    if review is not None:
+        return review.to_dict()
+    return {"id": item.draft.id if item.draft else item.id, "error": error}
+
+
+def _batch_index():
+    """An in-memory template index, so a batch's drafts are checked against each other."""
+    from rules.similarity import TemplateIndex
+
+    return TemplateIndex()
+
+
+def _grammar(settings: Settings):
+    from rules.grammar import build_checker
+
+    return build_checker(settings.languagetool_url, api_key=settings.languagetool_api_key,
+                         username=settings.languagetool_username)

@@ -1,0 +1,1 @@
+"""Listeners split by kind; each module wires itself with `register(app)`."""

@@ -1,0 +1,93 @@
+"""Terminal output of `inmail-review check --format text`: a linter-style report for people.
+
+Per draft a header line (verdict, score, language, category), then each finding with its
+position (`body 3:14`, line and column in what the user wrote), the quoted text, why it
+matters and what to write instead; a summary closes the run. Colour only on a terminal,
+and never when NO_COLOR is set (https://no-color.org).
+"""
+from __future__ import annotations
+
+import os
+import textwrap
+from dataclasses import dataclass
+from typing import IO
+
+from models.records import Finding, Review
+from rules.text import to_plain
+
+_RESET = "\033[0m"
+_STYLE = {
+    "error": "\033[1;31m",
+    "warning": "\033[33m",
+    "suggestion": "\033[36m",
+    "blocked": "\033[1;31m",
+    "revise": "\033[1;33m",
+    "ready": "\033[1;32m",
+    "dim": "\033[2m",
+    "bold": "\033[1m",
+}
+_ICON = {"blocked": "✗", "revise": "!", "ready": "✓"}
+
+
+def use_colour(stream: IO[str], choice: str = "auto") -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+
+
+@dataclass
+class TextReport:
+    colour: bool
+    width: int = 100
+
+    def paint(self, text: str, style: str) -> str:
+        return f"{_STYLE[style]}{text}{_RESET}" if self.colour else text
+
+    def review(self, source: str, review: Review, raw_subject: str, raw_body: str) -> str:
+        counts = review.counts()
+        category = (review.category or "no clear category").replace("_", " ")
+        head = (
+            f"{self.paint(source, 'bold')}  {self.paint(_ICON[review.verdict] + ' ' + review.verdict, review.verdict)}"
+            f"  score {review.score}/100  ({review.language}, {category})"
+        )
+        lines = [head]
+        plains = {"subject": to_plain(raw_subject), "body": to_plain(raw_body)}
+        for f in review.findings:
+            lines.extend(self._finding(review, f, plains))
+        for note in review.notes:
+            lines.append(self.paint(f"  note: {note}", "dim"))
+        m = review.metrics
+        lines.append(self.paint(
+            f"  {m.body_chars} characters, {m.words} words, personalization {m.personalization:.2f}, "
+            f"genericness {m.genericness:.2f}; {counts['error']} errors, {counts['warning']} warnings, "
+            f"{counts['suggestion']} suggestions",
+            "dim",
+        ))
+        return "\n".join(lines)
+
+    def _finding(self, review: Review, f: Finding, plains: dict) -> list[str]:
+        where = f.field or "draft"
+        if f.span is not None and f.field is not None:
+            line, col = plains[f.field].line_col(f.span[0])
+            where = f"{f.field} {line}:{col}"
+        label = self.paint(f"{f.severity:<10}", f.severity)
+        out = [f"  {where:<12} {label} {self.paint(f.rule, 'dim')}"]
+        indent = " " * 4
+        out += textwrap.wrap(f.message, self.width, initial_indent=indent, subsequent_indent=indent)
+        out += textwrap.wrap("→ " + f.suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")
+        return out
+
+    def error(self, source: str, message: str) -> str:
+        return f"{self.paint(source, 'bold')}  {self.paint('error', 'error')}: {message}"
+
+    def summary(self, reviews: list[Review], errors: int) -> str:
+        verdicts = {v: sum(r.verdict == v for r in reviews) for v in ("ready", "revise", "blocked")}
+        total = {k: sum(r.counts()[k] for r in reviews) for k in ("error", "warning", "suggestion")}
+        text = (
+            f"{len(reviews)} draft(s): {verdicts['ready']} ready, {verdicts['revise']} to revise, "
+            f"{verdicts['blocked']} blocked; {total['error']} errors, {total['warning']} warnings, "
+            f"{total['suggestion']} suggestions"
+        )
+        if errors:
+            text += f"; {errors} input(s) could not be read"
+        return self.paint(text, "bold")

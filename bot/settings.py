@@ -1,0 +1,56 @@
+"""Configuration from the environment (PRODUCT.md §8), read once into a frozen record.
+
+Every module takes a `Settings` instead of reading `os.environ` itself, so tests can build
+one per case and nothing depends on import order.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    db_path: str = "./inmail-review.db"
+    drafts_channels: tuple[str, ...] = ()
+    alert_channel: str | None = None
+    digest_channel: str | None = None
+    rules_dir: str | None = None
+    languagetool_url: str | None = None
+    languagetool_api_key: str | None = None
+    languagetool_username: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        api_url = env.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        if not api_url.endswith("/"):
+            api_url += "/"
+        return cls(
+            slack_bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            slack_app_token=env.get("SLACK_APP_TOKEN") or None,
+            slack_api_url=api_url,
+            db_path=env.get("INMAIL_DB") or "./inmail-review.db",
+            drafts_channels=_csv(env.get("INMAIL_DRAFTS_CHANNELS")),
+            alert_channel=env.get("INMAIL_ALERT_CHANNEL") or None,
+            digest_channel=env.get("INMAIL_DIGEST_CHANNEL") or None,
+            rules_dir=env.get("INMAIL_RULES_DIR") or None,
+            languagetool_url=env.get("LANGUAGETOOL_URL") or None,
+            languagetool_api_key=env.get("LANGUAGETOOL_API_KEY") or None,
+            languagetool_username=env.get("LANGUAGETOOL_USERNAME") or None,
+        )
+
+    def __repr__(self) -> str:  # never print secrets, even by accident in a traceback
+        return f"Settings(db_path={self.db_path!r}, slack_api_url={self.slack_api_url!r}, drafts_channels={self.drafts_channels!r})"

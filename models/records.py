@@ -1,0 +1,265 @@
+"""The records that flow through the product: Draft in, Review out.
+
+They are plain frozen dataclasses so that the review engine stays pure and a Review
+serialises to exactly the JSON contract of PRODUCT.md §2 (`Review.to_dict`). Parsing from
+untrusted dicts (`Draft.from_dict`) raises `InputError` with a message a person can act on,
+because drafts arrive from files, stdin and Slack payloads.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["suggestion", "warning", "error"]
+Field = Literal["subject", "body"]
+Verdict = Literal["ready", "revise", "blocked"]
+
+SEVERITIES: tuple[Severity, ...] = ("suggestion", "warning", "error")
+SEVERITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+# LinkedIn's eight InMail categories, in LinkedIn's order.
+CATEGORIES: tuple[str, ...] = (
+    "career_opportunity",
+    "consulting_offer",
+    "new_venture",
+    "job_inquiry",
+    "expertise_request",
+    "business_deal",
+    "reference_request",
+    "getting_back_in_touch",
+)
+
+# The rule families of PRODUCT.md §3. Names inside a family may grow; families do not change.
+FAMILIES: tuple[str, ...] = (
+    "length",
+    "generic-template",
+    "personalization",
+    "category-match",
+    "grammar",
+    "inclusive-language",
+    "call-to-action",
+    "subject",
+)
+
+
+# First-line labels that mark a pasted draft's subject, in our three languages.
+SUBJECT_LABELS = frozenset({"subject", "subj", "emne", "tittel", "oggetto"})
+
+
+class InputError(ValueError):
+    """A draft or profile that cannot be reviewed as given; the message is shown to the user."""
+
+
+def _opt_str(data: dict[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise InputError(f"{where}: '{key}' must be a string, not {type(value).__name__}")
+    return str(value)
+
+
+def _str_list(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{where}: '{key}' must be a list of strings")
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _category(value: str | None, where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in CATEGORIES:
+        raise InputError(f"{where}: unknown category '{value}'; expected one of {', '.join(CATEGORIES)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """What the recruiter knows of the person: the basis of the personalization checks."""
+
+    name: str | None = None
+    title: str | None = None
+    company: str | None = None
+    skills: tuple[str, ...] = ()
+    open_to: tuple[str, ...] = ()
+    language: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "recipient") -> "Recipient":
+        if not isinstance(data, dict):
+            raise InputError(f"{where} must be an object, not {type(data).__name__}")
+        open_to = _str_list(data, "open_to", where)
+        for category in open_to:
+            _category(category, f"{where}.open_to")
+        return cls(
+            name=_opt_str(data, "name", where),
+            title=_opt_str(data, "title", where),
+            company=_opt_str(data, "company", where),
+            skills=_str_list(data, "skills", where),
+            open_to=open_to,
+            language=_opt_str(data, "language", where),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "company": self.company,
+            "skills": list(self.skills),
+            "open_to": list(self.open_to),
+            "language": self.language,
+        }
+
+    @property
+    def first_name(self) -> str | None:
+        return self.name.split()[0] if self.name and self.name.split() else None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft InMail as the recruiter wrote it (Slack markup and all)."""
+
+    body: str
+    subject: str = ""
+    id: str | None = None
+    lang: str | None = None
+    category: str | None = None
+    recipient: Recipient | None = None
+    bulk: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "draft") -> "Draft":
+        if not isinstance(data, dict):
+            raise InputError(f"{where} must be a JSON object, not {type(data).__name__}")
+        if "body" not in data or data["body"] is None:
+            raise InputError(f"{where}: 'body' is required")
+        if not isinstance(data["body"], str):
+            raise InputError(f"{where}: 'body' must be a string")
+        recipient = data.get("recipient")
+        return cls(
+            body=data["body"],
+            subject=_opt_str(data, "subject", where) or "",
+            id=_opt_str(data, "id", where),
+            lang=_opt_str(data, "lang", where),
+            category=_category(_opt_str(data, "category", where), where),
+            recipient=None if recipient is None else Recipient.from_dict(recipient, f"{where}.recipient"),
+            bulk=bool(data.get("bulk", False)),
+        )
+
+    @classmethod
+    def from_text(cls, text: str, **fields: Any) -> "Draft":
+        """A draft from pasted text; a first line "Subject: …" (or Emne:/Oggetto:) is the subject."""
+        first, _, rest = text.lstrip("\ufeff").partition("\n")
+        label, sep, value = first.partition(":")
+        if sep and label.strip().lower() in SUBJECT_LABELS:
+            return cls(body=rest.lstrip("\r\n"), subject=value.strip(), **fields)
+        return cls(body=text, **fields)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "subject": self.subject,
+            "body": self.body,
+            "lang": self.lang,
+            "category": self.category,
+            "recipient": self.recipient.to_dict() if self.recipient else None,
+            "bulk": self.bulk,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix: what, where (field + span into the plain text), why, and what instead."""
+
+    rule: str
+    severity: Severity
+    message: str
+    suggestion: str
+    field: Field | None = None
+    span: tuple[int, int] | None = None
+
+    @property
+    def family(self) -> str:
+        return self.rule.split("/", 1)[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "field": self.field,
+            "span": list(self.span) if self.span is not None else None,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+@dataclass(frozen=True)
+class Metrics:
+    subject_chars: int
+    body_chars: int
+    words: int
+    personalization: float
+    genericness: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject_chars": self.subject_chars,
+            "body_chars": self.body_chars,
+            "words": self.words,
+            "personalization": round(self.personalization, 2),
+            "genericness": round(self.genericness, 2),
+        }
+
+
+@dataclass(frozen=True)
+class Review:
+    """The result of `rules.review()`. `to_dict()` is the stable JSON contract.
+
+    `subject_text`/`body_text` are the plain texts the spans point into, `notes` say what the
+    review could not do (no LanguageTool server, text too short to tell the language...), and
+    `fingerprint` lets the store keep the draft in the team's template history after its text
+    is purged. They serve renderers and storage and are deliberately not in the JSON contract.
+    """
+
+    id: str | None
+    score: int
+    verdict: Verdict
+    language: str
+    category: str | None
+    findings: tuple[Finding, ...]
+    metrics: Metrics
+    subject_text: str = ""
+    body_text: str = ""
+    notes: tuple[str, ...] = field(default=())
+    category_reason: str = ""
+    fingerprint: bytes | None = None  # the body's template fingerprint, for the team's history
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "score": self.score,
+            "verdict": self.verdict,
+            "language": self.language,
+            "category": self.category,
+            "findings": [f.to_dict() for f in self.findings],
+            "metrics": self.metrics.to_dict(),
+        }
+
+    def quote(self, finding: Finding) -> str:
+        """The text a finding's span covers, for renderers."""
+        if finding.span is None or finding.field is None:
+            return ""
+        text = self.subject_text if finding.field == "subject" else self.body_text
+        start, end = finding.span
+        return text[start:end]
+
+    def counts(self) -> dict[str, int]:
+        out = {name: 0 for name in SEVERITIES}
+        for f in self.findings:
+            out[f.severity] += 1
+        return out

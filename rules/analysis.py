@@ -1,0 +1,265 @@
+"""What the checks read about one draft, computed once and lazily.
+
+Checks are small functions of (rule, analysis); anything two checks or the metrics need —
+the plain text, the spaCy docs, the phrase matches, the pronoun counts, the detected
+category — lives here as a cached property so it is computed at most once per review and
+only when some enabled rule asks for it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from spacy.tokens import Doc
+
+from models.records import Draft, Recipient
+from rules.language import Detection
+from rules.matching import Matches, PhraseIndex, Span
+from rules.text import PlainText, to_plain
+
+if TYPE_CHECKING:
+    from rules.engine import CompiledPack, ReviewContext
+    from rules.grammar import GrammarResult
+    from rules.similarity import Fingerprint
+
+# Longest text the language pipeline reads. Slack allows 40,000 characters; past this, only
+# the length rules see the rest (and say so), so a pasted novel cannot stall the bot.
+MAX_ANALYSED_CHARS = 40_000
+
+_LEGAL_SUFFIX = re.compile(r"[\s,]+(?:asa|as|inc\.?|ltd\.?|llc|plc|gmbh|ab|s\.?p\.?a\.?|s\.?r\.?l\.?|oy|bv|ag|corp\.?)$", re.I)
+_EXAMPLE_NAMES = {"en": "Anna", "nb": "Kari", "it": "Giulia"}
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form, for 'is this the same name?' comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def find_word(text: str, phrase: str) -> Span | None:
+    """First whole-word, case-insensitive occurrence of `phrase` in `text`."""
+    if not phrase.strip():
+        return None
+    m = re.search(r"(?<!\w)" + re.escape(phrase.strip()) + r"(?!\w)", text, re.IGNORECASE)
+    return m.span() if m else None
+
+
+@dataclass(frozen=True)
+class CategoryGuess:
+    category: str | None
+    reason: str
+    scores: dict[str, float]
+
+
+class Analysis:
+    """One draft, seen by one language's pack."""
+
+    def __init__(self, draft: Draft, detection: Detection, pack: "CompiledPack", context: "ReviewContext") -> None:
+        self.draft = draft
+        self.detection = detection
+        self.language = detection.language
+        self.pack = pack
+        self.context = context
+        self.recipient: Recipient | None = draft.recipient
+        self._grammar: dict[str, "GrammarResult"] = {}
+
+    # --- text -------------------------------------------------------------------------
+    @cached_property
+    def subject(self) -> PlainText:
+        return to_plain(self.draft.subject or "")
+
+    @cached_property
+    def body(self) -> PlainText:
+        return to_plain(self.draft.body or "")
+
+    def plain(self, field: str) -> str:
+        return self.subject.text if field == "subject" else self.body.text
+
+    @cached_property
+    def truncated(self) -> bool:
+        return len(self.body.text) > MAX_ANALYSED_CHARS
+
+    def doc(self, field: str) -> Doc:
+        return self._subject_doc if field == "subject" else self._body_doc
+
+    @cached_property
+    def _subject_doc(self) -> Doc:
+        return self.pack.nlp(self.subject.text[:MAX_ANALYSED_CHARS])
+
+    @cached_property
+    def _body_doc(self) -> Doc:
+        return self.pack.nlp(self.body.text[:MAX_ANALYSED_CHARS])
+
+    def matches(self, field: str) -> Matches:
+        return self._subject_matches if field == "subject" else self._body_matches
+
+    @cached_property
+    def _subject_matches(self) -> Matches:
+        return self.pack.phrases.search(self._subject_doc)
+
+    @cached_property
+    def _body_matches(self) -> Matches:
+        return self.pack.phrases.search(self._body_doc)
+
+    # --- structure ----------------------------------------------------------------------
+    @cached_property
+    def words(self) -> list[Span]:
+        """Spans of real words: tokens with letters, not links, e-mails or @mentions."""
+        return [
+            (t.idx, t.idx + len(t))
+            for t in self._body_doc
+            if not (t.like_url or t.like_email or t.text.startswith(("@", "#"))) and _WORD.search(t.text)
+        ]
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        return [(s.start_char, s.end_char) for s in self._body_doc.sents if s.text.strip()]
+
+    @cached_property
+    def paragraphs(self) -> list[Span]:
+        return [m.span() for m in re.finditer(r"[^\n]+", self.body.text) if m.group().strip()]
+
+    def sentence_words(self, span: Span) -> int:
+        return sum(1 for w in self.words if span[0] <= w[0] < span[1])
+
+    # --- you / we -----------------------------------------------------------------------
+    @cached_property
+    def pronouns(self) -> tuple[int, int]:
+        """(you, we) counts in the body: how much of the draft is about them vs about us."""
+        vocab = self.pack.vocabulary
+        you_words = {w.lower() for w in vocab["you_words"] if " " not in w}
+        we_words = {w.lower() for w in vocab["we_words"] if " " not in w}
+        you = we = 0
+        for token in self._body_doc:
+            lower = token.lower_.replace("’", "'")
+            you += lower in you_words
+            we += lower in we_words
+        return you, we
+
+    # --- recipient ----------------------------------------------------------------------
+    @cached_property
+    def has_profile(self) -> bool:
+        r = self.recipient
+        return bool(r and (r.name or r.title or r.company or r.skills))
+
+    @cached_property
+    def name_parts(self) -> list[str]:
+        if not self.recipient or not self.recipient.name:
+            return []
+        return [p for p in re.split(r"\s+", self.recipient.name.strip()) if len(p) > 1]
+
+    @cached_property
+    def name_used(self) -> bool:
+        """The recipient's first or last name appears exactly as in the profile."""
+        text = self.body.text
+        return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text) for p in self.name_parts)
+
+    @cached_property
+    def greeting_name(self) -> Span | None:
+        """The word after an opening greeting ("Hi Kari,"), whether or not it is the right name."""
+        greetings = "|".join(re.escape(g) for g in sorted(self.pack.vocabulary["greetings"], key=len, reverse=True))
+        m = re.match(r"\s*(?:" + greetings + r")\s+([^\W\d_][\w'’-]*)", self.body.text, re.IGNORECASE)
+        return m.span(1) if m else None
+
+    @cached_property
+    def references(self) -> tuple[list[str], list[str]]:
+        """(profile items the body mentions, profile items it could mention)."""
+        r = self.recipient
+        if r is None:
+            return [], []
+        items: list[str] = []
+        if r.company:
+            items.append(_LEGAL_SUFFIX.sub("", r.company.strip()))
+        if r.title:
+            items.append(r.title.strip())
+        items.extend(s.strip() for s in r.skills)
+        text = self.body.text
+        mentioned = []
+        for item in items:
+            candidates = [item]
+            if item == (r.title or "").strip():
+                # "Senior Data Engineer" is referred to as "data engineer" just as well.
+                words = item.split()
+                candidates += [" ".join(words[-2:])] if len(words) > 2 else []
+            if any(find_word(text, c) for c in candidates):
+                mentioned.append(item)
+        return mentioned, items
+
+    # --- category -----------------------------------------------------------------------
+    @cached_property
+    def category_guess(self) -> CategoryGuess:
+        return self.pack.categories.guess(self._body_matches, self._subject_matches)
+
+    @cached_property
+    def category(self) -> str | None:
+        """The declared category when there is one, else what the text reads as."""
+        return self.draft.category or self.category_guess.category
+
+    # --- asks ---------------------------------------------------------------------------
+    def asks(self, window: float) -> list[Span]:
+        """Sentences in the last `window` share of the body that ask for a next step."""
+        if not self.sentences:
+            return []
+        cut = len(self.body.text[:MAX_ANALYSED_CHARS]) * (1 - window)
+        ask_spans = [span for span, _ in self._body_matches.for_rule("_asks")]
+        out = []
+        for start, end in self.sentences:
+            if end <= cut and (start, end) != self.sentences[-1]:
+                continue
+            text = self.body.text[start:end]
+            if "?" in text or any(start <= a[0] < end for a in ask_spans):
+                out.append((start, end))
+        return out
+
+    # --- grammar and history --------------------------------------------------------------
+    @cached_property
+    def personal_words(self) -> frozenset[str]:
+        """The recipient's name, company, title and skills: never misspellings, masked in templates."""
+        r = self.recipient
+        if r is None:
+            return frozenset()
+        words = [*self.name_parts, *(r.skills or ())]
+        for value in (r.company, r.title):
+            if value:
+                words += [value, *value.split()]
+        return frozenset(w.strip() for w in words if w and w.strip())
+
+    def grammar_results(self, fields: tuple[str, ...]) -> list["GrammarResult"]:
+        """The grammar checker's result per field (once per review; [] when none is configured)."""
+        checker = self.context.grammar
+        if checker is None:
+            return []
+        for field in fields:
+            if field not in self._grammar and self.plain(field).strip():
+                self._grammar[field] = checker.check(
+                    self.plain(field)[:MAX_ANALYSED_CHARS], field=field, lang=self.language,
+                    locale=self.recipient.language if self.recipient else None,
+                    ignore_words=self.personal_words,
+                )
+        return [self._grammar[f] for f in fields if f in self._grammar]
+
+    def grammar_done(self) -> list["GrammarResult"]:
+        return list(self._grammar.values())
+
+    @cached_property
+    def fingerprint(self) -> "Fingerprint | None":
+        """The body's template fingerprint (personal details masked), when a history is kept."""
+        if self.context.history is None or not self.words:
+            return None
+        from rules.similarity import fingerprint
+
+        return fingerprint(self.body.text[:MAX_ANALYSED_CHARS], self.personal_words)
+
+    def format_values(self) -> dict[str, Any]:
+        """Values every rule message may use."""
+        r = self.recipient
+        return {
+            "name": (r.name if r else None) or "",
+            # An example name in the draft's language when the profile has none.
+            "first_name": (r.first_name if r else None) or _EXAMPLE_NAMES.get(self.language, "Anna"),
+            "language": self.language,
+        }

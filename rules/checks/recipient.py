@@ -1,0 +1,87 @@
+"""Checks against the recipient's profile: name, references to their work, you/we balance,
+and whether they are open to this category of message."""
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Iterator
+
+from models.records import Finding
+from rules.analysis import Analysis, fold
+from rules.packs import Rule
+from rules.checks.base import finding
+
+
+def name_missing(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    """The profile has a name and the body uses neither first nor last name in any spelling."""
+    if a.name_parts and not a.name_used and not _misspelt_names(a, 0.75):
+        yield finding(rule, a, "body", None)
+
+
+def _misspelt_names(a: Analysis, min_similarity: float) -> list[tuple[tuple[int, int], str]]:
+    """Words that look like the recipient's name but are not spelt as in the profile."""
+    if a.name_used or not a.name_parts:
+        return []
+    out = []
+    for m in re.finditer(r"[^\W\d_][\w'’-]*", a.body.text):
+        word = m.group()
+        for part in a.name_parts:
+            if len(part) < 3 or word == part:
+                continue
+            same_folded = fold(word) == fold(part)
+            close = difflib.SequenceMatcher(None, fold(word), fold(part)).ratio() >= min_similarity
+            # A near miss counts only where a name would stand: capitalised, or after the greeting.
+            if same_folded or (close and (word[:1].isupper() or m.span() == a.greeting_name)):
+                out.append((m.span(), part))
+                break
+    return out
+
+
+def name_misspelt(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    for span, expected in _misspelt_names(a, rule.options.get("min_similarity", 0.75))[:3]:
+        yield finding(rule, a, "body", span, expected=expected)
+
+
+def reference(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    """The profile lists title/company/skills and the body mentions none of them."""
+    mentioned, items = a.references
+    if items and not mentioned:
+        examples = ", ".join(f"“{i}”" for i in items[:3])
+        yield finding(rule, a, "body", None, examples=examples)
+
+
+def profile_missing(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    if not a.has_profile and a.words:
+        yield finding(rule, a, None, None)
+
+
+def you_we_balance(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    you, we = a.pronouns
+    total = you + we
+    if total >= rule.options.get("min_pronouns", 6) and we / total > rule.options.get("max_we_share", 0.6):
+        yield finding(rule, a, "body", None, you=you, we=we)
+
+
+def _label(category: str | None) -> str:
+    return (category or "").replace("_", " ")
+
+
+def category_open_to(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    """The (declared or detected) category is not among those the recipient is open to."""
+    open_to = a.recipient.open_to if a.recipient else ()
+    if open_to and a.category and a.category not in open_to:
+        yield finding(
+            rule, a, None, None,
+            category=_label(a.category),
+            open_to=", ".join(_label(c) for c in open_to),
+            open_to_first=_label(open_to[0]),
+        )
+
+
+def category_declared(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    """The text clearly reads as another category than the one declared."""
+    guess = a.category_guess
+    declared = a.draft.category
+    if declared and guess.category and guess.category != declared:
+        yield finding(rule, a, None, None, declared=_label(declared), category=_label(guess.category),
+                      reason=guess.reason)

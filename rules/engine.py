@@ -1,0 +1,215 @@
+"""The review engine: Draft in, Review out, pure apart from the optional grammar server.
+
+`Reviewer` loads the packs and language pipelines once (per language, on first use) and is
+safe to share between threads; `review()` is the function the CLI, the Slack app and the
+benchmarks all call.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from spacy.language import Language
+
+from models.records import CATEGORIES, SEVERITY_RANK, Draft, Finding, Review
+from rules.analysis import MAX_ANALYSED_CHARS, Analysis, CategoryGuess
+from rules.checks import CHECKS
+from rules.language import SUPPORTED, detect, normalize_language
+from rules.matching import Matches, PhraseIndex
+from rules.nlp import pipeline
+from rules.packs import Pack, PackError, Rule, load_packs
+from rules.scoring import metrics, score_and_verdict
+
+if TYPE_CHECKING:
+    from rules.grammar import GrammarChecker
+    from rules.similarity import TemplateIndex
+
+
+@dataclass(frozen=True)
+class ReviewContext:
+    """What the caller knows beyond the draft. Everything is optional.
+
+    `history` is the team's template index; with `history_key` set, the draft is added to it
+    after the check, so the next copy of the same template is caught.
+    """
+
+    history: "TemplateIndex | None" = None
+    history_key: str | None = None
+    history_scope: str | None = None  # how findings name the history, e.g. " in this batch"
+    recipient_key: str | None = None
+    now: float | None = None
+    one_to_one_until: datetime | None = None
+    grammar: "GrammarChecker | None" = None
+
+
+class CategoryModel:
+    """Weighted phrase signals per category (from the language's vocabulary)."""
+
+    def __init__(self, signals: dict[str, dict[str, float]]) -> None:
+        self.weights = {c: list(phrases.values()) for c, phrases in signals.items()}
+        self.phrases = {c: list(phrases.keys()) for c, phrases in signals.items()}
+
+    def register(self, index: PhraseIndex) -> None:
+        for category, phrases in self.phrases.items():
+            index.add_phrases(f"_cat:{category}", phrases)
+
+    def guess(self, body: Matches, subject: Matches) -> CategoryGuess:
+        """The clear winner, or None: at least 3 points and 1.5× the runner-up."""
+        scores: dict[str, float] = {}
+        evidence: dict[str, list[str]] = {}
+        for category in self.weights:
+            seen: dict[int, int] = {}
+            for matches in (body, subject):
+                for _, index in matches.for_rule(f"_cat:{category}"):
+                    seen[index] = seen.get(index, 0) + 1
+            scores[category] = sum(self.weights[category][i] * min(n, 2) for i, n in seen.items())
+            evidence[category] = [self.phrases[category][i] for i in sorted(seen, key=lambda i: -self.weights[category][i])]
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        best, best_score = ranked[0] if ranked else (None, 0.0)
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if best is None or best_score < 3 or best_score < 1.5 * runner_up:
+            return CategoryGuess(None, "no category stands out", scores)
+        words = ", ".join(f"“{w}”" for w in evidence[best][:4])
+        return CategoryGuess(best, f"signals: {words}", scores)
+
+
+@dataclass
+class CompiledPack:
+    """A language's rules with their phrase lists compiled into matchers."""
+
+    pack: Pack
+    nlp: Language
+    phrases: PhraseIndex
+    categories: CategoryModel
+    rules: list[Rule] = field(default_factory=list)
+
+    @property
+    def vocabulary(self) -> dict[str, Any]:
+        return self.pack.vocabulary
+
+    @classmethod
+    def build(cls, pack: Pack) -> "CompiledPack":
+        nlp = pipeline(pack.language)
+        index = PhraseIndex(nlp)
+        for rule in pack.rules:
+            if rule.check not in CHECKS:
+                raise PackError(f"{rule.source}: {rule.id}: no check called '{rule.check}'")
+            opts = rule.options
+            inflections = opts.get("inflections", True)
+            if rule.check == "existence":
+                index.add_phrases(rule.id, opts.get("phrases", []), inflections=inflections,
+                                  exceptions=opts.get("exceptions", []))
+                index.add_patterns(rule.id, opts.get("patterns", []), ignorecase=opts.get("ignorecase", False))
+            elif rule.check == "substitution":
+                phrases = [
+                    {"phrase": k, "except": v.get("except", [])} if isinstance(v, dict) else k
+                    for k, v in opts["swap"].items()
+                ]
+                index.add_phrases(rule.id, phrases, inflections=inflections, exceptions=opts.get("exceptions", []))
+        index.add_phrases("_asks", pack.vocabulary["asks"])
+        categories = CategoryModel(pack.vocabulary["categories"])
+        categories.register(index)
+        return cls(pack, nlp, index, categories, list(pack.rules))
+
+
+class Reviewer:
+    """Loaded rule packs + pipelines; `review()` is thread-safe."""
+
+    def __init__(self, packs: dict[str, Pack], grammar: "GrammarChecker | None" = None) -> None:
+        self._packs = packs
+        self._compiled: dict[str, CompiledPack] = {}
+        self._lock = threading.Lock()
+        self.grammar = grammar
+
+    @classmethod
+    def load(cls, rules_dir: str | Path | None = None, *, grammar: "GrammarChecker | None" = None,
+             languages: Iterable[str] = SUPPORTED) -> "Reviewer":
+        """Validates every pack now (a broken team pack fails at start, not at first use)."""
+        return cls(load_packs(languages, rules_dir), grammar)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self._packs)
+
+    def compiled(self, language: str) -> CompiledPack:
+        with self._lock:
+            if language not in self._compiled:
+                self._compiled[language] = CompiledPack.build(self._packs[language])
+            return self._compiled[language]
+
+    def warm(self) -> None:
+        """Builds every language now, e.g. before a server starts taking requests."""
+        for language in self._packs:
+            self.compiled(language)
+        detect("warm up the language detector", declared=None)
+
+    def review(self, draft: Draft, context: ReviewContext | None = None) -> Review:
+        context = context or ReviewContext()
+        if context.grammar is None and self.grammar is not None:
+            context = replace(context, grammar=self.grammar)
+        declared = normalize_language(draft.lang) if draft.lang else None
+        if draft.lang and declared is None:
+            raise ValueError(f"unsupported language '{draft.lang}'; supported: {', '.join(SUPPORTED)}")
+        sample = f"{draft.subject}\n{draft.body}"[:MAX_ANALYSED_CHARS]
+        detection = detect(sample, declared=declared, hint=draft.recipient.language if draft.recipient else None)
+        if detection.language not in self._packs:
+            raise ValueError(f"no rule pack loaded for language '{detection.language}'")
+        analysis = Analysis(draft, detection, self.compiled(detection.language), context)
+
+        findings: list[Finding] = []
+        for rule in analysis.pack.rules:
+            findings.extend(CHECKS[rule.check](rule, analysis))
+        findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.field or "", f.span or (-1, -1), f.rule))
+
+        if context.history is not None and context.history_key and analysis.fingerprint is not None:
+            context.history.add(context.history_key, analysis.fingerprint, recipient=context.recipient_key,
+                                at=context.now or time.time())
+
+        score, verdict = score_and_verdict(findings)
+        category = analysis.category
+        return Review(
+            id=draft.id,
+            score=score,
+            verdict=verdict,
+            language=detection.language,
+            category=category if category in CATEGORIES else None,
+            findings=tuple(findings),
+            metrics=metrics(analysis, findings),
+            subject_text=analysis.subject.text,
+            body_text=analysis.body.text,
+            notes=tuple(_notes(analysis)),
+            category_reason=analysis.category_guess.reason if not draft.category else "declared",
+            fingerprint=analysis.fingerprint.to_bytes() if analysis.fingerprint is not None else None,
+        )
+
+
+def _notes(a: Analysis) -> Iterable[str]:
+    """What this review could not do, said plainly rather than passed over."""
+    if a.truncated:
+        yield f"Only the first {MAX_ANALYSED_CHARS:,} characters were checked word by word."
+    if a.detection.source == "default":
+        yield "The language could not be told from so little text; English rules were used."
+    elif a.detection.source == "recipient":
+        yield f"The text is too short to tell its language; the recipient's language ({a.language}) was used."
+    checkers = {r.checker for r in a.grammar_done()}
+    for note in dict.fromkeys(r.note for r in a.grammar_done() if r.note):
+        yield note
+    if checkers == {"hunspell"} and not any(r.note for r in a.grammar_done()):
+        yield "Spelling was checked offline with Hunspell; set LANGUAGETOOL_URL for grammar checks."
+
+
+_default: Reviewer | None = None
+_default_lock = threading.Lock()
+
+
+def review(draft: Draft, context: ReviewContext | None = None) -> Review:
+    """Reviews with the built-in packs (and `INMAIL_RULES_DIR` ignored): the simplest entry point."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Reviewer.load()
+    return _default.review(draft, context)

@@ -1,0 +1,50 @@
+"""spaCy pipelines, one per language, loaded once per process.
+
+Blank pipelines (tokenizer + sentencizer + lookup lemmatizer from `spacy-lookups-data`) work
+with nothing but PyPI installed; a trained pipeline is used instead when `INMAIL_SPACY_<LANG>`
+names an installed one (e.g. `INMAIL_SPACY_EN=en_core_web_sm`). Lemmas are lowercased by a
+small component so that phrase rules match "Rockstars" and "rockstar" alike. The lookup
+tables have no Bokmål data: nb lemmas equal the lowercased word, so nb packs list inflected
+forms.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+_lock = threading.Lock()
+
+
+@Language.component("inmail_lower_lemma")
+def _lower_lemma(doc: Doc) -> Doc:
+    for token in doc:
+        token.lemma_ = (token.lemma_ or token.text).lower()
+    return doc
+
+
+def _blank(lang: str) -> Language:
+    nlp = spacy.blank(lang)
+    try:
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.initialize()
+    except (ValueError, OSError):
+        # No lookup table for this language (nb): lemmas stay the words themselves.
+        nlp = spacy.blank(lang)
+    return nlp
+
+
+@cache
+def pipeline(lang: str) -> Language:
+    """The shared pipeline for `lang` (thread-safe; built on first use)."""
+    with _lock:
+        name = os.environ.get(f"INMAIL_SPACY_{lang.upper()}")
+        nlp = spacy.load(name, exclude=["ner", "textcat"]) if name else _blank(lang)
+        if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
+            nlp.add_pipe("sentencizer", first=True)
+        nlp.add_pipe("inmail_lower_lemma", last=True)
+        return nlp

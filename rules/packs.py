@@ -1,0 +1,385 @@
+"""Rule packs: the YAML data the checks run on, loaded and validated once.
+
+Layout (in the spirit of Vale's styles): `packs/common/<family>.yml` holds language-neutral
+rules (length limits, placeholder syntax), `packs/<lang>/<family>.yml` a language's rules, and
+`packs/<lang>/language.yml` its vocabulary (you/we words, greetings, category signals). Each
+top-level key of a family file is a rule name; the rule id is `<family>/<name>`.
+
+A team folder (`INMAIL_RULES_DIR`) may hold `team.yml` (switch rules off, change levels,
+switch off or add single phrases, change thresholds) and its own `<lang>/<family>.yml` or
+`common/<family>.yml` files with new rules. Anything unknown is an error at load that names
+the file, the line and what is wrong: a typo in a team's settings must never be ignored.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from models.records import CATEGORIES, FAMILIES, SEVERITIES
+
+BUILTIN_DIR = Path(__file__).parent / "packs"
+LANGUAGE_FILE = "language.yml"
+TEAM_FILE = "team.yml"
+
+
+class PackError(ValueError):
+    """A pack or team setting that cannot be used; the message names file and line."""
+
+
+_STR = {"type": "string", "minLength": 1}
+_STRS = {"type": "array", "items": _STR}
+_LEVEL = {"enum": list(SEVERITIES)}
+_PHRASE = {
+    "oneOf": [
+        _STR,
+        {
+            "type": "object",
+            "properties": {"phrase": _STR, "except": _STRS},
+            "required": ["phrase"],
+            "additionalProperties": False,
+        },
+    ]
+}
+_SWAP_VALUE = {
+    "oneOf": [
+        _STR,
+        {
+            "type": "object",
+            "properties": {"use": _STR, "except": _STRS},
+            "required": ["use"],
+            "additionalProperties": False,
+        },
+    ]
+}
+_TIER = {
+    "type": "object",
+    "properties": {
+        "above": {"type": "number"},
+        "below": {"type": "number"},
+        "level": _LEVEL,
+        "message": _STR,
+        "suggestion": _STR,
+    },
+    "required": ["level", "message"],
+    "additionalProperties": False,
+}
+_COMMON_KEYS: dict[str, Any] = {
+    "check": _STR,
+    "level": _LEVEL,
+    "message": _STR,
+    "why": _STR,
+    "suggestion": _STR,
+    "fields": {"type": "array", "items": {"enum": ["subject", "body"]}, "minItems": 1},
+    "enabled": {"type": "boolean"},
+}
+_MATCH_KEYS: dict[str, Any] = {
+    "exceptions": _STRS,
+    "inflections": {"type": "boolean"},
+    "ignorecase": {"type": "boolean"},
+    "max_findings": {"type": "integer", "minimum": 1},
+}
+
+# The keys each generic check accepts beyond the common ones. The checks themselves live in
+# rules/checks/; this table is what makes a misspelt key an error instead of a silent no-op.
+CHECK_KEYS: dict[str, dict[str, Any]] = {
+    "existence": {"phrases": {"type": "array", "items": _PHRASE}, "patterns": _STRS, **_MATCH_KEYS},
+    "substitution": {"swap": {"type": "object", "additionalProperties": _SWAP_VALUE}, **_MATCH_KEYS},
+    "limit": {
+        "metric": {"enum": ["body_chars", "subject_chars", "words", "paragraph_chars", "sentence_words"]},
+        "max": {"type": "number"},
+        "min": {"type": "number"},
+        "tiers": {"type": "array", "items": _TIER, "minItems": 1},
+    },
+    "whole-field": {"values": _STRS},
+    "shouting": {"min_letters": {"type": "integer", "minimum": 1}, "max_upper_share": {"type": "number"},
+                 "max_exclamations": {"type": "integer", "minimum": 1}},
+    "required": {},
+    "recipient-name": {},
+    "recipient-name-spelling": {"min_similarity": {"type": "number", "minimum": 0, "maximum": 1}},
+    "recipient-reference": {},
+    "profile-missing": {},
+    "you-we-balance": {"max_we_share": {"type": "number"}, "min_pronouns": {"type": "integer", "minimum": 1}},
+    "category-open-to": {},
+    "category-declared": {},
+    "gender-coded": {"masculine": _STRS, "feminine": _STRS, "min_difference": {"type": "integer", "minimum": 1}},
+    "ask-missing": {"window": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}},
+    "ask-count": {"max_asks": {"type": "integer", "minimum": 1}, "window": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}},
+    "near-duplicate": {"window_days": {"type": "number", "exclusiveMinimum": 0}},
+    "mixed-language": {},
+    "grammar": {},
+}
+CHECK_REQUIRED: dict[str, list[str]] = {
+    "existence": [],
+    "substitution": ["swap"],
+    "limit": ["metric"],
+    "whole-field": ["values"],
+    "gender-coded": ["masculine", "feminine"],
+}
+
+
+def _rule_schema(check: str | None) -> dict[str, Any]:
+    keys = {**_COMMON_KEYS, **CHECK_KEYS.get(check or "", {})}
+    return {
+        "type": "object",
+        "properties": keys,
+        "required": ["check", "level", "message", "suggestion", *CHECK_REQUIRED.get(check or "", [])],
+        "additionalProperties": False,
+    }
+
+
+_LANGUAGE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "you_words": _STRS,
+        "asks": _STRS,
+        "we_words": _STRS,
+        "greetings": _STRS,
+        "categories": {
+            "type": "object",
+            "properties": {c: {"type": "object", "additionalProperties": {"type": "number"}} for c in CATEGORIES},
+            "additionalProperties": False,
+        },
+    },
+    "required": ["you_words", "we_words", "greetings", "asks", "categories"],
+    "additionalProperties": False,
+}
+
+_OVERRIDE = {
+    "oneOf": [
+        {"enum": ["off", "on", False, True]},
+        {
+            "type": "object",
+            "properties": {
+                "level": _LEVEL,
+                "enabled": {"type": "boolean"},
+                "disable": _STRS,
+                "add": _STRS,
+                "max": {"type": "number"},
+                "min": {"type": "number"},
+                "message": _STR,
+                "suggestion": _STR,
+            },
+            "additionalProperties": False,
+        },
+    ]
+}
+_TEAM_SCHEMA = {
+    "type": "object",
+    "properties": {"rules": {"type": "object", "additionalProperties": _OVERRIDE}},
+    "additionalProperties": False,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One configured rule: id `family/name`, its check, level and the data the check reads."""
+
+    id: str
+    check: str
+    level: str
+    message: str
+    suggestion: str
+    why: str = ""
+    fields: tuple[str, ...] = ("subject", "body")
+    options: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    enabled: bool = True
+
+    @property
+    def family(self) -> str:
+        return self.id.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Pack:
+    """Everything the checks need for one language."""
+
+    language: str
+    rules: tuple[Rule, ...]
+    vocabulary: dict[str, Any]
+
+
+_yaml = YAML(typ="rt")
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return _yaml.load(fh)
+    except YAMLError as exc:
+        raise PackError(f"{path}: not valid YAML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(f"{path}: cannot read: {exc}") from None
+
+
+def _line_of(data: Any, path: Iterable[Any]) -> int | None:
+    """1-based line of the deepest node on `path` that ruamel recorded a position for."""
+    line = None
+    node = data
+    for key in path:
+        lc = getattr(node, "lc", None)
+        try:
+            if lc is not None:
+                line = (lc.key(key) if isinstance(key, str) else lc.item(key))[0] + 1
+            node = node[key]
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    return line
+
+
+def _validate(data: Any, schema: dict[str, Any], path: Path, prefix: tuple[Any, ...] = ()) -> None:
+    error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(data))
+    if error is None:
+        return
+    path_in_data = tuple(error.absolute_path)
+    message = error.message
+    if error.validator == "additionalProperties":
+        # Point at the unknown key itself, not at the mapping that holds it.
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        path_in_data += (extra[0],)
+        message = f"unknown key '{extra[0]}'; expected one of {', '.join(sorted(error.schema.get('properties', {})))}"
+    where = prefix + path_in_data
+    line = _line_of(data, path_in_data) or _line_of(data, prefix[:1])
+    key = "/".join(str(p) for p in where) or "(top level)"
+    raise PackError(f"{path}:{line or 1}: {key}: {message}")
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers to plain dicts/lists (cheaper to read in hot paths)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _rules_from_file(path: Path) -> list[Rule]:
+    family = path.stem
+    if family not in FAMILIES:
+        raise PackError(f"{path}:1: '{family}' is not a rule family; expected one of {', '.join(FAMILIES)}")
+    data = _load_yaml(path)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise PackError(f"{path}:1: a family file maps rule names to rules")
+    rules = []
+    for name, body in data.items():
+        if not isinstance(body, dict):
+            raise PackError(f"{path}:{_line_of(data, [name]) or 1}: {name}: a rule must be a mapping")
+        check = body.get("check")
+        if check not in CHECK_KEYS:
+            raise PackError(
+                f"{path}:{_line_of(data, [name]) or 1}: {name}: unknown check '{check}'; "
+                f"expected one of {', '.join(sorted(CHECK_KEYS))}"
+            )
+        _validate(body, _rule_schema(check), path, (name,))
+        plain = _plain(body)
+        rules.append(
+            Rule(
+                id=f"{family}/{name}",
+                check=plain.pop("check"),
+                level=plain.pop("level"),
+                message=plain.pop("message"),
+                suggestion=plain.pop("suggestion"),
+                why=plain.pop("why", ""),
+                fields=tuple(plain.pop("fields", ("subject", "body"))),
+                enabled=plain.pop("enabled", True),
+                options=plain,
+                source=f"{path}:{_line_of(data, [name]) or 1}",
+            )
+        )
+    return rules
+
+
+def _family_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yml") if p.name not in (LANGUAGE_FILE, TEAM_FILE))
+
+
+# Which option holds the phrase list that team.yml's `disable`/`add` edit, per check.
+_PHRASE_LISTS = {"existence": "phrases", "substitution": "swap"}
+
+
+def _phrase_text(entry: Any) -> str:
+    return (entry["phrase"] if isinstance(entry, dict) else entry).lower()
+
+
+def _apply_override(rule: Rule, override: Any, where: str) -> Rule:
+    if isinstance(override, (bool, str)):
+        return replace(rule, enabled=override in ("on", True))
+    options = copy.deepcopy(rule.options)
+    list_key = _PHRASE_LISTS.get(rule.check)
+    if ("disable" in override or "add" in override) and list_key is None:
+        raise PackError(f"{where}: {rule.id}: 'disable'/'add' need a phrase rule, not a '{rule.check}' check")
+    if "disable" in override:
+        drop = {p.lower() for p in override["disable"]}
+        entries = options.get(list_key) or []
+        unknown = drop - {_phrase_text(e) for e in entries}
+        if unknown:
+            raise PackError(f"{where}: {rule.id}: cannot disable unknown phrase(s): {', '.join(sorted(unknown))}")
+        if isinstance(entries, dict):
+            options[list_key] = {k: v for k, v in entries.items() if k.lower() not in drop}
+        else:
+            options[list_key] = [e for e in entries if _phrase_text(e) not in drop]
+    if "add" in override:
+        if rule.check == "substitution":
+            raise PackError(f"{where}: {rule.id}: add substitutions in a team rule file, not in team.yml")
+        options[list_key] = list(options.get(list_key, [])) + list(override["add"])
+    for key in ("max", "min"):
+        if key in override:
+            if rule.check != "limit":
+                raise PackError(f"{where}: {rule.id}: '{key}' applies to limit rules only")
+            options[key] = override[key]
+            options.pop("tiers", None)
+    return replace(
+        rule,
+        level=override.get("level", rule.level),
+        message=override.get("message", rule.message),
+        suggestion=override.get("suggestion", rule.suggestion),
+        enabled=override.get("enabled", rule.enabled),
+        options=options,
+    )
+
+
+def load_packs(languages: Iterable[str], team_dir: str | Path | None = None) -> dict[str, Pack]:
+    """Loads the built-in packs for `languages`, then the team's folder on top."""
+    team = Path(team_dir) if team_dir else None
+    if team is not None and not team.is_dir():
+        raise PackError(f"{team}: INMAIL_RULES_DIR is not a folder")
+    folders = [BUILTIN_DIR] + ([team] if team else [])
+    packs: dict[str, list[Rule]] = {}
+    vocab: dict[str, dict[str, Any]] = {}
+    for lang in languages:
+        by_id: dict[str, Rule] = {}
+        for root in folders:
+            for sub in ("common", lang):
+                for path in _family_files(root / sub):
+                    for rule in _rules_from_file(path):
+                        if rule.id in by_id:
+                            raise PackError(f"{rule.source}: rule '{rule.id}' is already defined in {by_id[rule.id].source}")
+                        by_id[rule.id] = rule
+        language_file = BUILTIN_DIR / lang / LANGUAGE_FILE
+        if not language_file.exists():
+            raise PackError(f"{language_file}: no vocabulary for language '{lang}'")
+        data = _load_yaml(language_file)
+        _validate(data, _LANGUAGE_SCHEMA, language_file)
+        vocab[lang] = _plain(data)
+        packs[lang] = list(by_id.values())
+
+    if team is not None and (team / TEAM_FILE).exists():
+        path = team / TEAM_FILE
+        data = _load_yaml(path) or {}
+        _validate(data, _TEAM_SCHEMA, path)
+        for rule_id, override in (data.get("rules") or {}).items():
+            where = f"{path}:{_line_of(data, ['rules', rule_id]) or 1}"
+            if not any(r.id == rule_id for rules in packs.values() for r in rules):
+                raise PackError(f"{where}: unknown rule '{rule_id}'")
+            override = _plain(override)
+            for lang, rules in packs.items():
+                packs[lang] = [_apply_override(r, override, where) if r.id == rule_id else r for r in rules]
+    return {lang: Pack(lang, tuple(r for r in rules if r.enabled), vocab[lang]) for lang, rules in packs.items()}

@@ -1,0 +1,61 @@
+"""Slack markup / HTML to plain text, with offsets that still point at what the user wrote."""
+from hypothesis import given, strategies as st
+
+from rules.text import has_letters, to_plain
+
+
+def source_of(plain, word):
+    i = plain.text.index(word)
+    start, end = plain.source_span((i, i + len(word)))
+    return plain.source[start:end]
+
+
+def test_slack_markup_becomes_plain_text_and_maps_back():
+    p = to_plain("Hi <@U123ABC>, see <https://example.com/jobs|our open roles> &amp; *apply* :wave:")
+    assert p.text == "Hi @user, see our open roles & apply "
+    assert source_of(p, "our open roles") == "our open roles"
+    assert source_of(p, "@user") == "<@U123ABC>"
+    assert source_of(p, "&") == "&amp;"
+    assert source_of(p, "apply") == "apply"
+
+
+def test_special_mentions_and_labelled_links():
+    p = to_plain("<!channel> <!subteam^S1|@recruiters> <mailto:kari@example.com|kari@example.com> <#C1|jobs>")
+    assert p.text == "@channel @recruiters kari@example.com jobs"
+
+
+def test_html_is_stripped_and_scripts_dropped_but_placeholders_survive():
+    p = to_plain("<p>Hello <b>Kari</b></p><script>alert('x')</script><style>p{}</style>Call <NAME> at <FIRST_NAME>")
+    assert "alert" not in p.text and "p{}" not in p.text
+    assert "Hello Kari" in p.text
+    assert "<NAME>" in p.text and "<FIRST_NAME>" in p.text
+
+
+def test_invisible_and_bidi_characters_removed_even_inside_placeholders():
+    p = to_plain("Hi {{first\u200b_name}}\u202e, \ufeffwelcome\u00a0back\x07")
+    assert p.text == "Hi {{first_name}}, welcome back"
+
+
+def test_formatting_marks_only_around_words():
+    assert to_plain("a *bold* and _it_ ~gone~").text == "a bold and it gone"
+    assert to_plain("snake_case and 5 * 3 and {{first_name}}").text == "snake_case and 5 * 3 and {{first_name}}"
+
+
+def test_line_and_column_are_in_the_source():
+    p = to_plain("Hi *Kari*,\r\nline two <@U1> here")
+    assert p.line_col(p.text.index("here")) == (2, 16)
+    assert p.line_col(p.text.index("Kari")) == (1, 5)
+
+
+def test_letters_in_any_script():
+    assert has_letters("Ciao") and has_letters("مرحبا")
+    assert not has_letters("🚀🔥 123 !!")
+
+
+@given(st.text(max_size=300))
+def test_any_text_converts_and_maps_within_bounds(source):
+    p = to_plain(source)
+    assert len(p.starts) == len(p.text) + 1 and len(p.ends) == len(p.text)
+    for i in range(len(p.text)):
+        start, end = p.source_span((i, i + 1))
+        assert 0 <= start < end <= len(source)
