@@ -1,0 +1,813 @@
+"""A Slack Web API stand-in: real HTTP on 127.0.0.1 that answers like Slack and checks every call.
+
+Tests start it, point the app's `SLACK_API_URL` (slack_sdk's `WebClient(base_url=...)`) at
+`standin.api_url`, drive the real Bolt app, then assert on what arrived:
+
+    with SlackStandIn() as slack:
+        client = WebClient(base_url=slack.api_url, token="xoxb-test")
+        ...
+        assert slack.violations == []
+
+Why checking matters: Slack refuses malformed calls at run time (a 51st block, a missing
+`channel`, a bot token used for Socket Mode), and a stand-in that says `ok` to everything would
+let those bugs through every test. So each call is checked against Slack's published method
+descriptions in `../shared/slack/methods/<method>.json` (override the folder with
+`SLACK_SPEC_DIR`): unknown method, missing token, missing required argument, argument the method
+does not have, JSON body for a method that takes none, Block Kit breaches. Every problem is
+answered the way Slack answers it *and* appended to `violations`.
+
+The stand-in keeps just enough workspace state for the app's round trips: messages per channel
+(with threads and reactions), views (modals, Home tabs), file uploads, DM channels and users.
+Only request-shape problems are violations; a state error such as `message_not_found` for a
+deleted message is an ordinary Slack answer (visible in `Call.response`), since apps must cope
+with it.
+
+Besides `/api/<method>` it serves the URLs Slack hands out: the file upload URL from
+`files.getUploadURLExternal` and `response_url`s made by `response_url(name)`.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.parser import BytesParser
+from functools import lru_cache
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.basic_objects import JsonObject
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+DEFAULT_SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "slack"
+MESSAGE_BLOCKS_MAX = 50  # slack_sdk's models do not check this one (README of ../shared/slack)
+MESSAGE_TEXT_MAX = 40_000
+RESPONSE_URL_POSTS_MAX = 5
+TS_EPOCH = 1_732_350_000  # first generated ts is "1732350000.000100"
+# Arguments Slack takes as JSON-encoded strings in form bodies; recorded decoded.
+JSON_ARGS = frozenset({"attachments", "blocks", "files", "metadata", "view"})
+# Arguments of which Slack needs one, although its description marks neither as required.
+ONE_OF: dict[str, tuple[str, ...]] = {
+    "views.open": ("trigger_id", "interactivity_pointer"),
+    "views.push": ("trigger_id", "interactivity_pointer"),
+    "views.update": ("view_id", "external_id"),
+    "conversations.open": ("users", "channel"),
+}
+VIEW_TYPES = {"views.open": "modal", "views.push": "modal", "views.publish": "home"}
+# Arguments every method takes: slack_sdk adds `team_id` to each call of a client made for one
+# workspace of an org-wide install (Bolt does so per request).
+COMMON_ARGS = frozenset({"token", "team_id"})
+METHOD_NAME = re.compile(r"[A-Za-z]+(?:\.[A-Za-z0-9]+)+")
+UPLOAD_PATH = "/upload/v1/"
+RESPONSE_PATH = "/response/"
+
+
+class SlackError(Exception):
+    """A Slack error answer: `{"ok": false, "error": code}`, optionally with detail messages."""
+
+    def __init__(self, code: str, *messages: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.messages = messages
+
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {"ok": False, "error": self.code}
+        if self.messages:
+            payload["response_metadata"] = {"messages": [f"[ERROR] {m}" for m in self.messages]}
+        return payload
+
+
+@dataclass
+class Call:
+    """One Web API call as received; `status` and `response` are filled in once answered."""
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+    status: int | None = None
+    response: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """What `fail()` arranged for one call: a pause, then an HTTP status or a Slack error."""
+
+    status: int | None
+    retry_after: int
+    error: str | None
+    delay: float
+
+
+@dataclass
+class Upload:
+    """A file announced by `files.getUploadURLExternal`; `data` arrives with the upload POST."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes | None = None
+    title: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the HTTP handler sends back: a JSON object or plain text, with extra headers."""
+
+    status: int
+    body: dict[str, Any] | str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def spec_dir() -> Path:
+    """Where Slack's method descriptions live: `$SLACK_SPEC_DIR`, else `../shared/slack` of the repo."""
+    return Path(os.environ.get("SLACK_SPEC_DIR") or DEFAULT_SPEC_DIR)
+
+
+@lru_cache(maxsize=None)
+def load_spec(directory: Path, method: str) -> dict[str, Any] | None:
+    """Slack's description of `method`, or None when Slack has no such method."""
+    if not METHOD_NAME.fullmatch(method):
+        return None
+    path = directory / "methods" / f"{method}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+# --- Block Kit checks --------------------------------------------------------------------------
+def _json_objects(value: Any) -> Iterable[JsonObject]:
+    if isinstance(value, JsonObject):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _json_objects(item)
+
+
+def _validate_tree(obj: JsonObject) -> None:
+    """`validate_json()` checks one object only; Slack checks the nested elements too (button text)."""
+    obj.validate_json()
+    for name in obj.attributes:
+        for child in _json_objects(getattr(obj, name, None)):
+            _validate_tree(child)
+
+
+def block_problems(blocks: Any, limit: int = MESSAGE_BLOCKS_MAX) -> list[str]:
+    """What Slack would refuse in a `blocks` array, as readable sentences (empty when fine)."""
+    if not isinstance(blocks, list):
+        return ["blocks must be a JSON array"]
+    problems = [f"{len(blocks)} blocks, Slack allows {limit}"] if len(blocks) > limit else []
+    for index, raw in enumerate(blocks):
+        try:
+            block = Block.parse(raw) if isinstance(raw, dict) else None
+            if block is None:
+                problems.append(f"block {index}: not a known block type")
+            else:
+                _validate_tree(block)
+        except (SlackObjectFormationError, TypeError, ValueError, KeyError, AttributeError) as error:
+            problems.append(f"block {index}: {error}")
+    return problems
+
+
+def view_problems(view: Any, expected_type: str | None) -> list[str]:
+    """What Slack would refuse in a modal or Home tab (View checks its 100-block limit itself)."""
+    if not isinstance(view, dict):
+        return ["view must be a JSON object"]
+    if expected_type and view.get("type") != expected_type:
+        return [f"view type must be {expected_type!r}, not {view.get('type')!r}"]
+    try:
+        _validate_tree(View(**view))
+    except (SlackObjectFormationError, TypeError, ValueError, KeyError, AttributeError) as error:
+        return [str(error)]
+    return []
+
+
+def message_problems(args: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(Slack error code, problem) for a message's `text` and `blocks`."""
+    problems = []
+    text = args.get("text")
+    if isinstance(text, str) and len(text) > MESSAGE_TEXT_MAX:
+        problems.append(("msg_too_long", f"text has {len(text)} characters, Slack allows {MESSAGE_TEXT_MAX}"))
+    if args.get("blocks") is not None:
+        code = "invalid_blocks_format" if isinstance(args["blocks"], str) else "invalid_blocks"
+        problems += [(code, problem) for problem in block_problems(args["blocks"])]
+    return problems
+
+
+# --- request bodies ----------------------------------------------------------------------------
+def _form(encoded: str) -> dict[str, Any]:
+    return {key: values[-1] for key, values in parse_qs(encoded, keep_blank_values=True).items()}
+
+
+def _multipart(body: bytes, content_type: str) -> dict[str, Any]:
+    """Form fields as str, file fields as bytes (what `files.upload`-style calls send)."""
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    args: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        raw = data if isinstance(data, bytes) else b""
+        args[str(name)] = raw if part.get_filename() else raw.decode("utf-8")
+    return args
+
+
+def parse_body(body: bytes, content_type: str) -> tuple[dict[str, Any], bool]:
+    """The call's arguments and whether they came as JSON (Slack then wants the token in a header).
+
+    An empty body is no JSON even when labelled so: slack_sdk sends one for argument-less calls.
+    """
+    kind = content_type.split(";")[0].strip().lower()
+    if not body.strip():
+        return {}, False
+    if kind == "application/json":
+        args = json.loads(body)
+        if not isinstance(args, dict):
+            raise ValueError("a JSON body must be an object")
+        return args, True
+    if kind == "multipart/form-data":
+        return _multipart(body, content_type), False
+    return _form(body.decode("utf-8")), False
+
+
+def _decoded(args: dict[str, Any]) -> dict[str, Any]:
+    """JSON-encoded string arguments (blocks, view, ...) decoded; undecodable ones kept as sent."""
+    out = dict(args)
+    for name in JSON_ARGS & out.keys():
+        if isinstance(out[name], str):
+            try:
+                out[name] = json.loads(out[name])
+            except json.JSONDecodeError:
+                pass
+    return out
+
+
+def _bearer(headers: Mapping[str, str]) -> str | None:
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() or None if scheme == "Bearer" else None
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _truthy(value: Any) -> bool:
+    return value in (True, 1, "1", "true", "True")
+
+
+class SlackStandIn:
+    """Start with `with SlackStandIn() as slack:`; point clients at `slack.api_url`."""
+
+    def __init__(
+        self,
+        *,
+        team_id: str = "T0TEAM",
+        team_name: str = "Stand-in Workspace",
+        team_domain: str = "standin",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "B0BOT",
+        app_id: str = "A0APP",
+        users: Iterable[Mapping[str, Any]] = (),
+        socket_url: str | None = None,
+        spec_directory: Path | None = None,
+    ) -> None:
+        self.team_id, self.team_name, self.team_domain = team_id, team_name, team_domain
+        self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
+        self.socket_url = socket_url
+        self.spec_dir = spec_directory or spec_dir()
+        if not (self.spec_dir / "methods").is_dir():
+            raise FileNotFoundError(f"Slack method descriptions not found under {self.spec_dir} (set SLACK_SPEC_DIR)")
+        self.users: dict[str, dict[str, Any]] = {}
+        self.add_user(bot_user_id, name="inmail-review", is_bot=True)
+        for user in users:
+            self.add_user(**user)
+        self._cond = threading.Condition(threading.RLock())
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.reset()
+
+    # --- life cycle --------------------------------------------------------------------------
+    def start(self) -> "SlackStandIn":
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        # A short poll interval makes stop() quick; the default costs every test half a second.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="slack-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stops listening; answers still being delayed by `fail(delay=...)` are woken up and dropped."""
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "SlackStandIn":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start the stand-in first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def reset(self) -> None:
+        """Forgets calls, problems, faults and workspace content; keeps identity, users and socket_url."""
+        with self._cond:
+            self.calls: list[Call] = []
+            self.refused: list[Call] = []
+            self.violations: list[str] = []
+            self.responses: list[dict[str, Any]] = []
+            self.views: dict[str, dict[str, Any]] = {}
+            self.uploads: dict[str, Upload] = {}
+            self._messages: dict[str, list[dict[str, Any]]] = {}
+            self._faults: dict[str, list[Fault]] = {}
+            self._response_posts: dict[str, int] = {}
+            self._used_triggers: set[str] = set()
+            self._home_tabs: dict[str, str] = {}  # user id -> view id
+            self._ts_seq = itertools.count(100, 100)
+            self._id_seq = itertools.count(1)
+            self._down = False
+
+    # --- set-up for tests --------------------------------------------------------------------
+    def add_user(self, id: str, *, name: str | None = None, tz: str = "UTC", is_admin: bool = False,
+                 is_bot: bool = False, **extra: Any) -> dict[str, Any]:
+        """Registers a user for `users.info`, shaped like Slack's user object (tz_offset from `tz`)."""
+        name = name or id.lower()
+        offset = ZoneInfo(tz).utcoffset(datetime.now())
+        user = {
+            "id": id, "team_id": self.team_id, "name": name, "real_name": name, "deleted": False,
+            "tz": tz, "tz_label": tz, "tz_offset": int(offset.total_seconds()) if offset else 0,
+            "is_admin": is_admin, "is_owner": False, "is_bot": is_bot, "is_app_user": False,
+            "profile": {"real_name": name, "display_name": name, "team": self.team_id},
+        } | extra
+        self.users[id] = user
+        return user
+
+    def add_message(self, channel: str, text: str, *, user: str, thread_ts: str | None = None,
+                    **fields: Any) -> dict[str, Any]:
+        """Puts a person's message into a channel (e.g. a draft the app will be told about by an event)."""
+        with self._cond:
+            return copy.deepcopy(self._store_message(channel, {"user": user, "text": text, **fields}, thread_ts))
+
+    def fail(self, method: str, *, status: int | None = None, retry_after: int = 1, error: str | None = None,
+             delay: float = 0.0, times: int = 1) -> None:
+        """The next `times` calls of `method` misbehave.
+
+        `error="..."` → HTTP 200 `{"ok": false, "error": ...}`; `status=...` → that HTTP status
+        (429 carries `Retry-After: retry_after`); `delay=...` alone → the normal answer, late.
+        A delay combines with either. With none of them, the call is rate limited (429).
+        """
+        if status is None and error is None and not delay:
+            status = 429
+        with self._cond:
+            self._faults.setdefault(method, []).extend([Fault(status, retry_after, error, delay)] * times)
+
+    def outage(self, down: bool = True) -> None:
+        """While down, every API call is answered HTTP 503 and recorded in `refused`, not `calls`."""
+        with self._cond:
+            self._down = down
+
+    def response_url(self, name: str = "default") -> str:
+        """A `response_url` for a payload the test sends to the app; posts land in `responses`."""
+        return f"{self.base_url}{RESPONSE_PATH}{quote(name, safe='')}"
+
+    # --- what tests read ---------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Blocks until `count` calls of `method` arrived (the app works on other threads).
+
+        Calls are answered as they are recorded, so the workspace state already shows their
+        effect; only a call held back by `fail(delay=...)` is returned before it is answered.
+        """
+        with self._cond:
+            if not self._cond.wait_for(lambda: len(self.calls_to(method)) >= count, timeout):
+                seen = [call.method for call in self.calls]
+                raise AssertionError(f"expected {count} call(s) to {method} within {timeout}s, "
+                                     f"got {len(self.calls_to(method))}; calls so far: {seen}; "
+                                     f"violations: {self.violations}")
+            return self.calls_to(method)
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """Every stored message of a channel (thread replies included), oldest first."""
+        with self._cond:
+            return copy.deepcopy(self._messages.get(channel, []))
+
+    def home_tab(self, user_id: str) -> dict[str, Any] | None:
+        with self._cond:
+            view_id = self._home_tabs.get(user_id)
+            return copy.deepcopy(self.views[view_id]) if view_id else None
+
+    # --- HTTP entry points (called by the request handler threads) ----------------------------
+    def answer_api(self, method: str, query: str, body: bytes, headers: dict[str, str]) -> Reply:
+        bad_body: str | None = None
+        try:
+            sent, is_json = parse_body(body, headers.get("Content-Type", ""))
+            args = _decoded(_form(query) | sent)
+        except (ValueError, UnicodeDecodeError) as error:
+            args, is_json, bad_body = {}, False, str(error)
+        call = Call(method, args, headers, time.time())
+        with self._cond:
+            if self._down:
+                self.refused.append(call)
+                return self._finish(call, Reply(503, {"ok": False, "error": "service_unavailable"}))
+            self.calls.append(call)
+            self._cond.notify_all()  # a delayed call is visible to wait_for() before it is answered
+            if bad_body is not None:
+                refusal: SlackError | None = self._violation(call, "invalid_json", bad_body)
+            else:
+                refusal = self._check(call, is_json)
+            faults = self._faults.get(method)
+            fault = faults.pop(0) if faults else None
+            if fault is None or not fault.delay:  # answered under the same lock: wait_for() sees the state
+                return self._finish(call, self._reply(call, refusal, fault))
+        if self._stopping.wait(fault.delay):
+            return Reply(503, {"ok": False, "error": "stand-in stopped"})
+        with self._cond:
+            return self._finish(call, self._reply(call, refusal, fault))
+
+    def _reply(self, call: Call, refusal: SlackError | None, fault: Fault | None) -> Reply:
+        if fault and fault.error:
+            return Reply(200, SlackError(fault.error).payload())
+        if fault and fault.status:
+            code = "ratelimited" if fault.status == 429 else "fatal_error"
+            retry = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
+            return Reply(fault.status, {"ok": False, "error": code}, retry)
+        if refusal is not None:
+            return Reply(200, refusal.payload())
+        return Reply(200, self._dispatch(call))
+
+    def answer_upload(self, file_id: str, body: bytes) -> Reply:
+        with self._cond:
+            upload = self.uploads.get(file_id)
+            if upload is None:
+                return Reply(404, "unknown upload URL")
+            if len(body) != upload.length:
+                self.violations.append(f"upload {file_id}: {len(body)} bytes sent, {upload.length} announced")
+            upload.data = body
+            return Reply(200, f"OK - {len(body)}")
+
+    def answer_response_url(self, name: str, body: bytes) -> Reply:
+        """Slack takes 5 posts per response_url; its exact answer to a 6th is not documented (404 here)."""
+        with self._cond:
+            posts = self._response_posts[name] = self._response_posts.get(name, 0) + 1
+            if posts > RESPONSE_URL_POSTS_MAX:
+                self.violations.append(f"response_url {name!r}: post {posts}, Slack allows {RESPONSE_URL_POSTS_MAX}")
+                return Reply(404, "used_url")
+            try:
+                payload = json.loads(body)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                self.violations.append(f"response_url {name!r}: body is not JSON")
+                return Reply(400, "invalid_payload")
+            self.responses.append(payload)
+            problems = message_problems(payload) if isinstance(payload, dict) else [("invalid_payload", "not an object")]
+            for code, problem in problems:
+                self.violations.append(f"response_url {name!r}: {code}: {problem}")
+            return Reply(400, problems[0][0]) if problems else Reply(200, "ok")
+
+    # --- checking ------------------------------------------------------------------------------
+    def _violation(self, call: Call, code: str, detail: str) -> SlackError:
+        self.violations.append(f"{call.method}: {code}: {detail}")
+        return SlackError(code, detail)
+
+    def _check(self, call: Call, is_json: bool) -> SlackError | None:
+        """The first reason Slack would refuse this call; every problem found becomes a violation."""
+        spec = load_spec(self.spec_dir, call.method)
+        if spec is None:
+            return self._violation(call, "unknown_method", "not a method in Slack's API description")
+        args_spec = spec.get("args", {})
+        header_token = _bearer(call.headers)
+        token = str(header_token or call.args.get("token") or "")
+        if "token" in args_spec.get("required", []) and (not token or is_json and not header_token):
+            return self._violation(call, "not_authed", "no token (JSON bodies need it in the Authorization header)")
+        if token and (call.method == "apps.connections.open") != token.startswith("xapp-"):
+            return self._violation(call, "not_allowed_token_type", "app-level tokens (xapp-) are for "
+                                   "apps.connections.open only, and it takes no other kind")
+        if is_json and not spec.get("json_input_supported"):
+            return self._violation(call, "invalid_arguments", "this method does not take a JSON body")
+        missing = [name for name in args_spec.get("required", []) if name != "token" and not _present(call.args.get(name))]
+        if call.method in ONE_OF and not any(_present(call.args.get(name)) for name in ONE_OF[call.method]):
+            missing.append(" or ".join(ONE_OF[call.method]))
+        if missing:
+            return self._violation(call, "invalid_arguments", f"missing required argument(s): {', '.join(missing)}")
+        for name in sorted(call.args.keys() - args_spec.get("properties", {}).keys() - COMMON_ARGS):
+            self.violations.append(f"{call.method}: argument {name!r} is not in Slack's description of this method")
+        problems = message_problems(call.args)
+        if "view" in call.args:
+            problems += [("invalid_blocks", p) for p in view_problems(call.args["view"], VIEW_TYPES.get(call.method))]
+        for code, problem in problems[1:]:
+            self._violation(call, code, problem)
+        return self._violation(call, *problems[0]) if problems else None
+
+    def _finish(self, call: Call, reply: Reply) -> Reply:
+        call.status = reply.status
+        call.response = reply.body if isinstance(reply.body, dict) else None
+        self._cond.notify_all()
+        return reply
+
+    def _dispatch(self, call: Call) -> dict[str, Any]:
+        handler = _HANDLERS.get(call.method)
+        try:
+            result = handler(self, call.args) if handler else {}
+        except SlackError as error:
+            return error.payload()
+        return {"ok": True, **result}
+
+    # --- workspace state -----------------------------------------------------------------------
+    def _next_ts(self) -> str:
+        seq = next(self._ts_seq)
+        return f"{TS_EPOCH + seq // 1_000_000}.{seq % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._id_seq):08d}"
+
+    def _channel_id(self, channel: str) -> str:
+        """Posting to a user id lands in the DM with that user, as on Slack."""
+        return f"D{channel[1:]}" if channel[:1] in ("U", "W") else channel
+
+    def _store_message(self, channel: str, fields: dict[str, Any], thread_ts: str | None) -> dict[str, Any]:
+        message = {"type": "message", "ts": self._next_ts(), **{k: v for k, v in fields.items() if v is not None}}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+            parent = self._lookup(channel, thread_ts)
+            if parent is not None:
+                parent["thread_ts"] = thread_ts
+                parent["reply_count"] = parent.get("reply_count", 0) + 1
+                parent["latest_reply"] = message["ts"]
+        self._messages.setdefault(channel, []).append(message)
+        return message
+
+    def _lookup(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return next((m for m in self._messages.get(channel, []) if m["ts"] == ts), None)
+
+    def _find(self, channel: str, ts: str, error: str = "message_not_found") -> dict[str, Any]:
+        found = self._lookup(channel, ts)
+        if found is None:
+            raise SlackError(error)
+        return found
+
+    def _bot_fields(self, args: Mapping[str, Any], *names: str) -> dict[str, Any]:
+        return {"user": self.bot_user_id, "bot_id": self.bot_id, "app_id": self.app_id, "team": self.team_id,
+                **{name: args.get(name) for name in names}}
+
+    def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
+        view_id = view_id or self._next_id("V")
+        stored = {"state": {"values": {}}, "private_metadata": "", "callback_id": "", "external_id": "",
+                  "root_view_id": view_id, "previous_view_id": None} | view | {
+            "id": view_id, "team_id": self.team_id, "app_id": self.app_id, "bot_id": self.bot_id,
+            "hash": f"{int(time.time())}.{self._next_id('')}"}
+        self.views[view_id] = stored
+        return {"view": copy.deepcopy(stored)}
+
+    def _exchange_trigger(self, args: Mapping[str, Any]) -> None:
+        trigger = str(args.get("trigger_id") or args.get("interactivity_pointer"))
+        if trigger in self._used_triggers:
+            raise SlackError("exchanged_trigger_id")
+        self._used_triggers.add(trigger)
+
+    # --- method handlers (see _HANDLERS) --------------------------------------------------------
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"url": f"https://{self.team_domain}.slack.com/", "team": self.team_name, "user": "inmail-review",
+                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                "app_id": self.app_id, "is_enterprise_install": False}
+
+    def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_id(args["channel"])
+        fields = self._bot_fields(args, "text", "blocks", "attachments", "metadata")
+        message = self._store_message(channel, fields, args.get("thread_ts"))
+        return {"channel": channel, "ts": message["ts"], "message": copy.deepcopy(message)}
+
+    def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_id(args["channel"])
+        message = self._find(channel, args["ts"])
+        message.update({k: args[k] for k in ("text", "blocks", "attachments", "metadata") if k in args})
+        message["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+        return {"channel": channel, "ts": message["ts"], "text": message.get("text", ""),
+                "message": copy.deepcopy(message)}
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_id(args["channel"])
+        message = self._find(channel, args["ts"])
+        self._messages[channel].remove(message)
+        return {"channel": channel, "ts": args["ts"]}
+
+    def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"message_ts": self._next_ts()}
+
+    def _chat_get_permalink(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channel_id(args["channel"])
+        self._find(channel, args["message_ts"])
+        link = f"https://{self.team_domain}.slack.com/archives/{channel}/p{args['message_ts'].replace('.', '')}"
+        return {"channel": channel, "permalink": link}
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("channel"):
+            return {"channel": {"id": args["channel"]}}
+        users = str(args["users"]).split(",")
+        if len(users) != 1:
+            raise SlackError("invalid_user_combination")  # group DMs are not needed by this app
+        if users[0] not in self.users:
+            raise SlackError("user_not_found")
+        return {"channel": {"id": self._channel_id(users[0])}}
+
+    def _conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = args["channel"]
+        if channel[:1] not in ("C", "G", "D"):
+            raise SlackError("channel_not_found")
+        info = {"id": channel, "name": channel.lower(), "is_channel": channel[0] == "C", "is_group": channel[0] == "G",
+                "is_im": channel[0] == "D", "is_private": channel[0] != "C", "is_archived": False, "is_member": True}
+        if channel[0] == "D":
+            info["user"] = next((u for u in self.users if self._channel_id(u) == channel), None)
+        return {"channel": info}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        oldest, latest = float(args.get("oldest") or 0), float(args.get("latest") or "inf")
+        inclusive = _truthy(args.get("inclusive"))
+        top_level = [m for m in self._messages.get(args["channel"], [])
+                     if m.get("thread_ts", m["ts"]) == m["ts"] or m.get("reply_broadcast")]
+        in_range = [m for m in top_level if oldest < float(m["ts"]) < latest
+                    or inclusive and float(m["ts"]) in (oldest, latest)]
+        limit = int(args.get("limit") or 100)
+        newest_first = sorted(in_range, key=lambda m: float(m["ts"]), reverse=True)
+        return {"messages": copy.deepcopy(newest_first[:limit]), "has_more": len(newest_first) > limit,
+                "pin_count": 0, "response_metadata": {"next_cursor": ""}}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._find(args["channel"], args["ts"], error="thread_not_found")
+        thread = [m for m in self._messages[args["channel"]] if args["ts"] in (m["ts"], m.get("thread_ts"))]
+        return {"messages": copy.deepcopy(thread), "has_more": False, "response_metadata": {"next_cursor": ""}}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args["user"] not in self.users:
+            raise SlackError("user_not_found")
+        return {"user": copy.deepcopy(self.users[args["user"]])}
+
+    def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._exchange_trigger(args)
+        return self._store_view(args["view"])
+
+    def _views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        self._exchange_trigger(args)
+        return self._store_view(args["view"])
+
+    def _views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id") or next(
+            (v["id"] for v in self.views.values() if v.get("external_id") == args.get("external_id")), None)
+        if view_id not in self.views:
+            raise SlackError("not_found")
+        if args.get("hash") and args["hash"] != self.views[view_id]["hash"]:
+            raise SlackError("hash_conflict")
+        return self._store_view(args["view"], view_id)
+
+    def _views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = self._home_tabs.get(args["user_id"])
+        if view_id and args.get("hash") and args["hash"] != self.views[view_id]["hash"]:
+            raise SlackError("hash_conflict")
+        result = self._store_view(args["view"], view_id)
+        self._home_tabs[args["user_id"]] = result["view"]["id"]
+        return result
+
+    def _files_get_upload_url_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            length = int(args["length"])
+        except ValueError:
+            raise SlackError("invalid_arguments", "length must be an integer") from None
+        if length < 1:
+            raise SlackError("invalid_arguments", "length must be at least 1")
+        file_id = self._next_id("F")
+        self.uploads[file_id] = Upload(file_id, args["filename"], length)
+        return {"file_id": file_id, "upload_url": f"{self.base_url}{UPLOAD_PATH}{file_id}"}
+
+    def _files_complete_upload_external(self, args: dict[str, Any]) -> dict[str, Any]:
+        entries = [e for e in args["files"] if isinstance(e, dict)] if isinstance(args["files"], list) else []
+        uploaded = [(self.uploads[str(e.get("id"))], e) for e in entries
+                    if str(e.get("id")) in self.uploads and self.uploads[str(e.get("id"))].data is not None]
+        if not entries or len(uploaded) != len(entries):
+            raise SlackError("file_not_found")
+        channel = args.get("channel_id") or (args.get("channels") or "").split(",")[0] or None
+        files = []
+        for upload, entry in uploaded:
+            upload.title, upload.channel = entry.get("title") or upload.filename, channel
+            files.append({"id": upload.file_id, "name": upload.filename, "title": upload.title,
+                          "size": upload.length, "user": self.bot_user_id, "channels": [channel] if channel else []})
+        if channel:
+            fields = self._bot_fields(args) | {"text": args.get("initial_comment") or "", "files": files}
+            self._store_message(channel, fields, args.get("thread_ts"))
+        return {"files": copy.deepcopy(files)}
+
+    def _reactions_add(self, args: dict[str, Any]) -> dict[str, Any]:
+        message = self._find(args["channel"], args["timestamp"])
+        reactions = message.setdefault("reactions", [])
+        if any(r["name"] == args["name"] for r in reactions):
+            raise SlackError("already_reacted")
+        reactions.append({"name": args["name"], "users": [self.bot_user_id], "count": 1})
+        return {}
+
+    def _team_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"team": {"id": self.team_id, "name": self.team_name, "domain": self.team_domain}}
+
+    def _bots_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args.get("bot", self.bot_id) != self.bot_id:
+            raise SlackError("bot_not_found")
+        return {"bot": {"id": self.bot_id, "deleted": False, "name": "inmail-review", "app_id": self.app_id,
+                        "user_id": self.bot_user_id, "updated": TS_EPOCH}}
+
+    def _apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:
+            self.violations.append("apps.connections.open: the test gave the stand-in no socket_url")
+            raise SlackError("internal_error")
+        return {"url": self.socket_url}
+
+
+# Methods with state or an answer to shape; any other method Slack describes answers `{"ok": true}`.
+_HANDLERS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = {
+    "auth.test": SlackStandIn._auth_test,
+    "chat.postMessage": SlackStandIn._chat_post_message,
+    "chat.update": SlackStandIn._chat_update,
+    "chat.delete": SlackStandIn._chat_delete,
+    "chat.postEphemeral": SlackStandIn._chat_post_ephemeral,
+    "chat.getPermalink": SlackStandIn._chat_get_permalink,
+    "conversations.open": SlackStandIn._conversations_open,
+    "conversations.info": SlackStandIn._conversations_info,
+    "conversations.history": SlackStandIn._conversations_history,
+    "conversations.replies": SlackStandIn._conversations_replies,
+    "users.info": SlackStandIn._users_info,
+    "views.open": SlackStandIn._views_open,
+    "views.push": SlackStandIn._views_push,
+    "views.update": SlackStandIn._views_update,
+    "views.publish": SlackStandIn._views_publish,
+    "files.getUploadURLExternal": SlackStandIn._files_get_upload_url_external,
+    "files.completeUploadExternal": SlackStandIn._files_complete_upload_external,
+    "reactions.add": SlackStandIn._reactions_add,
+    "team.info": SlackStandIn._team_info,
+    "bots.info": SlackStandIn._bots_info,
+    "apps.connections.open": SlackStandIn._apps_connections_open,
+}
+
+
+def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean, tokens out of logs
+            pass
+
+        def do_GET(self) -> None:
+            self._route(b"")
+
+        def do_POST(self) -> None:
+            self._route(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+        def _route(self, body: bytes) -> None:
+            url = urlsplit(self.path)
+            if url.path.startswith("/api/"):
+                headers = dict(self.headers.items())
+                reply = standin.answer_api(url.path[len("/api/"):], url.query, body, headers)
+            elif url.path.startswith(UPLOAD_PATH):
+                reply = standin.answer_upload(url.path[len(UPLOAD_PATH):], body)
+            elif url.path.startswith(RESPONSE_PATH):
+                reply = standin.answer_response_url(unquote(url.path[len(RESPONSE_PATH):]), body)
+            else:
+                reply = Reply(404, "not found")
+            self._send(reply)
+
+        def _send(self, reply: Reply) -> None:
+            is_json = isinstance(reply.body, dict)
+            data = (json.dumps(reply.body) if is_json else str(reply.body)).encode("utf-8")
+            try:
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "application/json; charset=utf-8" if is_json
+                                 else "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout)
+                pass
+
+    return Handler
