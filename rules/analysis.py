@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.tokens import Doc
 
 from models.records import Draft, Recipient
+from rules.grammar.words import proper_names
 from rules.language import Detection
 from rules.matching import Matches, PhraseIndex, Span
 from rules.text import PlainText, to_plain
@@ -235,10 +236,12 @@ class Analysis:
             return []
         for field in fields:
             if field not in self._grammar and self.plain(field).strip():
+                # A name capitalised in the other field ("Oda" in the subject) is a name here too.
+                other = self.plain("body" if field == "subject" else "subject")
                 self._grammar[field] = checker.check(
                     self.plain(field)[:MAX_ANALYSED_CHARS], field=field, lang=self.language,
                     locale=self.recipient.language if self.recipient else None,
-                    ignore_words=self.personal_words,
+                    ignore_words=self.personal_words | proper_names(other[:MAX_ANALYSED_CHARS]),
                 )
         return [self._grammar[f] for f in fields if f in self._grammar]
 

@@ -1,0 +1,147 @@
+"""Which words of a draft a spell check may report, and which it must leave alone.
+
+A recruiter's draft is full of names, companies, products and tech terms that no general
+dictionary knows. A checker that flags "Kubernetes", "Equinor" or the recipient's surname
+teaches people to ignore it, so precision matters more than recall here. This module is the
+single place that decides what is *not* a spelling mistake; the offline checker (Hunspell) and
+the LanguageTool client both ask it, so the two agree.
+
+Never reported:
+- the recipient's name parts, company, title and skills (`ignore_words`), also in the
+  possessive ("Kari's") and the Norwegian/English s-genitive ("Equinors");
+- the built-in vocabulary in `tech_terms.txt`;
+- URLs, e-mail addresses, @mentions and #channels;
+- words with digits, `_` or `.` (`k8s`, `snake_case`, `Node.js`);
+- ALL-CAPS acronyms and words with inner capitals (`SQL`, `CVs`, `TypeScript`, `iPhone`);
+- capitalised words that do not start a sentence: in running text those are proper names
+  (a colleague, a client, a city), which no dictionary lists; and a capitalised word that
+  starts a sentence when the same word stands capitalised inside a sentence elsewhere in the
+  text ("Oda is hiring ... join Oda").
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+# A word: letters/digits/underscore, joined by inner apostrophes, dots or hyphens, so that
+# "l'azienda", "don't", "e-post" and "Node.js" each come out as one token.
+_TOKEN = re.compile(r"\w+(?:['’.\-]\w+)*")
+
+_PROTECTED = re.compile(
+    r"""
+      (?:https?://|ftp://|www\.)\S+                    # URLs
+    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                     # e-mail addresses
+    | (?<![\w@#])[@#]\w[\w.-]*                         # @mentions and #channels
+    """,
+    re.X,
+)
+
+# What may stand between a sentence's end and its first word: spaces, quotes, brackets, bullets.
+_OPENERS = frozenset("\"'“”‘’«»([{*_-–—•·>")
+_SENTENCE_ENDS = frozenset(".!?…")
+
+
+@cache
+def tech_terms() -> frozenset[str]:
+    """The built-in vocabulary, case-folded (read once per process)."""
+    lines = Path(__file__).with_name("tech_terms.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        line.strip().casefold() for line in lines if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """The word and the base forms a possessive or s-genitive may have been built on."""
+    folded = word.casefold().replace("’", "'")
+    forms = [folded]
+    if folded.endswith("'s"):
+        forms.append(folded[:-2])
+    elif folded.endswith("s") and len(folded) > 3:
+        forms.append(folded[:-1])
+    return tuple(forms)
+
+
+def _ignore_set(ignore_words: Iterable[str]) -> frozenset[str]:
+    """Every word of every entry ("Kari Nordmann", "Equinor ASA"), case-folded."""
+    out: set[str] = set()
+    for entry in ignore_words:
+        for match in _TOKEN.finditer(entry):
+            token = match.group().casefold().replace("’", "'")
+            out.add(token)
+            out.update(part for part in re.split(r"['.\-]", token) if part)
+    return frozenset(out)
+
+
+def is_word_shaped(word: str) -> bool:
+    """False for what no dictionary should judge: codes, identifiers, acronyms, mixed case."""
+    if len(word) < 2 or any(ch.isdigit() or ch in "_." for ch in word):
+        return False
+    return not any(ch.isupper() for ch in word[1:])
+
+
+class CheckableText:
+    """One plain text seen through the ignore rules: its words to check, and what to leave alone."""
+
+    def __init__(self, text: str, ignore_words: Iterable[str] = ()) -> None:
+        self.text = text
+        self._ignored = _ignore_set(ignore_words)
+        self._vocabulary = tech_terms()
+        spans = [m.span() for m in _PROTECTED.finditer(text)]
+        self._protected_starts = [s for s, _ in spans]
+        self._protected = spans
+        names = {m.group() for m in _TOKEN.finditer(text)
+                 if m.group()[:1].isupper() and not self.starts_sentence(m.start())}
+        self.names = frozenset(names | {n[:-2] for n in names if n.endswith(("'s", "’s"))})
+
+    def is_recipient_word(self, word: str) -> bool:
+        """One of `ignore_words` (the recipient's name, company, skills), possessives included."""
+        return any(f in self._ignored for f in _forms(word))
+
+    def is_known_term(self, word: str) -> bool:
+        """The recipient's words and the tech vocabulary, possessives included."""
+        return self.is_recipient_word(word) or any(f in self._vocabulary for f in _forms(word))
+
+    def in_protected(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps a URL, e-mail address, @mention or #channel."""
+        i = bisect_right(self._protected_starts, start) - 1
+        for s, e in self._protected[max(i, 0):]:
+            if s >= end:
+                return False
+            if e > start and s < end:
+                return True
+        return False
+
+    def starts_sentence(self, start: int) -> bool:
+        """True at the text's start, after . ! ? … or after a blank line (a new paragraph)."""
+        i = start - 1
+        newlines = 0
+        while i >= 0 and (self.text[i].isspace() or self.text[i] in _OPENERS):
+            newlines += self.text[i] == "\n"
+            i -= 1
+        return i < 0 or newlines >= 2 or self.text[i] in _SENTENCE_ENDS
+
+    def ignores(self, start: int, end: int) -> bool:
+        """Whether the word at [start, end) must never be reported as misspelt."""
+        word = self.text[start:end]
+        if not is_word_shaped(word) or self.is_known_term(word) or self.in_protected(start, end):
+            return True
+        return word[0].isupper() and (word in self.names or not self.starts_sentence(start))
+
+    def words(self) -> Iterator[tuple[int, int]]:
+        """The spans of the words a spell check should look at, in order."""
+        for match in _TOKEN.finditer(self.text):
+            start, end = match.span()
+            if not self.ignores(start, end):
+                yield start, end
+
+
+def proper_names(text: str) -> frozenset[str]:
+    """Capitalised words standing inside a sentence: names, by the rule above.
+
+    A checker sees one field at a time; a caller can pass the subject's names as
+    `ignore_words` for the body ("Backend role at Oda" → "Oda is hiring ..." is not a typo).
+    """
+    return CheckableText(text).names
