@@ -28,9 +28,10 @@ _ALIASES = {
     "it": "it", "ita": "it", "italian": "it", "italiano": "it", "it-it": "it", "it_it": "it",
 }
 
-# Below this confidence, or below this many letters, the text alone does not decide.
+# Below this many letters, or below this confidence (unless twice the runner-up's), the text
+# alone does not decide.
 _MIN_CONFIDENCE = 0.6
-_MIN_LETTERS = 25
+_MIN_LETTERS = 20
 # A second language counts as "mixed in" when it covers at least this share of the letters.
 _MIXED_SHARE = 0.25
 
@@ -70,9 +71,11 @@ def detect(text: str, *, declared: str | None = None, hint: str | None = None) -
     hinted = normalize_language(hint)
     if letters >= 3:
         values = _detector().compute_language_confidence_values(text)
-        best = values[0]
+        best, runner_up = values[0], values[1].value if len(values) > 1 else 0.0
         language, confidence = _LINGUA[best.language], best.value
-        if letters >= _MIN_LETTERS and confidence >= _MIN_CONFIDENCE or (confidence >= 0.9 and not hinted):
+        # Clear enough: confident, or (for a short line) well ahead of the runner-up.
+        clear = confidence >= _MIN_CONFIDENCE or (confidence >= 0.5 and confidence >= 2 * runner_up)
+        if (letters >= _MIN_LETTERS and clear) or (confidence >= 0.9 and not hinted):
             return Detection(language, confidence, "text", _mixed(text, language))
     if hinted:
         return Detection(hinted, 0.5, "recipient")

@@ -20,11 +20,21 @@ from spacy.tokens import Doc
 _lock = threading.Lock()
 
 
-@Language.component("inmail_lower_lemma")
-def _lower_lemma(doc: Doc) -> Doc:
-    for token in doc:
-        token.lemma_ = (token.lemma_ or token.text).lower()
-    return doc
+@Language.factory("inmail_lower_lemma")
+def _lower_lemma_factory(nlp: Language, name: str):
+    """Lowercases lemmas; a capitalised word the lookup table missed ("Abbiamo" at a sentence
+    start) is looked up again in lower case, since the tables are case-sensitive."""
+    table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {}) if nlp.has_pipe("lemmatizer") else {}
+
+    def lower_lemma(doc: Doc) -> Doc:
+        for token in doc:
+            lemma = token.lemma_ or token.text
+            if lemma == token.text and not token.is_lower:
+                lemma = table.get(token.lower_, token.lower_) if table else lemma
+            token.lemma_ = lemma.lower()
+        return doc
+
+    return lower_lemma
 
 
 def _blank(lang: str) -> Language:

@@ -36,9 +36,15 @@ _SCANNER = re.compile(
   | (?P<invisible>[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb])
   | (?P<control>[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f])
   | (?P<space>[\u00a0\u2000-\u200a\u202f\u205f\u3000])
+  | (?P<apostrophe>[\u2019\u02bc])
     """,
     re.X | re.S | re.I,
 )
+
+
+# One character for another; the typographic apostrophe becomes ' so that "l’azienda" and
+# "l'azienda" match the same rules.
+_REPLACEMENTS = {"space": " ", "crlf": "\n", "apostrophe": "'"}
 
 
 @dataclass(frozen=True)
@@ -116,8 +122,8 @@ def to_plain(source: str) -> PlainText:
                 out.copy(label, m.start("label"))
             else:
                 out.replace(replacement, start, end)
-        elif kind in ("entity", "crlf", "space"):
-            out.replace(" " if kind == "space" else "\n" if kind == "crlf" else html.unescape(m.group()), start, end)
+        elif kind in ("entity", "crlf", "space", "apostrophe"):
+            out.replace(_REPLACEMENTS.get(kind) or html.unescape(m.group()), start, end)
         # dropblock, comment, emoji codes, formatting marks, code fences, invisible and
         # control characters produce nothing.
         pos = m.end()

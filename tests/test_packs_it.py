@@ -132,7 +132,7 @@ def test_salve_and_ciao_a_tutti_greet_nobody_but_buongiorno_is_courtesy(rv):
     ("Uno dei nostri clienti cerca una backend developer.", "Uno dei nostri clienti"),
     ("Per importante azienda cliente cerchiamo una backend developer.", "Per importante azienda cliente"),
     ("Lavoreresti per un'importante azienda del settore food.", "un'importante azienda"),
-    ("Lavoreresti per un’importante azienda del settore food.", "un’importante azienda"),
+    ("Lavoreresti per un’importante azienda del settore food.", "un'importante azienda"),
     ("Si tratta di un'azienda leader nel settore fintech.", "un'azienda leader"),
     ("Cerchiamo per conto di una società di Milano.", "per conto di una società"),
     ("Il ruolo è in un noto gruppo bancario.", "un noto gruppo"),
@@ -162,7 +162,8 @@ def test_a_named_client_or_ordinary_customers_are_not_flagged(rv, text):
     ("Cerchiamo persone per nuove sfide.", "nuove sfide"),
     ("Offriamo retribuzioni competitive.", "retribuzioni competitive"),            # through the lemmas
     ("La retribuzione competitiva è garantita.", "retribuzione competitiva"),
-    ("Usiamo tecnologie all’avanguardia.", "all’avanguardia"),
+    ("Usiamo tecnologie all’avanguardia.", "all'avanguardia"),  # quotes show the plain text: ’ → '
+
 ])
 def test_boilerplate_is_found_across_apostrophes_and_inflections(rv, text, expected):
     r = review(rv, f"Ciao Giulia,\n\n{text}{ASK}")
@@ -301,7 +302,7 @@ def test_high_effort_asks_in_italian(rv):
 @pytest.mark.parametrize("subject", ["Opportunità", "OPPORTUNITA", "Un'opportunità unica", "Un’opportunità unica",
                                      "Proposta di lavoro", "Nuova sfida!"])
 def test_generic_italian_subjects(rv, subject):
-    assert hits(review(rv, GOOD, subject=subject), "subject/generic") == [subject]
+    assert hits(review(rv, GOOD, subject=subject), "subject/generic") == [subject.replace("’", "'")]
 
 
 def test_italian_subject_rules(rv):

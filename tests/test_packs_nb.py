@@ -284,9 +284,6 @@ def test_plain_bokmal_is_detected_as_nb(text):
     assert detection.language == "nb" and detection.source == "text"
 
 
-@pytest.mark.xfail(strict=True, reason="engine: lingua gives this 0.555 for Bokmål (0.24 Italian, 0.21 English); "
-                                       "rules/language.py needs 0.6, so a named greeting drags a short Bokmål "
-                                       "line to the English default")
 def test_a_short_bokmal_line_with_a_name_is_detected_as_nb():
     assert detect("Hei Kari, har du tid til en prat?").language == "nb"
 

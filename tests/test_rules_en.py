@@ -59,9 +59,13 @@ def test_things_that_look_like_placeholders_are_not(rv, text):
 
 def test_unnamed_client_flagged_named_client_not(rv):
     r = review(rv, "Hi Kari, one of our clients is hiring. Our client is a leading company in fintech. Interested in a call?")
-    assert hits(r, "generic-template/unnamed-client") == ["one of our clients", "Our client", "a leading company"]
+    assert hits(r, "generic-template/unnamed-client") == ["one of our clients", "Our client"]
+    vague = review(rv, "Hi Kari, I am recruiting for a leading company in fintech. Interested in a call?")
+    assert hits(vague, "generic-template/unnamed-client") == ["a leading company"]
     named = review(rv, "Hi Kari, our client, Equinor, is hiring; one of our clients DNB too. Interested in a call?")
     assert hits(named, "generic-template/unnamed-client") == []
+    itself = review(rv, "Hi Kari, we are a fast-growing company and Oda is a leading company. Interested in a call?")
+    assert hits(itself, "generic-template/unnamed-client") == []
 
 
 def test_mass_template_salutation_and_boilerplate(rv):
