@@ -1,6 +1,6 @@
 """spaCy pipelines, one per language, loaded once per process.
 
-Blank pipelines (tokenizer + sentencizer + lookup lemmatizer from `spacy-lookups-data`) work
+Blank pipelines (tokenizer + lookup lemmatizer from `spacy-lookups-data`) work
 with nothing but PyPI installed; a trained pipeline is used instead when `INMAIL_SPACY_<LANG>`
 names an installed one (e.g. `INMAIL_SPACY_EN=en_core_web_sm`). Lemmas are lowercased by a
 small component so that phrase rules match "Rockstars" and "rockstar" alike. The lookup
@@ -54,7 +54,5 @@ def pipeline(lang: str) -> Language:
     with _lock:
         name = os.environ.get(f"INMAIL_SPACY_{lang.upper()}")
         nlp = spacy.load(name, exclude=["ner", "textcat"]) if name else _blank(lang)
-        if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
-            nlp.add_pipe("sentencizer", first=True)
         nlp.add_pipe("inmail_lower_lemma", last=True)
         return nlp
