@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -42,7 +41,6 @@ class ReviewContext:
     history_scope: str | None = None  # how findings name the history, e.g. " in this batch"
     recipient_key: str | None = None
     now: float | None = None
-    one_to_one_until: datetime | None = None
     grammar: "GrammarChecker | None" = None
 
 
