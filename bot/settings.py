@@ -16,6 +16,14 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
+def _positive_int(value: str | None, name: str, default: int) -> int:
+    if not value:
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ValueError(f"{name} must be a positive whole number, not {value!r}")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Settings:
     slack_bot_token: str | None = None
@@ -30,6 +38,8 @@ class Settings:
     languagetool_url: str | None = None
     languagetool_api_key: str | None = None
     languagetool_username: str | None = None
+    # Threads that review after Slack has been acknowledged (the Slack app's listener pool).
+    workers: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -50,6 +60,7 @@ class Settings:
             languagetool_url=env.get("LANGUAGETOOL_URL") or None,
             languagetool_api_key=env.get("LANGUAGETOOL_API_KEY") or None,
             languagetool_username=env.get("LANGUAGETOOL_USERNAME") or None,
+            workers=_positive_int(env.get("INMAIL_WORKERS"), "INMAIL_WORKERS", default=8),
         )
 
     def __repr__(self) -> str:  # never print secrets, even by accident in a traceback

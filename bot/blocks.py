@@ -1,0 +1,192 @@
+"""Block Kit rendering: Jinja2 templates in `bot/templates/` rendered to JSON, then parsed.
+
+Escaping is the environment's job, not each template's: every `{{ value }}` goes through
+`finalize`, which escapes it for Slack mrkdwn (`&`, `<`, `>` become entities so
+`<!channel>` or `<@U123>` in a draft cannot ping anyone, and the formatting markers
+(asterisk, underscore, tilde, backtick) become look-alike characters so a draft cannot bold or strike our answer) and then for JSON (so
+a `"` cannot end the string). Filters that escape themselves return `Raw`: `plain(n)` for
+plain_text fields (JSON only; Slack does not parse them), `clip(n)` for mrkdwn with a length
+budget counted *after* escaping, `json` for whole JSON values.
+
+Limits are kept by construction: each text is clipped to a budget that keeps its block under
+Slack's limit, and a review shows at most `TOP_PER_SEVERITY` findings per severity, the rest
+summarised as "…and K more", so any review fits in `MESSAGE_BLOCKS_MAX` blocks.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from models.records import CATEGORIES, SEVERITIES, Review
+
+MESSAGE_BLOCKS_MAX = 50
+TOP_PER_SEVERITY = 8
+NOTES_MAX = 5
+SUBJECT_MAX = 200  # LinkedIn's InMail subject limit
+BODY_MAX = 3000  # Slack's plain_text_input limit; LinkedIn's body limit (1,900) is a review finding
+MODAL_CALLBACK_ID = "inmail_draft"
+
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MARKERS = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+_VERDICT = {"ready": ("✅", "Ready to send"), "revise": ("✏️", "Revise before sending"), "blocked": ("⛔", "Do not send")}
+_SEVERITY = {"error": ("🔴", "Errors", "errors"), "warning": ("🟠", "Warnings", "warnings"),
+             "suggestion": ("🔵", "Suggestions", "suggestions")}
+
+
+class Raw(Markup):
+    """Text a filter has already escaped; `finalize` passes it through unchanged.
+
+    It is a `Markup` so that macro output (which Jinja returns as `Markup` under autoescape) is
+    recognised as already escaped too, and Jinja's HTML autoescape leaves all of it alone.
+    """
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Text made inert for Slack mrkdwn: no mentions, links or formatting can come out of it."""
+    return text.translate(_MARKERS).translate(_ENTITIES)
+
+
+def _json_inner(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _clip_escaped(escaped: str, limit: int) -> str:
+    """Cuts already-escaped text to `limit` characters without splitting an `&amp;`-style entity."""
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
+
+
+def _finalize(value: Any) -> Markup:
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise TypeError(f"refusing to interpolate {value!r} into a template; use the json filter")
+    return Raw(_json_inner(escape_mrkdwn(str(value))))
+
+
+def _clip(value: Any, limit: int) -> Raw:
+    return Raw(_json_inner(_clip_escaped(escape_mrkdwn(str(value)), limit)))
+
+
+def _plain(value: Any, limit: int | None = None) -> Raw:
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return Raw(_json_inner(text))
+
+
+def _json(value: Any) -> Raw:
+    return Raw(json.dumps(value, ensure_ascii=False))
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("bot", "templates"), autoescape=True, finalize=_finalize,
+                      undefined=StrictUndefined, keep_trailing_newline=False)
+    env.filters.update(clip=_clip, plain=_plain, json=_json)
+    return env
+
+
+def render(template: str, **context: Any) -> dict[str, Any]:
+    """Renders `template` and parses it: a template that produces invalid JSON fails here, loudly."""
+    return json.loads(environment().get_template(template).render(**context))
+
+
+def category_label(category: str) -> str:
+    return category.replace("_", " ")
+
+
+# --- review messages -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Item:
+    icon: str
+    message: str
+    quote: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class _Group:
+    title: str
+    noun: str
+    items: list[_Item]
+    more: int
+
+
+def _groups(review: Review) -> list[_Group]:
+    """Findings by severity, worst first, the first `TOP_PER_SEVERITY` of each in full."""
+    groups = []
+    for severity in reversed(SEVERITIES):
+        findings = [f for f in review.findings if f.severity == severity]
+        if not findings:
+            continue
+        icon, title, noun = _SEVERITY[severity]
+        items = [_Item(icon, f.message, " ".join(review.quote(f).split()), f.suggestion)
+                 for f in findings[:TOP_PER_SEVERITY]]
+        groups.append(_Group(f"{title} ({len(findings)})", noun, items, len(findings) - len(items)))
+    return groups
+
+
+def _facts(review: Review) -> str:
+    m = review.metrics
+    category = category_label(review.category) if review.category else "no clear category"
+    reason = f" ({review.category_reason})" if review.category_reason and review.category else ""
+    return (f"Language: {review.language} · Category: {category}{reason} · {m.body_chars:,} characters, "
+            f"{m.words:,} words · personalization {m.personalization:.2f}, genericness {m.genericness:.2f}")
+
+
+def review_message(review: Review, *, draft_key: str | None = None) -> dict[str, Any]:
+    """`{"text": fallback, "blocks": [...]}` for a review; with `draft_key`, the three buttons too."""
+    icon, verdict = _VERDICT[review.verdict]
+    counts = review.counts()
+    fallback = f"{verdict}: score {review.score}/100, " + ", ".join(
+        f"{counts[s]} {s}{'' if counts[s] == 1 else 's'}" for s in reversed(SEVERITIES))
+    notes = list(review.notes[:NOTES_MAX])
+    if len(review.notes) > NOTES_MAX:
+        notes.append(f"…and {len(review.notes) - NOTES_MAX} more notes")
+    return render("review_message.j2", fallback=fallback, headline=f"{icon} {verdict} · score {review.score}/100",
+                  facts=_facts(review), groups=_groups(review), notes=notes, draft_key=draft_key)
+
+
+def text_message(text: str) -> dict[str, Any]:
+    """A one-section message for short answers ("Recorded as sent", errors a person can act on)."""
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def help_message(command: str = "/inmail") -> dict[str, Any]:
+    return render("help.j2", command=command)
+
+
+# --- views ---------------------------------------------------------------------------------------
+def draft_modal(private_metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """The `/inmail` form; `private_metadata` comes back with the submission (where to answer)."""
+    return render("draft_modal.j2", callback_id=MODAL_CALLBACK_ID, private_metadata=json.dumps(private_metadata),
+                  subject_max=SUBJECT_MAX, body_max=BODY_MAX,
+                  categories=[(c, category_label(c).capitalize()) for c in CATEGORIES])
+
+
+def _when(at: float) -> str:
+    return datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def home_view(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """The App Home tab: the user's recent reviews (figures arrive with outreach tracking)."""
+    shown = [{
+        "icon": _VERDICT[row["verdict"]][0],
+        "title": row["subject"] or " ".join((row["excerpt"] or "").split()) or "(deleted draft)",
+        "score": row["score"], "verdict": row["verdict"], "language": row["language"],
+        "category": category_label(row["category"]) if row["category"] else "",
+        "source": row["source"], "when": _when(row["created_at"]),
+    } for row in rows]
+    return render("home.j2", rows=shown)

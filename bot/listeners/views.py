@@ -1,0 +1,68 @@
+"""The `/inmail` form's submission: validate (errors shown in the form), then review and DM the answer."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks import MODAL_CALLBACK_ID, SUBJECT_MAX
+from bot.listeners.common import service, team_id
+from bot.review_service import slack_call
+from models.records import CATEGORIES, Draft, Recipient
+
+BODY_MIN = 20
+
+
+def register(app: App) -> None:
+    app.view(MODAL_CALLBACK_ID)(submitted)
+
+
+def _value(values: dict[str, Any], block_id: str) -> str:
+    return ((values.get(block_id) or {}).get("value") or {}).get("value") or ""
+
+
+def _selected(values: dict[str, Any], block_id: str) -> list[str]:
+    element = (values.get(block_id) or {}).get("value") or {}
+    options = element.get("selected_options") or ([element["selected_option"]] if element.get("selected_option") else [])
+    return [o["value"] for o in options if o.get("value") in CATEGORIES]
+
+
+def validate(values: dict[str, Any]) -> dict[str, str]:
+    """Errors by block_id, in words a recruiter can act on; empty when the form is fine."""
+    errors = {}
+    if len(_value(values, "body").strip()) < BODY_MIN:
+        errors["body"] = f"Paste the whole draft (at least {BODY_MIN} characters)."
+    if len(_value(values, "subject")) > SUBJECT_MAX:
+        errors["subject"] = f"LinkedIn allows {SUBJECT_MAX} characters in a subject."
+    return errors
+
+
+def draft_from_form(values: dict[str, Any]) -> Draft:
+    skills = tuple(s.strip() for s in _value(values, "recipient_skills").split(",") if s.strip())
+    recipient = Recipient(name=_value(values, "recipient_name").strip() or None,
+                          title=_value(values, "recipient_title").strip() or None,
+                          company=_value(values, "recipient_company").strip() or None,
+                          skills=skills, open_to=tuple(_selected(values, "open_to")))
+    category = _selected(values, "category")
+    return Draft(body=_value(values, "body"), subject=_value(values, "subject").strip(),
+                 category=category[0] if category else None,
+                 recipient=recipient if recipient != Recipient() else None)
+
+
+def submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    values = view["state"]["values"]
+    errors = validate(values)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    user = body["user"]["id"]
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    answer = service(context).review_new(team_id=team_id(context, body), user_id=user, source="modal",
+                                         draft=draft_from_form(values), channel=metadata.get("channel"))
+    message = answer.message if answer else service(context).failure_message()
+    # To the user's DM with the app: the form may have been opened where the app cannot post.
+    slack_call("chat.postMessage", answer.draft_id if answer else None, client.chat_postMessage, channel=user,
+               **message)

@@ -1,0 +1,137 @@
+"""The glue between Slack and the engine: payload → Draft → review → store → blocks → Slack.
+
+Listeners stay thin: they acknowledge, pick the fields out of Slack's payload and call one
+method here. Everything that must hold whatever Slack does lives here instead:
+
+- the draft and its review are stored *before* anything is posted, so a Slack outage costs the
+  answer, never the record;
+- every Slack call goes through `slack_call`, which logs a failure with the method, the draft
+  id and Slack's error code, never the draft text, and keeps the process going;
+- a review that fails (a bug, a bad rule pack) becomes a short apology to the user and a log
+  line with the exception type, not a traceback carrying the draft.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping, Protocol
+from urllib.error import URLError
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.blocks import review_message, text_message
+from models.records import Draft, Recipient, Review
+from models.store import Store
+from rules import ReviewContext
+
+log = logging.getLogger(__name__)
+
+REVIEW_FAILED = "Sorry, this draft could not be reviewed (an internal error was logged). Please try again later."
+TEXT_GONE = "This draft's text is no longer kept, so it cannot be reviewed again. Paste it again with `/inmail`."
+
+
+class ReviewerLike(Protocol):
+    """What the app needs of `rules.Reviewer` (tests may wrap the real one, e.g. to slow it down)."""
+
+    def review(self, draft: Draft, context: ReviewContext | None = None) -> Review: ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A stored draft's latest review and the message that shows it (buttons included)."""
+
+    draft_id: str
+    review: Review
+    message: dict[str, Any]
+
+
+def slack_call(what: str, draft_id: str | None, call: Callable[..., Any], **kwargs: Any) -> Any | None:
+    """Runs one Slack call; on failure logs what failed (no text, no token) and returns None."""
+    try:
+        return call(**kwargs)
+    except SlackApiError as error:
+        code = error.response.get("error") if isinstance(error.response.data, dict) else error.response.status_code
+        log.warning("Slack %s failed for draft %s: %s (HTTP %s)", what, draft_id, code, error.response.status_code)
+    except (SlackClientError, URLError, OSError) as error:
+        log.warning("Slack %s failed for draft %s: %s", what, draft_id, type(error).__name__)
+    return None
+
+
+def respond_call(what: str, draft_id: str | None, respond: Callable[..., Any], **kwargs: Any) -> bool:
+    """Posts to a `response_url` (Bolt's `respond`), which reports HTTP errors by status, not by raising."""
+    response = slack_call(what, draft_id, respond, **kwargs)
+    if response is not None and getattr(response, "status_code", 200) >= 400:
+        log.warning("Slack %s failed for draft %s: HTTP %s", what, draft_id, response.status_code)
+        return False
+    return response is not None
+
+
+def draft_details(draft: Draft) -> dict[str, Any]:
+    """What a form adds to the text, in the store's `details` column."""
+    details: dict[str, Any] = {}
+    if draft.recipient:
+        details["recipient"] = draft.recipient.to_dict()
+    if draft.category:
+        details["category"] = draft.category
+    if draft.lang:
+        details["lang"] = draft.lang
+    return details
+
+
+def _draft_from_row(row: Mapping[str, Any]) -> Draft:
+    details = row["details"] or {}
+    recipient = details.get("recipient")
+    return Draft(body=row["text"], subject=row["subject"] or "", id=row["id"], lang=details.get("lang"),
+                 category=details.get("category"),
+                 recipient=Recipient.from_dict(recipient) if recipient else None)
+
+
+def recipient_key(draft: Draft) -> str | None:
+    r = draft.recipient
+    return " ".join(r.name.casefold().split()) if r and r.name else None
+
+
+class ReviewService:
+    """Reviews drafts for one app; shared by every listener (thread-safe: the store and reviewer are)."""
+
+    def __init__(self, store: Store, reviewer: ReviewerLike) -> None:
+        self.store = store
+        self.reviewer = reviewer
+
+    def review_new(self, *, team_id: str, user_id: str, source: str, draft: Draft,
+                   channel: str | None = None, message_ts: str | None = None) -> Answer | None:
+        """Stores and reviews a new draft; None when that Slack message already has a draft, or on failure."""
+        draft_id = self.store.add_draft(team_id, user_id, source, draft.body, subject=draft.subject,
+                                        channel=channel, message_ts=message_ts,
+                                        recipient_key=recipient_key(draft), details=draft_details(draft))
+        if draft_id is None:
+            log.info("message %s in %s already has a draft; not reviewed again", message_ts, channel)
+            return None
+        return self._review(team_id, replace(draft, id=draft_id))
+
+    def review_stored(self, team_id: str, row: Mapping[str, Any]) -> Answer | None:
+        """Reviews a stored draft again (after an edit, or "Review again")."""
+        return self._review(team_id, _draft_from_row(row))
+
+    def review_edit(self, team_id: str, row: Mapping[str, Any], draft: Draft) -> Answer | None:
+        """The user edited a draft's Slack message: store the new text, review it."""
+        self.store.update_draft_text(team_id, row["id"], draft.body, draft.subject)
+        return self.review_stored(team_id, {**row, "text": draft.body, "subject": draft.subject})
+
+    def _review(self, team_id: str, draft: Draft) -> Answer | None:
+        assert draft.id is not None
+        started = time.perf_counter()
+        try:
+            review = self.reviewer.review(draft, ReviewContext(recipient_key=recipient_key(draft), now=time.time()))
+        except Exception as error:  # noqa: BLE001 - any failure becomes an apology, not a lost request
+            log.error("review of draft %s failed: %s", draft.id, type(error).__name__)
+            return None
+        self.store.add_review(team_id, draft.id, review)
+        log.info("draft %s reviewed in %.0f ms: score %s, %s", draft.id, 1000 * (time.perf_counter() - started),
+                 review.score, review.verdict)
+        return Answer(draft.id, review, review_message(review, draft_key=draft.id))
+
+    @staticmethod
+    def failure_message() -> dict[str, Any]:
+        return text_message(REVIEW_FAILED)

@@ -1,0 +1,229 @@
+"""The SQLite store: drafts, their reviews, button outcomes and the processed-event ledger.
+
+One file, WAL mode, through sqlite-utils. The schema is an ordered list of migrations
+(`MIGRATIONS`); each one that a database has not seen runs once at open, inside an
+immediate transaction, and its number is written to `schema_migrations` — so two processes
+starting on the same file do not both migrate, and later issues add a table by appending a
+function. Every row carries the Slack `team_id` and every query filters on it: one workspace
+never sees another's data.
+
+The connection is shared by the app's threads behind a lock: SQLite serialises writers anyway,
+and a single connection keeps `INSERT OR IGNORE` claims and the reads after them consistent.
+Across processes the same claims are atomic because SQLite's unique index decides.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+import sqlite_utils
+
+from models.records import Review
+
+DRAFT_SOURCES = ("command", "channel", "shortcut", "modal")
+OUTCOME_KINDS = ("sent", "replied")
+BUSY_TIMEOUT_S = 10.0
+
+
+def _v1_slack_app(db: sqlite_utils.Database) -> None:
+    """Issue 4: the Slack app's tables."""
+    db["processed_events"].create(
+        {"team_id": str, "key": str, "kind": str, "at": float}, pk=("team_id", "key"))
+    db["drafts"].create({
+        "id": str, "team_id": str, "user_id": str, "source": str, "channel": str, "message_ts": str,
+        "subject": str, "text": str, "details": str, "recipient_key": str, "fingerprint": bytes,
+        "answer_channel": str, "answer_ts": str, "created_at": float, "updated_at": float, "deleted_at": float,
+    }, pk="id", not_null={"team_id", "user_id", "source", "created_at", "updated_at"})
+    # One draft per Slack message: a redelivered event cannot create a second one.
+    db["drafts"].create_index(["team_id", "channel", "message_ts"], unique=True)
+    db["drafts"].create_index(["team_id", "user_id", "created_at"])
+    db["reviews"].create({
+        "id": int, "team_id": str, "draft_id": str, "score": int, "verdict": str, "language": str,
+        "category": str, "findings": str, "created_at": float,
+    }, pk="id", foreign_keys=[("draft_id", "drafts", "id")], not_null={"team_id", "draft_id"})
+    db["reviews"].create_index(["team_id", "draft_id", "created_at"])
+    db["outcomes"].create({
+        "id": int, "team_id": str, "user_id": str, "draft_id": str, "kind": str, "at": float,
+    }, pk="id", foreign_keys=[("draft_id", "drafts", "id")], not_null={"team_id", "user_id", "draft_id", "kind"})
+    # A double click on "Mark as sent" records one send.
+    db["outcomes"].create_index(["team_id", "draft_id", "kind"], unique=True)
+
+
+# Append only; never edit a migration that has shipped.
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app,)
+
+
+def new_draft_id() -> str:
+    return "d_" + uuid.uuid4().hex[:16]
+
+
+class Store:
+    """Plain methods over one SQLite file; open with `Store.open(path)`, close with `close()`."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Store":
+        """Opens (creating and migrating as needed) the database at `path`."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+        db.execute("PRAGMA foreign_keys = ON")
+        store = cls(db)
+        store._migrate()
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    # --- schema --------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._lock, self._transaction():
+            self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                            "name TEXT NOT NULL, applied_at REAL NOT NULL)")
+            done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations").fetchall()}
+            for version, migration in enumerate(MIGRATIONS, start=1):
+                if version not in done:
+                    migration(self.db)
+                    self.db["schema_migrations"].insert(
+                        {"version": version, "name": migration.__name__.lstrip("_"), "applied_at": time.time()})
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def _transaction(self) -> "_Immediate":
+        return _Immediate(self.db.conn)
+
+    def _rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    # --- exactly once ----------------------------------------------------------------------------
+    def claim(self, team_id: str, key: str, kind: str) -> bool:
+        """True for the first caller with this key, in any process; the unique key is the lock."""
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO processed_events (team_id, key, kind, at) VALUES (?, ?, ?, ?)",
+                (team_id, key, kind, time.time()))
+            return cursor.rowcount == 1
+
+    # --- drafts ----------------------------------------------------------------------------------
+    def add_draft(self, team_id: str, user_id: str, source: str, text: str, *, subject: str = "",
+                  channel: str | None = None, message_ts: str | None = None, recipient_key: str | None = None,
+                  details: dict[str, Any] | None = None) -> str | None:
+        """Stores a new draft and returns its id; None when that Slack message already has one.
+
+        `details` holds what the form added besides the text (recipient, category, language),
+        so "Review again" reviews the same draft, not just its text.
+        """
+        if source not in DRAFT_SOURCES:
+            raise ValueError(f"unknown draft source {source!r}")
+        now = time.time()
+        draft_id = new_draft_id()
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO drafts (id, team_id, user_id, source, channel, message_ts, subject, text, "
+                "details, recipient_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (draft_id, team_id, user_id, source, channel, message_ts, subject, text,
+                 json.dumps(details) if details else None, recipient_key, now, now))
+        return draft_id if cursor.rowcount == 1 else None
+
+    def draft(self, team_id: str, draft_id: str) -> dict[str, Any] | None:
+        return self._draft("id = ?", (team_id, draft_id))
+
+    def draft_for_message(self, team_id: str, channel: str, message_ts: str) -> dict[str, Any] | None:
+        return self._draft("channel = ? AND message_ts = ?", (team_id, channel, message_ts))
+
+    def _draft(self, where: str, params: tuple[Any, ...]) -> dict[str, Any] | None:
+        rows = self._rows(f"SELECT * FROM drafts WHERE team_id = ? AND {where}", params)
+        if not rows:
+            return None
+        return rows[0] | {"details": json.loads(rows[0]["details"]) if rows[0]["details"] else {}}
+
+    def update_draft_text(self, team_id: str, draft_id: str, text: str, subject: str = "") -> None:
+        self._update_draft(team_id, draft_id, text=text, subject=subject)
+
+    def set_answer(self, team_id: str, draft_id: str, channel: str, ts: str) -> None:
+        """Where the review of this draft was posted, so an edit updates it and a deletion removes it."""
+        self._update_draft(team_id, draft_id, answer_channel=channel, answer_ts=ts)
+
+    def mark_deleted(self, team_id: str, draft_id: str) -> None:
+        """The user deleted the draft: forget its text and answer; its reviews and outcomes stay."""
+        self._update_draft(team_id, draft_id, text=None, subject=None, details=None, answer_channel=None, answer_ts=None,
+                           deleted_at=time.time())
+
+    def _update_draft(self, team_id: str, draft_id: str, **values: Any) -> None:
+        values["updated_at"] = time.time()
+        assignments = ", ".join(f"[{name}] = :{name}" for name in values)
+        with self._lock:
+            self.db.execute(f"UPDATE drafts SET {assignments} WHERE team_id = :team_id AND id = :draft_id",
+                            {**values, "team_id": team_id, "draft_id": draft_id})
+
+    # --- reviews ---------------------------------------------------------------------------------
+    def add_review(self, team_id: str, draft_id: str, review: Review) -> int:
+        """Stores a review (findings as the JSON contract) and the draft's template fingerprint."""
+        row = {"team_id": team_id, "draft_id": draft_id, "score": review.score, "verdict": review.verdict,
+               "language": review.language, "category": review.category,
+               "findings": json.dumps([f.to_dict() for f in review.findings], ensure_ascii=False),
+               "created_at": time.time()}
+        with self._lock, self._transaction():
+            review_id = self.db["reviews"].insert(row).last_pk
+            self.db.execute("UPDATE drafts SET fingerprint = ?, updated_at = ? WHERE team_id = ? AND id = ?",
+                            (review.fingerprint, row["created_at"], team_id, draft_id))
+        return int(review_id)
+
+    def reviews(self, team_id: str, draft_id: str) -> list[dict[str, Any]]:
+        rows = self._rows("SELECT * FROM reviews WHERE team_id = ? AND draft_id = ? ORDER BY id", (team_id, draft_id))
+        return [row | {"findings": json.loads(row["findings"])} for row in rows]
+
+    def recent_reviews(self, team_id: str, user_id: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The user's latest drafts with their latest review each, newest first (for App Home)."""
+        return self._rows(
+            "SELECT d.id AS draft_id, d.source, d.subject, substr(d.text, 1, 80) AS excerpt, d.deleted_at, r.score, r.verdict, r.language, "
+            "r.category, r.created_at FROM drafts d JOIN reviews r ON r.id = ("
+            "  SELECT MAX(id) FROM reviews WHERE team_id = d.team_id AND draft_id = d.id) "
+            "WHERE d.team_id = ? AND d.user_id = ? ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
+            (team_id, user_id, limit))
+
+    # --- outcomes --------------------------------------------------------------------------------
+    def record_outcome(self, team_id: str, user_id: str, draft_id: str, kind: str) -> bool:
+        """Records "sent" or "replied" for a draft; False when it was already recorded."""
+        if kind not in OUTCOME_KINDS:
+            raise ValueError(f"unknown outcome {kind!r}")
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO outcomes (team_id, user_id, draft_id, kind, at) VALUES (?, ?, ?, ?, ?)",
+                (team_id, user_id, draft_id, kind, time.time()))
+            return cursor.rowcount == 1
+
+    def outcomes(self, team_id: str, user_id: str | None = None) -> list[dict[str, Any]]:
+        if user_id is None:
+            return self._rows("SELECT * FROM outcomes WHERE team_id = ? ORDER BY id", (team_id,))
+        return self._rows("SELECT * FROM outcomes WHERE team_id = ? AND user_id = ? ORDER BY id", (team_id, user_id))
+
+
+class _Immediate:
+    """`BEGIN IMMEDIATE` … `COMMIT`/`ROLLBACK`: takes the write lock up front, so a migration or a
+    multi-statement write cannot interleave with another process's."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+

@@ -1,0 +1,68 @@
+"""`app_manifest.yml` against Slack's manifest JSON Schema, and `inmail-review manifest --url`."""
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft7Validator
+
+from bot.cli import main
+from bot.manifest import MANIFEST_PATH
+from tests.slack_standin import spec_dir
+
+SCHEMA = spec_dir() / "manifest-schema" / "manifest.schema.1.0.0.json"
+
+
+def _errors(manifest: dict) -> list[str]:
+    validator = Draft7Validator(json.loads(SCHEMA.read_text()))
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(manifest)]
+
+
+def test_manifest_file_is_valid_and_complete() -> None:
+    manifest = yaml.safe_load(MANIFEST_PATH.read_text())
+    assert _errors(manifest) == []
+    features, settings = manifest["features"], manifest["settings"]
+    assert features["slash_commands"][0]["command"] == "/inmail" and features["slash_commands"][0]["usage_hint"]
+    assert features["shortcuts"][0] == {"name": "Review as InMail", "type": "message",
+                                        "callback_id": "review_as_inmail", "description": features["shortcuts"][0]["description"]}
+    assert features["app_home"]["home_tab_enabled"] and features["bot_user"]["display_name"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"message.channels", "message.groups", "app_home_opened"}
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "channels:history", "groups:history"}
+    assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
+
+
+def _run(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["manifest", *args])
+    return code, out.getvalue()
+
+
+def test_manifest_command_fills_request_urls_for_http() -> None:
+    code, printed = _run("--url", "https://inmail.example.com/", "--schema", str(SCHEMA))
+    assert code == 0
+    manifest = yaml.safe_load(printed)
+    assert _errors(manifest) == []
+    url = "https://inmail.example.com/slack/events"
+    assert manifest["features"]["slash_commands"][0]["url"] == url
+    assert manifest["settings"]["event_subscriptions"]["request_url"] == url
+    assert manifest["settings"]["interactivity"]["request_url"] == url
+    assert manifest["settings"]["socket_mode_enabled"] is False
+    assert "# /inmail and the message shortcut" in printed  # comments survive
+
+
+def test_manifest_command_refuses_a_bad_url(capsys) -> None:
+    code, printed = _run("--url", "inmail.example.com")
+    assert code == 2 and printed == "" and "--url must be" in capsys.readouterr().err
+
+
+def test_manifest_command_reports_schema_violations(tmp_path: Path, capsys) -> None:
+    strict = json.loads(SCHEMA.read_text())
+    strict["properties"]["display_information"] = {"type": "object", "properties": {"name": {"maxLength": 3}}}
+    schema = tmp_path / "strict.json"
+    schema.write_text(json.dumps(strict))
+    code, _ = _run("--schema", str(schema))
+    assert code == 1 and "display_information/name" in capsys.readouterr().err

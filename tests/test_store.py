@@ -1,0 +1,97 @@
+"""The SQLite store on real files: migrations, exactly-once claims across connections and
+processes, workspace isolation, outcomes."""
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from models.records import Draft
+from models.store import MIGRATIONS, Store
+from rules import Reviewer
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    opened = Store.open(tmp_path / "inmail.db")
+    yield opened
+    opened.close()
+
+
+def test_schema_is_created_migrated_once_and_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "inmail.db"
+    first = Store.open(path)
+    assert first.schema_version == len(MIGRATIONS)
+    assert first.db.journal_mode == "wal"
+    assert {"processed_events", "drafts", "reviews", "outcomes", "schema_migrations"} <= set(first.db.table_names())
+    first.close()
+    again = Store.open(path)
+    rows = list(again.db["schema_migrations"].rows)
+    assert [(r["version"], r["name"]) for r in rows] == [(1, "v1_slack_app")]
+    assert "fingerprint" in again.db["drafts"].columns_dict and again.db["drafts"].columns_dict["fingerprint"] is bytes
+    again.close()
+
+
+def test_every_table_carries_team_id(store: Store) -> None:
+    for table in ("processed_events", "drafts", "reviews", "outcomes"):
+        assert "team_id" in store.db[table].columns_dict, table
+
+
+def test_claims_are_exclusive_across_connections(tmp_path: Path) -> None:
+    a, b = Store.open(tmp_path / "x.db"), Store.open(tmp_path / "x.db")
+    assert a.claim("T1", "Ev1", "message") and not b.claim("T1", "Ev1", "message")
+    assert b.claim("T2", "Ev1", "message")  # another workspace's event with the same id
+    a.close()
+    b.close()
+
+
+def _claim_in_process(path: str, key: str, results: "multiprocessing.Queue[bool]") -> None:
+    store = Store.open(path)
+    results.put(store.claim("T1", key, "message"))
+    store.close()
+
+
+def test_claims_are_exclusive_across_processes(tmp_path: Path) -> None:
+    path = str(tmp_path / "procs.db")
+    Store.open(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_claim_in_process, args=(path, "EvSAME", results)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert sorted(results.get(timeout=5) for _ in procs) == [False, False, False, True]
+
+
+def test_drafts_reviews_and_isolation(store: Store, reviewer: Reviewer) -> None:
+    draft_id = store.add_draft("T1", "U1", "channel", "Hi Kari, a role for you?", channel="C1", message_ts="1.1",
+                               details={"category": "career_opportunity"})
+    assert store.add_draft("T1", "U1", "channel", "again", channel="C1", message_ts="1.1") is None
+    review = reviewer.review(Draft(body="Hi Kari, I liked your Kafka talk. Open to a call next week?", id=draft_id))
+    store.add_review("T1", draft_id, review)
+    assert store.draft("T2", draft_id) is None and store.draft_for_message("T2", "C1", "1.1") is None
+    assert store.recent_reviews("T2", "U1") == [] and store.reviews("T2", draft_id) == []
+    row = store.draft("T1", draft_id)
+    assert row["details"] == {"category": "career_opportunity"} and row["fingerprint"] == review.fingerprint
+    [stored] = store.reviews("T1", draft_id)
+    assert stored["findings"] == [f.to_dict() for f in review.findings] and stored["score"] == review.score
+    store.set_answer("T1", draft_id, "C1", "2.2")
+    store.mark_deleted("T1", draft_id)
+    row = store.draft("T1", draft_id)
+    assert (row["text"], row["answer_ts"], row["fingerprint"]) == (None, None, review.fingerprint)
+    assert len(store.reviews("T1", draft_id)) == 1  # findings are kept, the text is not
+
+
+def test_outcomes_are_recorded_once_per_kind(store: Store) -> None:
+    draft_id = store.add_draft("T1", "U1", "command", "Hi Kari")
+    assert store.record_outcome("T1", "U1", draft_id, "sent")
+    assert not store.record_outcome("T1", "U1", draft_id, "sent")
+    assert store.record_outcome("T1", "U1", draft_id, "replied")
+    assert [r["kind"] for r in store.outcomes("T1", "U1")] == ["sent", "replied"] and store.outcomes("T2") == []
+    with pytest.raises(ValueError):
+        store.record_outcome("T1", "U1", draft_id, "ignored")
+    with pytest.raises(sqlite3.IntegrityError):  # an outcome must belong to a stored draft
+        store.record_outcome("T1", "U1", "d_missing", "sent")
