@@ -53,6 +53,7 @@ def create_app(settings: Settings, store: Store, reviewer: ReviewerLike, client:
         process_before_response=False,
     )
     service = ReviewService(store, reviewer)
+    service.history.warm()  # each team's template index, rebuilt from SQLite before the first request
 
     @app.middleware
     def provide(context: BoltContext, next: Callable[[], Any]) -> Any:

@@ -14,6 +14,7 @@ from typing import IO, Iterator
 
 from bot.inputs import Item, load_recipient, read
 from bot.report import TextReport, use_colour
+from bot.reviewer import load_reviewer
 from bot.settings import Settings
 from models.records import CATEGORIES, Draft, InputError, Review
 from rules import PackError, ReviewContext, Reviewer
@@ -48,11 +49,6 @@ def _with_defaults(draft: Draft, args: argparse.Namespace, recipient) -> Draft:
     )
 
 
-def _recipient_key(draft: Draft, fallback: str) -> str:
-    r = draft.recipient
-    return (r.name or "").casefold().strip() if r and r.name else fallback
-
-
 def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace, recipient,
              batch) -> Iterator[tuple[Item, Review | None, str | None]]:
     for n, item in enumerate(items):
@@ -60,7 +56,9 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
             yield item, None, item.error
             continue
         draft = _with_defaults(item.draft, args, recipient)
-        context = ReviewContext(history=batch, history_key=f"#{n}", recipient_key=_recipient_key(draft, f"#{n}"),
+        # A draft without a named recipient counts as written for someone else.
+        who = (draft.recipient.key if draft.recipient else None) or f"#{n}"
+        context = ReviewContext(history=batch, history_key=f"#{n}", recipient_key=who,
                                 history_scope=" in this batch") if batch is not None else None
         try:
             yield item, reviewer.review(draft, context), None
@@ -81,7 +79,7 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
     settings = Settings.from_env()
     try:
         recipient = load_recipient(args.recipient) if args.recipient else None
-        reviewer = Reviewer.load(settings.rules_dir, grammar=_grammar(settings))
+        reviewer = load_reviewer(settings)
     except (InputError, PackError) as exc:
         print(f"inmail-review: error: {exc}", file=stderr)
         return EXIT_USAGE
@@ -138,10 +136,3 @@ def _batch_index():
     from rules.similarity import TemplateIndex
 
     return TemplateIndex()
-
-
-def _grammar(settings: Settings):
-    from rules.grammar import build_checker
-
-    return build_checker(settings.languagetool_url, api_key=settings.languagetool_api_key,
-                         username=settings.languagetool_username)

@@ -21,6 +21,7 @@ from urllib.error import URLError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks import review_message, text_message
+from bot.history import TeamHistory
 from models.records import Draft, Recipient, Review
 from models.store import Store
 from rules import ReviewContext
@@ -88,16 +89,16 @@ def _draft_from_row(row: Mapping[str, Any]) -> Draft:
 
 
 def recipient_key(draft: Draft) -> str | None:
-    r = draft.recipient
-    return " ".join(r.name.casefold().split()) if r and r.name else None
+    return draft.recipient.key if draft.recipient else None
 
 
 class ReviewService:
     """Reviews drafts for one app; shared by every listener (thread-safe: the store and reviewer are)."""
 
-    def __init__(self, store: Store, reviewer: ReviewerLike) -> None:
+    def __init__(self, store: Store, reviewer: ReviewerLike, history: TeamHistory | None = None) -> None:
         self.store = store
         self.reviewer = reviewer
+        self.history = history or TeamHistory(store)
 
     def review_new(self, *, team_id: str, user_id: str, source: str, draft: Draft,
                    channel: str | None = None, message_ts: str | None = None) -> Answer | None:
@@ -123,7 +124,9 @@ class ReviewService:
         assert draft.id is not None
         started = time.perf_counter()
         try:
-            review = self.reviewer.review(draft, ReviewContext(recipient_key=recipient_key(draft), now=time.time()))
+            context = ReviewContext(history=self.history.index(team_id), history_key=draft.id,
+                                    recipient_key=recipient_key(draft), now=time.time())
+            review = self.reviewer.review(draft, context)
         except Exception as error:  # noqa: BLE001 - any failure becomes an apology, not a lost request
             log.error("review of draft %s failed: %s", draft.id, type(error).__name__)
             return None
@@ -131,6 +134,11 @@ class ReviewService:
         log.info("draft %s reviewed in %.0f ms: score %s, %s", draft.id, 1000 * (time.perf_counter() - started),
                  review.score, review.verdict)
         return Answer(draft.id, review, review_message(review, draft_key=draft.id))
+
+    def forget_deleted(self, team_id: str, draft_id: str) -> None:
+        """The user deleted the draft: its text goes, and it no longer counts as a sent template."""
+        self.store.mark_deleted(team_id, draft_id)
+        self.history.remove(team_id, draft_id)
 
     @staticmethod
     def failure_message() -> dict[str, Any]:

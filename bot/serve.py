@@ -127,7 +127,8 @@ def run(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from models.store import Store
-    from rules import PackError, Reviewer
+    from bot.reviewer import load_reviewer
+    from rules import PackError
 
     try:
         settings = Settings.from_env()
@@ -135,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError("SLACK_BOT_TOKEN is not set")
         if not settings.slack_app_token and not settings.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET is not set (required over HTTP; set SLACK_APP_TOKEN for Socket Mode)")
-        reviewer = Reviewer.load(settings.rules_dir, grammar=_grammar(settings))
+        reviewer = load_reviewer(settings)
     except (ValueError, PackError) as error:
         print(f"inmail-review: error: {error}", file=sys.stderr)
         return 2
@@ -156,10 +157,3 @@ def run(args: argparse.Namespace) -> int:
         executor.shutdown(wait=True)  # acknowledged reviews finish and post before we exit
         store.close()
     return 0
-
-
-def _grammar(settings: Settings) -> Any:
-    from rules.grammar import build_checker
-
-    return build_checker(settings.languagetool_url, api_key=settings.languagetool_api_key,
-                         username=settings.languagetool_username)

@@ -116,6 +116,11 @@ class Recipient:
         }
 
     @property
+    def key(self) -> str | None:
+        """Who this is, for telling one recipient from another: the name, case and spacing folded."""
+        return " ".join(self.name.casefold().split()) if self.name and self.name.strip() else None
+
+    @property
     def first_name(self) -> str | None:
         return self.name.split()[0] if self.name and self.name.split() else None
 

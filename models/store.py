@@ -197,6 +197,21 @@ class Store:
             "WHERE d.team_id = ? AND d.user_id = ? ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
             (team_id, user_id, limit))
 
+    # --- template history ------------------------------------------------------------------------
+    def fingerprints_since(self, team_id: str, after_review_id: int, created_since: float) -> list[dict[str, Any]]:
+        """Fingerprints of the team's live drafts reviewed after `after_review_id` (a cursor that
+        lets each process pick up what others reviewed), oldest review first."""
+        return self._rows(
+            "SELECT r.id AS review_id, d.id AS draft_id, d.recipient_key, d.fingerprint, d.created_at "
+            "FROM reviews r JOIN drafts d ON d.id = r.draft_id AND d.team_id = r.team_id "
+            "WHERE r.team_id = ? AND r.id > ? AND d.created_at >= ? AND d.fingerprint IS NOT NULL "
+            "AND d.deleted_at IS NULL ORDER BY r.id",
+            (team_id, after_review_id, created_since))
+
+    def team_ids(self) -> list[str]:
+        """The teams with drafts, for warming per-team caches at start-up."""
+        return [row["team_id"] for row in self._rows("SELECT DISTINCT team_id FROM drafts", ())]
+
     # --- outcomes --------------------------------------------------------------------------------
     def record_outcome(self, team_id: str, user_id: str, draft_id: str, kind: str) -> bool:
         """Records "sent" or "replied" for a draft; False when it was already recorded."""

@@ -119,4 +119,4 @@ def _delete_answer(team: str, channel: str, ts: str | None, client: WebClient, c
         return  # not a draft we reviewed
     if row["answer_ts"]:
         slack_call("chat.delete", row["id"], client.chat_delete, channel=row["answer_channel"], ts=row["answer_ts"])
-    store.mark_deleted(team, row["id"])
+    service(context).forget_deleted(team, row["id"])
