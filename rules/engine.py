@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -41,6 +42,8 @@ class ReviewContext:
     history_scope: str | None = None  # how findings name the history, e.g. " in this batch"
     recipient_key: str | None = None
     now: float | None = None
+    one_to_one_until: datetime | None = None  # the sender may not send bulk InMails until then
+
     grammar: "GrammarChecker | None" = None
 
 

@@ -113,6 +113,7 @@ CHECK_KEYS: dict[str, dict[str, Any]] = {
     "near-duplicate": {"window_days": {"type": "number", "exclusiveMinimum": 0}},
     "mixed-language": {},
     "grammar": {},
+    "one-to-one-only": {},
 }
 CHECK_REQUIRED: dict[str, list[str]] = {
     "existence": [],

@@ -183,3 +183,18 @@ def test_score_is_stable_and_matches_the_verdict(rv):
     assert first.verdict == "blocked" and first.score <= 49
     warned = review(rv, GOOD.replace("Would you be open to a 20-minute call next week?", "Thanks."), recipient=KARI)
     assert warned.verdict == "revise" and 49 < warned.score <= 79
+
+
+def test_bulk_draft_in_one_to_one_period_is_blocked_with_the_date(rv):
+    from datetime import datetime
+
+    from rules import ReviewContext
+
+    until = datetime(2026, 12, 7)
+    bulk = rv.review(Draft(body=GOOD, subject="Role", recipient=KARI, bulk=True), ReviewContext(one_to_one_until=until))
+    [f] = [f for f in bulk.findings if f.rule == "generic-template/bulk-restricted"]
+    assert f.severity == "error" and "7 Dec 2026" in f.message and bulk.verdict == "blocked"
+    single = rv.review(Draft(body=GOOD, subject="Role", recipient=KARI), ReviewContext(one_to_one_until=until))
+    assert not any(f.rule == "generic-template/bulk-restricted" for f in single.findings)
+    free = rv.review(Draft(body=GOOD, subject="Role", recipient=KARI, bulk=True))
+    assert not any(f.rule == "generic-template/bulk-restricted" for f in free.findings)

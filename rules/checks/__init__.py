@@ -30,6 +30,7 @@ CHECKS: dict[str, Check] = {
     "ask-missing": asks.ask_missing,
     "ask-count": asks.ask_count,
     "near-duplicate": history.near_duplicate,
+    "one-to-one-only": history.one_to_one_only,
     "mixed-language": language.mixed_language,
     "grammar": language.grammar,
 }

@@ -1,4 +1,4 @@
-"""Near-duplicates: the same template sent to many people, found in the team's history."""
+"""The team's history: near-copies of earlier drafts, and the sender's response-rate restriction."""
 from __future__ import annotations
 
 import time
@@ -25,3 +25,10 @@ def near_duplicate(rule: Rule, a: Analysis) -> Iterator[Finding]:
             oldest = datetime.fromtimestamp(min(m.at for m in matches), tz=timezone.utc)
             since = f" since {oldest:%-d %b %Y}"
         yield finding(rule, a, "body", None, count=len(matches), since=since)
+
+
+def one_to_one_only(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    """A bulk draft from a recruiter in LinkedIn's one-to-one-only period (PRODUCT.md §5)."""
+    until = a.context.one_to_one_until
+    if a.draft.bulk and until is not None:
+        yield finding(rule, a, None, None, until=f"{until:%-d %b %Y}")
