@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 from models.records import Draft, Recipient
 from rules.grammar.words import proper_names
 from rules.language import Detection
-from rules.matching import Matches, PhraseIndex, Span
+from rules.matching import Matches, Span
 from rules.text import PlainText, to_plain
 
 if TYPE_CHECKING:

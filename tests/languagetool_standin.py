@@ -19,9 +19,10 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from tests.loopback import LoopbackServer
 
 CONTEXT_CHARS = 40
 
@@ -88,7 +89,7 @@ class RecordedRequest:
 
 
 @dataclass
-class LanguageToolStandIn:
+class LanguageToolStandIn(LoopbackServer):
     """Start with `with LanguageToolStandIn() as lt:`; point clients at `lt.url`."""
 
     delay: float = 0.0
@@ -99,39 +100,16 @@ class LanguageToolStandIn:
 
     def __post_init__(self) -> None:
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the stand-in first"
-        return f"http://127.0.0.1:{self._server.server_port}/"
+        return f"http://127.0.0.1:{self.port}/"
 
     def checks(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path == "/v2/check"]
 
-    def start(self) -> "LanguageToolStandIn":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="lt-standin", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stops listening; delayed answers still pending are woken up and dropped."""
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "LanguageToolStandIn":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     # --- what the server computes -----------------------------------------------------------
     def known_codes(self) -> set[str]:

@@ -39,7 +39,7 @@ from datetime import datetime
 from email import policy
 from email.parser import BytesParser
 from functools import lru_cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -49,6 +49,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.basic_objects import JsonObject
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+from tests.loopback import LoopbackServer
 
 DEFAULT_SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "slack"
 MESSAGE_BLOCKS_MAX = 50  # slack_sdk's models do not check this one (README of ../shared/slack)
@@ -266,7 +267,7 @@ def _truthy(value: Any) -> bool:
     return value in (True, 1, "1", "true", "True")
 
 
-class SlackStandIn:
+class SlackStandIn(LoopbackServer):
     """Start with `with SlackStandIn() as slack:`; point clients at `slack.api_url`."""
 
     def __init__(
@@ -294,39 +295,15 @@ class SlackStandIn:
             self.add_user(**user)
         self._cond = threading.Condition(threading.RLock())
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.reset()
 
     # --- life cycle --------------------------------------------------------------------------
-    def start(self) -> "SlackStandIn":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        # A short poll interval makes stop() quick; the default costs every test half a second.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="slack-standin", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stops listening; answers still being delayed by `fail(delay=...)` are woken up and dropped."""
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "SlackStandIn":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "start the stand-in first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def api_url(self) -> str:

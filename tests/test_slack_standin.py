@@ -27,16 +27,7 @@ from slack_sdk.webhook import WebhookClient
 from tests.slack_standin import _HANDLERS, SlackStandIn, load_spec
 from tests.socket_standin import SocketStandIn
 
-PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """slack_sdk ignores NO_PROXY for Socket Mode and honours *_PROXY first, so both are needed."""
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+# Proxy variables are cleared for every test by tests/conftest.py.
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from models.records import Finding
 from rules.analysis import Analysis
 from rules.checks.base import finding
 from rules.matching import Span
+from rules.packs import Rule
 
 
 def _measure(metric: str, a: Analysis) -> tuple[int, Span | None, str]:
