@@ -174,3 +174,22 @@ def test_markdown_front_matter_and_bad_front_matter(tmp_path):
     typo.write_text("---\nsubjet: Hello\n---\nHi")
     code, out, err = run("check", str(typo))
     assert code == 2 and "unknown front matter key(s): subjet" in out + err
+
+
+def test_blocks_format_prints_block_kit_within_limits():
+    from slack_sdk.models.blocks import Block
+
+    from tests.slack_standin import block_problems
+
+    code, out, _ = run("check", "--format", "blocks", str(EXAMPLES / "en-mass-template.txt"))
+    message = json.loads(out)
+    assert set(message) == {"text", "blocks"} and code == 1
+    assert block_problems(message["blocks"]) == []
+    assert all(Block.parse(b) is not None for b in message["blocks"])
+    assert message["blocks"][0]["type"] == "header" and "Do not send" in message["blocks"][0]["text"]["text"]
+
+
+def test_colour_on_request_and_the_checker_is_named():
+    code, out, _ = run("check", "--color", "always", str(EXAMPLES / "en-mass-template.txt"))
+    assert "\x1b[1;31m" in out  # errors in red
+    assert "Hunspell" in out  # the review says which spelling checker ran
