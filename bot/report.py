@@ -52,8 +52,12 @@ class TextReport:
         )
         lines = [head]
         plains = {"subject": to_plain(raw_subject), "body": to_plain(raw_body)}
+        explained: set[tuple[str, str]] = set()
         for f in review.findings:
-            lines.extend(self._finding(review, f, plains))
+            # A rule's explanation once per draft; its further matches get one line each.
+            repeat = (f.rule, f.suggestion) in explained
+            explained.add((f.rule, f.suggestion))
+            lines.extend(self._finding(review, f, plains, brief=repeat))
         for note in review.notes:
             lines.append(self.paint(f"  note: {note}", "dim"))
         m = review.metrics
@@ -65,13 +69,16 @@ class TextReport:
         ))
         return "\n".join(lines)
 
-    def _finding(self, review: Review, f: Finding, plains: dict) -> list[str]:
+    def _finding(self, review: Review, f: Finding, plains: dict, *, brief: bool = False) -> list[str]:
         where = f.field or "draft"
         if f.span is not None and f.field is not None:
             line, col = plains[f.field].line_col(f.span[0])
             where = f"{f.field} {line}:{col}"
         label = self.paint(f"{f.severity:<10}", f.severity)
-        out = [f"  {where:<12} {label} {self.paint(f.rule, 'dim')}"]
+        head = f"  {where:<12} {label} {self.paint(f.rule, 'dim')}"
+        if brief and review.quote(f):
+            return [f"{head}  “{review.quote(f)}” (as above)"]
+        out = [head]
         indent = " " * 4
         out += textwrap.wrap(f.message, self.width, initial_indent=indent, subsequent_indent=indent)
         out += textwrap.wrap("→ " + f.suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")

@@ -57,7 +57,8 @@ def test_text_output_quotes_spans_and_suggestions():
     code, out, _ = run("check", str(EXAMPLES / "en-mass-template.txt"))
     assert code == 1
     assert "generic-template/generic-salutation" in out and "“Dear Candidate”" in out and "→ " in out
-    assert "body 3:1" in out  # line 3 of the body, where "Dear Candidate" stands
+    assert "body 1:1" in out  # line 1 of the body (the Subject: line is split off), where "Dear Candidate" stands
+    assert "“a leading company” (as above)" in out  # a rule is explained once per draft
     assert "\x1b[" not in out  # no colour when not a terminal
 
 
