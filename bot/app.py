@@ -19,12 +19,14 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import default_retry_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
-from bot.listeners import actions, commands, events, messages, shortcuts, views
+from bot.listeners import actions, commands, events, messages, shortcuts, team_settings, views
 from bot.review_service import ReviewerLike, ReviewService
+from bot.scheduler import team_defaults
 from bot.settings import Settings
+from models.outreach import Outreach
 from models.store import Store
 
-LISTENER_MODULES = (commands, messages, actions, views, events, shortcuts)
+LISTENER_MODULES = (commands, messages, actions, views, events, shortcuts, team_settings)
 RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 1
 
@@ -52,14 +54,16 @@ def create_app(settings: Settings, store: Store, reviewer: ReviewerLike, client:
         listener_executor=executor or ThreadPoolExecutor(settings.workers, thread_name_prefix="inmail-listener"),
         process_before_response=False,
     )
-    service = ReviewService(store, reviewer)
+    outreach = Outreach(store, team_defaults(settings))
+    service = ReviewService(store, reviewer, outreach)
     service.history.warm()  # each team's template index, rebuilt from SQLite before the first request
 
     @app.middleware
     def provide(context: BoltContext, next: Callable[[], Any]) -> Any:
-        """Hands the app's settings and review service to every listener through its context."""
+        """Hands the app's settings, review service and outreach store to every listener through its context."""
         context["service"] = service
         context["settings"] = settings
+        context["outreach"] = outreach
         return next()
 
     for module in LISTENER_MODULES:

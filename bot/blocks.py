@@ -15,14 +15,17 @@ summarised as "…and K more", so any review fits in `MESSAGE_BLOCKS_MAX` blocks
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from models.outreach import TeamSettings, UserFigures
 from models.records import CATEGORIES, SEVERITIES, Review
 
 MESSAGE_BLOCKS_MAX = 50
@@ -90,11 +93,22 @@ def _json(value: Any) -> Raw:
     return Raw(json.dumps(value, ensure_ascii=False))
 
 
+_SLACK_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+_SLACK_CHANNEL = re.compile(r"[CGD][A-Z0-9]{1,20}")
+
+
+def _mention(user_id: str) -> Raw:
+    """`<@U123>` for a Slack user id; anything else is shown escaped, never as markup."""
+    if _SLACK_ID.fullmatch(user_id):
+        return Raw(f"<@{user_id}>")
+    return Raw(_json_inner(escape_mrkdwn(user_id)))
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("bot", "templates"), autoescape=True, finalize=_finalize,
                       undefined=StrictUndefined, keep_trailing_newline=False)
-    env.filters.update(clip=_clip, plain=_plain, json=_json)
+    env.filters.update(clip=_clip, plain=_plain, json=_json, mention=_mention)
     return env
 
 
@@ -164,6 +178,42 @@ def text_message(text: str) -> dict[str, Any]:
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 
+BULK_CALLBACK_ID = "inmail_bulk"
+BULK_MAX = 100_000
+
+
+def outcome_message(text: str, draft_key: str, buttons: Iterable[tuple[str, str]] = ()) -> dict[str, Any]:
+    """A short answer to an outcome button, with follow-up buttons `(label, action_id)`."""
+    return render("outcome.j2", text=text, draft_key=draft_key, buttons=list(buttons))
+
+
+def bulk_modal(draft_key: str) -> dict[str, Any]:
+    return render("bulk_modal.j2", callback_id=BULK_CALLBACK_ID, private_metadata=draft_key, max_count=BULK_MAX)
+
+
+SETTINGS_CALLBACK_ID = "inmail_team_settings"
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def team_settings_modal(settings: TeamSettings) -> dict[str, Any]:
+    return render("team_settings_modal.j2", callback_id=SETTINGS_CALLBACK_ID, s=settings, weekdays=WEEKDAY_NAMES,
+                  threshold_percent=f"{100 * settings.policy.threshold:g}")
+
+
+def _channel_link(channel: str | None) -> str:
+    return f"<#{channel}>" if channel and _SLACK_CHANNEL.fullmatch(channel) else "not set"
+
+
+def team_settings_text(settings: TeamSettings) -> str:
+    """A one-paragraph summary for admins in App Home."""
+    p, where = settings.policy, _channel_link
+    return (f"Alerts: {where(settings.alert_channel)} · digest: {where(settings.digest_channel)}, "
+            f"{WEEKDAY_NAMES[settings.digest_weekday]}s at {settings.digest_hour}:00 {settings.timezone} · "
+            f"policy: under {p.threshold:.0%} with at least {p.min_sent} sent in {p.period_days} days → warned "
+            f"{p.warn_days} d, grace {p.grace_days} d, one-to-one {p.restrict_days} d; responses within "
+            f"{p.window_days} d · draft text kept {settings.retention_days} d")
+
+
 def help_message(command: str = "/inmail") -> dict[str, Any]:
     return render("help.j2", command=command)
 
@@ -180,8 +230,35 @@ def _when(at: float) -> str:
     return datetime.fromtimestamp(at, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def home_view(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """The App Home tab: the user's recent reviews (figures arrive with outreach tracking)."""
+_STATES = {"normal": "normal", "warned": "⚠️ warned", "one_to_one": "⛔ one-to-one InMails only"}
+
+
+def _percent(responses: int, sent: int) -> str:
+    return f"{responses / sent:.0%}" if sent else "—"
+
+
+def figures_text(figures: UserFigures, timezone: str = "UTC") -> str:
+    """The caller's and the team's figures as a few lines of mrkdwn (App Home, `/inmail stats`)."""
+    average = f", average score {figures.average_score:.0f}/100" if figures.average_score is not None else ""
+    status = _STATES.get(figures.state, figures.state)
+    if figures.until:
+        status += " until " + datetime.fromtimestamp(figures.until, ZoneInfo(timezone)).strftime("%a %d %b %Y")
+    return (f"*Your last {figures.days} days:* {figures.drafts:,} drafts reviewed{average} · {figures.sent:,} InMails "
+            f"sent · {figures.responses:,} responses · response rate {_percent(figures.responses, figures.sent)}\n"
+            f"*Response-rate policy:* {status}\n"
+            f"*Team:* {figures.team_sent:,} sent · {figures.team_responses:,} responses · "
+            f"{_percent(figures.team_responses, figures.team_sent)} · {figures.team_flagged} recruiter(s) warned or restricted")
+
+
+def stats_message(figures: UserFigures, timezone: str = "UTC") -> dict[str, Any]:
+    text = figures_text(figures, timezone)
+    return {"text": text.replace("*", ""), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
+
+
+def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = None, timezone: str = "UTC",
+              team_settings: TeamSettings | None = None) -> dict[str, Any]:
+    """The App Home tab: the user's figures and policy status, their recent reviews, and for
+    admins (`team_settings` given) the team settings with a button to edit them."""
     shown = [{
         "icon": _VERDICT[row["verdict"]][0],
         "title": row["subject"] or " ".join((row["excerpt"] or "").split()) or "(deleted draft)",
@@ -189,4 +266,5 @@ def home_view(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         "category": category_label(row["category"]) if row["category"] else "",
         "source": row["source"], "when": _when(row["created_at"]),
     } for row in rows]
-    return render("home.j2", rows=shown)
+    return render("home.j2", rows=shown, figures=figures_text(figures, timezone) if figures else "",
+                  team_settings=team_settings_text(team_settings) if team_settings else "")

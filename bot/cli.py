@@ -16,6 +16,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("bot.check", "review drafts from files or stdin"),
     "serve": ("bot.serve", "run the Slack app (Socket Mode or HTTP)"),
     "manifest": ("bot.manifest", "print app_manifest.yml with the request URLs filled in"),
+    "digest": ("bot.digest", "print (or post) the weekly digest now"),
+    "import": ("bot.importer", "import outreach figures from LinkedIn Recruiter's InMail report (CSV)"),
 }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timezone
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Protocol
 from urllib.error import URLError
@@ -23,6 +24,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.blocks import review_message, text_message
 from bot.history import TeamHistory
 from models.records import Draft, Recipient, Review
+from models.outreach import Outreach
+from models.policy import ONE_TO_ONE
 from models.store import Store
 from rules import ReviewContext
 
@@ -77,6 +80,8 @@ def draft_details(draft: Draft) -> dict[str, Any]:
         details["category"] = draft.category
     if draft.lang:
         details["lang"] = draft.lang
+    if draft.bulk:
+        details["bulk"] = True
     return details
 
 
@@ -84,7 +89,7 @@ def _draft_from_row(row: Mapping[str, Any]) -> Draft:
     details = row["details"] or {}
     recipient = details.get("recipient")
     return Draft(body=row["text"], subject=row["subject"] or "", id=row["id"], lang=details.get("lang"),
-                 category=details.get("category"),
+                 category=details.get("category"), bulk=bool(details.get("bulk")),
                  recipient=Recipient.from_dict(recipient) if recipient else None)
 
 
@@ -95,9 +100,10 @@ def recipient_key(draft: Draft) -> str | None:
 class ReviewService:
     """Reviews drafts for one app; shared by every listener (thread-safe: the store and reviewer are)."""
 
-    def __init__(self, store: Store, reviewer: ReviewerLike, history: TeamHistory | None = None) -> None:
+    def __init__(self, store: Store, reviewer: ReviewerLike, outreach: Outreach, history: TeamHistory | None = None) -> None:
         self.store = store
         self.reviewer = reviewer
+        self.outreach = outreach
         self.history = history or TeamHistory(store)
 
     def review_new(self, *, team_id: str, user_id: str, source: str, draft: Draft,
@@ -109,23 +115,31 @@ class ReviewService:
         if draft_id is None:
             log.info("message %s in %s already has a draft; not reviewed again", message_ts, channel)
             return None
-        return self._review(team_id, replace(draft, id=draft_id))
+        return self._review(team_id, user_id, replace(draft, id=draft_id))
 
     def review_stored(self, team_id: str, row: Mapping[str, Any]) -> Answer | None:
         """Reviews a stored draft again (after an edit, or "Review again")."""
-        return self._review(team_id, _draft_from_row(row))
+        return self._review(team_id, row["user_id"], _draft_from_row(row))
 
     def review_edit(self, team_id: str, row: Mapping[str, Any], draft: Draft) -> Answer | None:
         """The user edited a draft's Slack message: store the new text, review it."""
         self.store.update_draft_text(team_id, row["id"], draft.body, draft.subject)
         return self.review_stored(team_id, {**row, "text": draft.body, "subject": draft.subject})
 
-    def _review(self, team_id: str, draft: Draft) -> Answer | None:
+    def one_to_one_until(self, team_id: str, user_id: str) -> datetime | None:
+        """When the user's one-to-one-only period ends, if they are in one (PRODUCT.md §5)."""
+        _, status = self.outreach.status(team_id, user_id, self.outreach.settings(team_id).policy)
+        if status.state == ONE_TO_ONE and status.until and status.until > time.time():
+            return datetime.fromtimestamp(status.until, tz=timezone.utc)
+        return None
+
+    def _review(self, team_id: str, user_id: str, draft: Draft) -> Answer | None:
         assert draft.id is not None
         started = time.perf_counter()
         try:
             context = ReviewContext(history=self.history.index(team_id), history_key=draft.id,
-                                    recipient_key=recipient_key(draft), now=time.time())
+                                    recipient_key=recipient_key(draft), now=time.time(),
+                                    one_to_one_until=self.one_to_one_until(team_id, user_id) if draft.bulk else None)
             review = self.reviewer.review(draft, context)
         except Exception as error:  # noqa: BLE001 - any failure becomes an apology, not a lost request
             log.error("review of draft %s failed: %s", draft.id, type(error).__name__)

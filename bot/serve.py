@@ -126,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     from slack_bolt.error import BoltError
 
     from bot.app import create_app
+    from bot.scheduler import Scheduler
     from models.store import Store
     from bot.reviewer import load_reviewer
     from rules import PackError
@@ -149,10 +150,16 @@ def run(args: argparse.Namespace) -> int:
         except BoltError as error:  # e.g. the token was refused by auth.test at start
             print(f"inmail-review: error: Slack refused to start the app: {error}", file=sys.stderr)
             return 1
-        if settings.slack_app_token:
-            serve_socket_mode(app, settings.slack_app_token)
-        else:
-            serve_http(app, store, args.host, args.port)
+        # Policy evaluation, digests, retention and alert delivery, beside the app in this process.
+        scheduler = Scheduler(store, app.client, settings)
+        scheduler.start()
+        try:
+            if settings.slack_app_token:
+                serve_socket_mode(app, settings.slack_app_token)
+            else:
+                serve_http(app, store, args.host, args.port)
+        finally:
+            scheduler.stop()
     finally:
         executor.shutdown(wait=True)  # acknowledged reviews finish and post before we exit
         store.close()

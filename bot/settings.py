@@ -24,6 +24,40 @@ def _positive_int(value: str | None, name: str, default: int) -> int:
     return int(value)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekday(value: str | None) -> int:
+    """`mon`…`sun` (or a full name) → 0…6; Monday when unset."""
+    if not value:
+        return 0
+    day = value.strip().lower()[:3]
+    if day not in WEEKDAYS:
+        raise ValueError(f"INMAIL_DIGEST_DAY must be a weekday name (mon … sun), not {value!r}")
+    return WEEKDAYS.index(day)
+
+
+def _bounded_int(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    if not value:
+        return default
+    if not value.strip().isdigit() or not low <= int(value) <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    return int(value)
+
+
+def timezone_name(value: str | None) -> str:
+    """An IANA zone name, checked now so a typo fails at start, not at the first digest."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not value:
+        return "UTC"
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"INMAIL_TIMEZONE must be a time zone name such as Europe/Oslo, not {value!r}") from None
+    return value.strip()
+
+
 @dataclass(frozen=True)
 class Settings:
     slack_bot_token: str | None = None
@@ -40,6 +74,11 @@ class Settings:
     languagetool_username: str | None = None
     # Threads that review after Slack has been acknowledged (the Slack app's listener pool).
     workers: int = 8
+    # Team defaults for the digest and retention (each team may change them in App Home).
+    digest_weekday: int = 0
+    digest_hour: int = 9
+    timezone: str = "UTC"
+    retention_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -61,6 +100,10 @@ class Settings:
             languagetool_api_key=env.get("LANGUAGETOOL_API_KEY") or None,
             languagetool_username=env.get("LANGUAGETOOL_USERNAME") or None,
             workers=_positive_int(env.get("INMAIL_WORKERS"), "INMAIL_WORKERS", default=8),
+            digest_weekday=_weekday(env.get("INMAIL_DIGEST_DAY")),
+            digest_hour=_bounded_int(env.get("INMAIL_DIGEST_HOUR"), "INMAIL_DIGEST_HOUR", 9, 0, 23),
+            timezone=timezone_name(env.get("INMAIL_TIMEZONE")),
+            retention_days=_positive_int(env.get("INMAIL_RETENTION_DAYS"), "INMAIL_RETENTION_DAYS", default=30),
         )
 
     def __repr__(self) -> str:  # never print secrets, even by accident in a traceback

@@ -18,8 +18,9 @@ import sqlite3
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
@@ -54,8 +55,45 @@ def _v1_slack_app(db: sqlite_utils.Database) -> None:
     db["outcomes"].create_index(["team_id", "draft_id", "kind"], unique=True)
 
 
+def _v2_outreach(db: sqlite_utils.Database) -> None:
+    """Issue 5: outreach figures, policy status history, the delivery outbox, team settings.
+
+    `outreach` holds sends with their responses (one row per button click, `/inmail log` or
+    imported recruiter-period), deduplicated by `key`. `policy_status` is append-only; its
+    unique `prev_id` lets exactly one successor follow each status whichever process proposes
+    it. `deliveries` is an outbox: a row is written in the same transaction as what it
+    announces, then leased and posted, so a restart neither loses nor repeats it.
+    """
+    db["outreach"].create({
+        "id": int, "team_id": str, "user_id": str, "key": str, "source": str, "draft_id": str, "at": float,
+        "sent": int, "bulk": int, "accepted": int, "declined": int, "replied": int, "pending": int,
+        "responded_at": float, "period_end": float, "created_at": float, "updated_at": float,
+    }, pk="id", not_null={"team_id", "user_id", "key", "source", "at", "sent"},
+        defaults={"bulk": 0, "accepted": 0, "declined": 0, "replied": 0, "pending": 0})
+    db["outreach"].create_index(["team_id", "key"], unique=True)
+    db["outreach"].create_index(["team_id", "user_id", "at", "sent", "replied", "responded_at"])
+    db["outreach"].create_index(["team_id", "at", "user_id", "sent", "replied", "responded_at"])
+    db["policy_status"].create({
+        "id": int, "team_id": str, "user_id": str, "prev_id": int, "state": str, "since": float, "until": float,
+        "period_start": float, "period_end": float, "sent": int, "responses": int, "reason": str,
+        "recorded_at": float,
+    }, pk="id", not_null={"team_id", "user_id", "prev_id", "state", "since"})
+    db["policy_status"].create_index(["team_id", "user_id", "prev_id"], unique=True)
+    db["deliveries"].create({
+        "id": int, "team_id": str, "key": str, "kind": str, "user_id": str, "payload": str, "created_at": float,
+        "lease_until": float, "attempts": int, "posted_at": float, "posted_ts": str,
+    }, pk="id", not_null={"team_id", "key", "kind", "created_at"}, defaults={"attempts": 0})
+    db["deliveries"].create_index(["team_id", "key"], unique=True)
+    db["deliveries"].create_index(["posted_at", "lease_until"])
+    db["team_settings"].create({"team_id": str, "settings": str, "updated_at": float}, pk="team_id")
+    db["recruiter_aliases"].create({"team_id": str, "alias": str, "user_id": str}, pk=("team_id", "alias"))
+    db["reviews"].create_index(["team_id", "created_at"])
+    # The retention purge looks only at drafts that still have text.
+    db.execute("CREATE INDEX idx_drafts_text_kept ON drafts (team_id, created_at) WHERE text IS NOT NULL")
+
+
 # Append only; never edit a migration that has shipped.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app,)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach)
 
 
 def new_draft_id() -> str:
@@ -109,6 +147,19 @@ class Store:
     def _rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.db.query(sql, params))
+
+    # Public for the modules that add their own queries (models/outreach.py): same lock, same rules.
+    rows = _rows
+
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self.db.execute(sql, params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """Several writes as one, under the write lock (`BEGIN IMMEDIATE`)."""
+        with self._lock, self._transaction():
+            yield self.db
 
     # --- exactly once ----------------------------------------------------------------------------
     def claim(self, team_id: str, key: str, kind: str) -> bool:

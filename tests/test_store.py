@@ -29,7 +29,8 @@ def test_schema_is_created_migrated_once_and_recorded(tmp_path: Path) -> None:
     first.close()
     again = Store.open(path)
     rows = list(again.db["schema_migrations"].rows)
-    assert [(r["version"], r["name"]) for r in rows] == [(1, "v1_slack_app")]
+    assert [(r["version"], r["name"]) for r in rows] == [(i, m.__name__.lstrip("_")) for i, m in enumerate(MIGRATIONS, 1)]
+    assert rows[0]["name"] == "v1_slack_app"
     assert "fingerprint" in again.db["drafts"].columns_dict and again.db["drafts"].columns_dict["fingerprint"] is bytes
     again.close()
 

@@ -19,12 +19,16 @@ def register(app: App) -> None:
     app.view(MODAL_CALLBACK_ID)(submitted)
 
 
+def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return (values.get(block_id) or {}).get("value") or {}
+
+
 def _value(values: dict[str, Any], block_id: str) -> str:
-    return ((values.get(block_id) or {}).get("value") or {}).get("value") or ""
+    return _element(values, block_id).get("value") or ""
 
 
 def _selected(values: dict[str, Any], block_id: str) -> list[str]:
-    element = (values.get(block_id) or {}).get("value") or {}
+    element = _element(values, block_id)
     options = element.get("selected_options") or ([element["selected_option"]] if element.get("selected_option") else [])
     return [o["value"] for o in options if o.get("value") in CATEGORIES]
 
@@ -46,7 +50,8 @@ def draft_from_form(values: dict[str, Any]) -> Draft:
                           company=_value(values, "recipient_company").strip() or None,
                           skills=skills, open_to=tuple(_selected(values, "open_to")))
     category = _selected(values, "category")
-    return Draft(body=_value(values, "body"), subject=_value(values, "subject").strip(),
+    bulk = any(o.get("value") == "bulk" for o in _element(values, "bulk").get("selected_options") or [])
+    return Draft(body=_value(values, "body"), subject=_value(values, "subject").strip(), bulk=bulk,
                  category=category[0] if category else None,
                  recipient=recipient if recipient != Recipient() else None)
 

@@ -1,0 +1,53 @@
+"""Alerts on a policy status change: a DM to the recruiter with tips from their own drafts, and
+a line in the team's alert channel. The texts are built here; the scheduler delivers them
+from the outbox (`deliveries`), which is what makes them exactly once."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from bot.blocks import render
+from models.outreach import Outreach
+from models.policy import DAY, NORMAL, ONE_TO_ONE, WARNED
+
+TIPS = 3
+TIPS_LOOKBACK_DAYS = 30
+_HEADLINES = {WARNED: "⚠️ Response rate warning", ONE_TO_ONE: "⛔ One-to-one InMails only", NORMAL: "✅ Back to normal"}
+
+
+def _day(at: float | None, timezone: str) -> str:
+    return datetime.fromtimestamp(at or 0, ZoneInfo(timezone)).strftime("%a %d %b %Y")
+
+
+def _figures(row: Mapping[str, Any], timezone: str) -> str:
+    rate = f"{row['responses'] / row['sent']:.0%}" if row["sent"] else "no rate"
+    return (f"{row['sent']:,} InMails sent from {_day(row['period_start'], timezone)} to "
+            f"{_day(row['period_end'] - 1, timezone)}, {row['responses']:,} responses ({rate})")
+
+
+def explain(row: Mapping[str, Any], threshold: float, grace_days: int, timezone: str) -> str:
+    """What the change means for the recruiter, and until when."""
+    figures, limit = _figures(row, timezone), f"{threshold:.0%}"
+    if row["state"] == WARNED:
+        due = row["until"] + grace_days * DAY
+        return (f"{figures}: under the team's {limit}. This is a warning until {_day(row['until'], timezone)}; "
+                f"sending goes on as usual. On {_day(due, timezone)} the rate of the InMails sent during the "
+                f"warning is assessed; still under {limit} means one-to-one InMails only for a while.")
+    if row["state"] == ONE_TO_ONE:
+        return (f"{figures}: still under {limit}. Until {_day(row['until'], timezone)} send one-to-one InMails "
+                f"only; drafts declared bulk will be flagged. At the end the rate is assessed again.")
+    return f"{figures}. {row['reason'].capitalize()}: no restriction any more."
+
+
+def alert_messages(outreach: Outreach, team_id: str, row: Mapping[str, Any], now: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(DM to the recruiter, alert channel post) for the status `row`."""
+    team = outreach.settings(team_id)
+    body = explain(row, team.policy.threshold, team.policy.grace_days, team.timezone)
+    headline = _HEADLINES[row["state"]]
+    tips = [] if row["state"] == NORMAL else outreach.frequent_findings(
+        team_id, now - TIPS_LOOKBACK_DAYS * DAY, user_id=row["user_id"], limit=TIPS)
+    dm = render("alert.j2", fallback=f"{headline}: {body}", headline=headline, body=body, tips=tips, who="")
+    channel = render("alert.j2", fallback=f"{headline} for {row['user_id']}: {body}", headline=headline.lower(),
+                     body=body, tips=[], who=row["user_id"])
+    return dm, channel

@@ -1,0 +1,154 @@
+"""The work `serve` does on a clock: policy evaluation, the weekly digest, the retention purge,
+and delivering the outbox (alerts and digests).
+
+A plain daemon thread calls `tick()` every `interval_s`; `tick(now)` is also what the tests
+call with a clock they move. Nothing here needs to be the only process: policy transitions
+are stored once (a unique successor per status), a digest is claimed once per team and week
+(a unique key), and each delivery is leased by compare-and-set before it is posted and marked
+posted after, so two processes, or one restarted, post each thing once. Every post carries its delivery key
+as message metadata; a delivery taken over after a lease ran out is first looked for in the
+channel's recent history, so a process that died between Slack's answer and the mark does not
+cause a second post (when the history cannot be read, it posts again rather than lose it).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from bot.alerts import alert_messages
+from bot.digest import post_digest
+from bot.review_service import slack_call
+from bot.settings import Settings
+from models.digest import Week, compute, digest_due
+from models.outreach import Outreach, TeamSettings
+from models.policy import DAY
+from models.store import Store
+
+log = logging.getLogger(__name__)
+
+TICK_S = 60.0
+EVALUATE_EVERY_S = 3600.0
+METADATA_EVENT = "inmail_review_delivery"
+HISTORY_LOOKBACK = 100
+
+
+def team_defaults(settings: Settings) -> TeamSettings:
+    """What a team uses until an admin changes it: the environment's channels, day, hour and zone."""
+    return TeamSettings(alert_channel=settings.alert_channel, digest_channel=settings.digest_channel,
+                        digest_weekday=settings.digest_weekday, digest_hour=settings.digest_hour,
+                        timezone=settings.timezone, retention_days=settings.retention_days)
+
+
+class Scheduler:
+    def __init__(self, store: Store, client: Any, settings: Settings, *, interval_s: float = TICK_S,
+                 evaluate_every_s: float = EVALUATE_EVERY_S) -> None:
+        self.outreach = Outreach(store, team_defaults(settings))
+        self.client = client
+        self.interval_s = interval_s
+        self.evaluate_every_s = evaluate_every_s
+        self._last_evaluation: float | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- one step --------------------------------------------------------------------------------
+    def tick(self, now: float | None = None) -> None:
+        """Evaluates (at most every `evaluate_every_s`), claims due digests, delivers the outbox."""
+        now = time.time() if now is None else now
+        teams = self.outreach.teams()
+        if self._last_evaluation is None or now - self._last_evaluation >= self.evaluate_every_s:
+            self._last_evaluation = now
+            for team in teams:
+                self.evaluate_team(team, now)
+                purged = self.outreach.purge_text(team, now - self.outreach.settings(team).retention_days * DAY)
+                if purged:
+                    log.info("team %s: text of %d drafts past retention forgotten", team, purged)
+        for team in teams:
+            self.claim_digest(team, now)
+        self.deliver(now)
+
+    def evaluate_team(self, team_id: str, now: float) -> list[int]:
+        config = self.outreach.settings(team_id).policy
+        return [status_id for user in self.outreach.recruiters(team_id)
+                for status_id in self.outreach.evaluate(team_id, user, config, now)]
+
+    def claim_digest(self, team_id: str, now: float) -> bool:
+        team = self.outreach.settings(team_id)
+        week = digest_due(now, team)
+        if week is None or not team.digest_channel:
+            return False
+        return self.outreach.enqueue(team_id, f"digest:{week.label}", "digest",
+                                     {"label": week.label, "start": week.start, "end": week.end})
+
+    def deliver(self, now: float) -> None:
+        for row in self.outreach.lease_due(now):
+            try:
+                ts = self._post(row, now)
+            except Exception as error:  # noqa: BLE001 - one bad delivery must not stop the others
+                log.error("delivery %s (%s) failed: %s", row["id"], row["kind"], type(error).__name__)
+                ts = None
+            if ts is None:
+                self.outreach.release(row["id"])
+            else:
+                self.outreach.mark_posted(row["id"], ts or None)
+
+    def _post(self, row: dict[str, Any], now: float) -> str | None:
+        """Posts one delivery; its ts ("" when there was nowhere to post), or None to retry later."""
+        team_id, team = row["team_id"], self.outreach.settings(row["team_id"])
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"delivery": row["key"]}}
+        if row["kind"] == "digest":
+            if not team.digest_channel:
+                return ""
+            if row["attempts"] and (ts := self._posted_before(team.digest_channel, row["key"])):
+                return ts
+            figures = compute(self.outreach, team_id, Week(**row["payload"]), now)
+            return post_digest(self.client, self.outreach, team_id, team.digest_channel, figures, metadata=metadata)
+        status = self.outreach.status_row(team_id, row["payload"]["status_id"])
+        if status is None:
+            return ""
+        dm, channel_post = alert_messages(self.outreach, team_id, status, now)
+        if row["kind"] == "alert_channel":
+            channel, message = team.alert_channel, channel_post
+            if not channel:
+                return ""
+        else:
+            opened = slack_call("conversations.open", None, self.client.conversations_open, users=status["user_id"])
+            if opened is None:
+                return None
+            channel, message = opened["channel"]["id"], dm
+        if row["attempts"] and (ts := self._posted_before(channel, row["key"])):
+            return ts
+        posted = slack_call("chat.postMessage", None, self.client.chat_postMessage, channel=channel, metadata=metadata,
+                            **message)
+        return str(posted["ts"]) if posted else None
+
+    def _posted_before(self, channel: str, key: str) -> str | None:
+        """A delivery leased before (its process may have died after posting, before marking it):
+        its message's ts if the channel's recent history has it, found by the metadata every post
+        carries. When history cannot be read, None: post again rather than lose it."""
+        history = slack_call("conversations.history", None, self.client.conversations_history, channel=channel,
+                             limit=HISTORY_LOOKBACK, include_all_metadata=True)
+        for message in (history or {}).get("messages", []):
+            if ((message.get("metadata") or {}).get("event_payload") or {}).get("delivery") == key:
+                return str(message["ts"])
+        return None
+
+    # --- the thread --------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="inmail-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(30)
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                self.tick()
+            except Exception as error:  # noqa: BLE001 - the loop outlives a bad tick (e.g. a locked database)
+                log.error("scheduler tick failed: %s", type(error).__name__)
+            if self._stop.wait(self.interval_s):
+                return

@@ -1,0 +1,352 @@
+"""Outreach figures, policy status history, the delivery outbox and team settings, in SQLite.
+
+The queries behind `/inmail stats`, the policy evaluation, the alerts and the digest live
+here, next to the tables of `models.store._v2_outreach`; every one filters on `team_id`.
+Sends are deduplicated by a key chosen by their source (`button:<draft>`,
+`log:<trigger>`, `import:<recruiter>:<period>`), so a double click, a retried command or a
+second import of the same file changes nothing.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from models.policy import (PolicyConfig, Send, Status, Transition, earliest_send_needed, initial_status,
+                           next_transition, with_overrides)
+from models.store import Store
+
+SOURCES = ("button", "log", "import")
+DELIVERY_LEASE_S = 300.0
+DELIVERY_MAX_ATTEMPTS = 8
+BY_TEAM_TIME = "idx_outreach_team_id_at_user_id_sent_replied_responded_at"  # made by _v2_outreach
+# Each status change is announced twice: to the recruiter, and in the team's alert channel.
+ALERT_DELIVERIES = (("alert_dm", "dm"), ("alert_channel", "channel"))
+
+
+@dataclass(frozen=True)
+class TeamSettings:
+    """A team's own numbers and places; `None` channels fall back to the environment's."""
+
+    alert_channel: str | None = None
+    digest_channel: str | None = None
+    digest_weekday: int = 0  # Monday
+    digest_hour: int = 9
+    timezone: str = "UTC"
+    retention_days: int = 30
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any], base: "TeamSettings | None" = None) -> "TeamSettings":
+        base = base or cls()
+        policy = with_overrides(base.policy, values.get("policy") or {})
+        known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__ and k != "policy"}
+        return cls(**(asdict(base) | known | {"policy": policy}))
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+
+
+class Outreach:
+    """Outreach queries over a `Store` (its connection, lock and transactions)."""
+
+    def __init__(self, store: Store, defaults: TeamSettings | None = None) -> None:
+        self.store = store
+        self.defaults = defaults or TeamSettings()
+
+    # --- recording sends -------------------------------------------------------------------------
+    def record_send(self, team_id: str, user_id: str, key: str, source: str, *, sent: int, at: float | None = None,
+                    bulk: bool = False, draft_id: str | None = None, accepted: int = 0, declined: int = 0,
+                    replied: int | None = None, pending: int | None = None, responded_at: float | None = None,
+                    period_end: float | None = None) -> str:
+        """Stores a send under `key`: "added", "updated" (an import row whose figures changed) or
+        "unchanged" (the key exists with the same figures, e.g. a double click)."""
+        if source not in SOURCES:
+            raise ValueError(f"unknown outreach source {source!r}")
+        replied = accepted + declined if replied is None else replied
+        if sent < 1 or replied < 0 or accepted + declined > replied or replied > sent:
+            raise ValueError("figures must satisfy 0 ≤ accepted + declined ≤ replies ≤ sent and sent ≥ 1")
+        at = time.time() if at is None else at
+        pending = sent - replied if pending is None else pending
+        row = {"team_id": team_id, "user_id": user_id, "key": key, "source": source, "draft_id": draft_id, "at": at,
+               "sent": sent, "bulk": int(bulk), "accepted": accepted, "declined": declined, "replied": replied,
+               "pending": pending, "responded_at": responded_at if replied else None, "period_end": period_end}
+        figures = ("user_id", "at", "sent", "bulk", "accepted", "declined", "replied", "pending", "period_end")
+        with self.store.transaction() as db:
+            old = db.execute("SELECT " + ", ".join(figures) + " FROM outreach WHERE team_id = ? AND key = ?",
+                             (team_id, key)).fetchone()
+            if old is None:
+                db["outreach"].insert(row | {"created_at": time.time(), "updated_at": time.time()})
+                return "added"
+            if source != "import" or tuple(old) == tuple(row[f] for f in figures):
+                return "unchanged"
+            db.execute("UPDATE outreach SET " + ", ".join(f"{f} = :{f}" for f in (*figures, "responded_at"))
+                       + ", updated_at = :now WHERE team_id = :team_id AND key = :key", row | {"now": time.time()})
+            return "updated"
+
+    def record_reply(self, team_id: str, user_id: str, draft_id: str, kind: str | None,
+                     at: float | None = None) -> bool:
+        """A reply to a draft sent from its review ("Got a reply"); `kind` accepted/declined/None
+        (not said yet). A reply implies a send. False when the reply was already recorded and
+        `kind` adds nothing."""
+        at = time.time() if at is None else at
+        key = f"button:{draft_id}"
+        self.record_send(team_id, user_id, key, "button", sent=1, at=at, draft_id=draft_id)
+        set_kind = {"accepted": ", accepted = 1, declined = 0", "declined": ", declined = 1, accepted = 0"}.get(kind or "", "")
+        cursor = self.store.execute(
+            f"UPDATE outreach SET replied = 1, pending = sent - 1, responded_at = COALESCE(responded_at, :at){set_kind}, "
+            "updated_at = :at WHERE team_id = :team AND key = :key AND (replied = 0 OR :kind IS NOT NULL)",
+            {"at": at, "team": team_id, "key": key, "kind": kind})
+        return cursor.rowcount == 1
+
+    def set_bulk(self, team_id: str, draft_id: str, count: int) -> bool:
+        """A button send was a bulk send of `count` InMails (the "Sent in bulk" form)."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        cursor = self.store.execute(
+            "UPDATE outreach SET bulk = 1, sent = max(:count, replied), pending = max(:count, replied) - replied, "
+            "updated_at = :now WHERE team_id = :team AND key = :key",
+            {"count": count, "now": time.time(), "team": team_id, "key": f"button:{draft_id}"})
+        return cursor.rowcount == 1
+
+    def resolve_recruiter(self, team_id: str, name: str) -> str | None:
+        """A Slack user id for a recruiter as an export names them (email or name), or the id itself."""
+        value = name.strip()
+        if value[:1] in ("U", "W") and value.isalnum() and value.upper() == value:
+            return value
+        rows = self.store.rows("SELECT user_id FROM recruiter_aliases WHERE team_id = ? AND alias = ?",
+                               (team_id, value.lower()))
+        return rows[0]["user_id"] if rows else None
+
+    def add_alias(self, team_id: str, alias: str, user_id: str) -> None:
+        self.store.execute("INSERT OR REPLACE INTO recruiter_aliases (team_id, alias, user_id) VALUES (?, ?, ?)",
+                           (team_id, alias.strip().lower(), user_id))
+
+    # --- reading figures -------------------------------------------------------------------------
+    def sends(self, team_id: str, user_id: str, since: float, until: float | None = None) -> list[Send]:
+        rows = self.store.execute(
+            "SELECT at, sent, replied, responded_at FROM outreach WHERE team_id = ? AND user_id = ? AND at >= ? "
+            "AND at < ? ORDER BY at", (team_id, user_id, since, until if until is not None else float("inf"))).fetchall()
+        return [Send(at, sent, replied, responded_at) for at, sent, replied, responded_at in rows]
+
+    def totals(self, team_id: str, start: float, end: float, as_of: float, window_days: int,
+               user_id: str | None = None) -> dict[str, dict[str, int]]:
+        """Per recruiter: sent in [start, end) and the responses known by `as_of` within the window.
+        Only columns of the `(team_id, at, user_id, sent, replied, responded_at)` index are read,
+        so SQLite answers from the index alone; it is named because, without statistics, the
+        planner prefers the per-user index for the GROUP BY and reads the team's whole history."""
+        who = "AND user_id = :user" if user_id else ""
+        rows = self.store.rows(
+            "SELECT user_id, SUM(sent) AS sent, SUM(CASE WHEN responded_at <= :as_of AND responded_at <= at + :window "
+            "THEN replied ELSE 0 END) AS responses FROM outreach INDEXED BY " + BY_TEAM_TIME + " "
+            f"WHERE team_id = :team AND at >= :start AND at < :end {who} GROUP BY user_id",
+            {"as_of": as_of, "window": window_days * 86_400.0, "team": team_id, "start": start, "end": end,
+             "user": user_id})
+        return {row.pop("user_id"): row for row in rows}
+
+    def recruiters(self, team_id: str) -> list[str]:
+        """Everyone with outreach or a status in the team (the policy's population)."""
+        return [r["user_id"] for r in self.store.rows(
+            "SELECT DISTINCT user_id FROM outreach WHERE team_id = ? UNION "
+            "SELECT DISTINCT user_id FROM policy_status WHERE team_id = ?", (team_id, team_id))]
+
+    def team_or_only(self, team: str | None) -> str:
+        """`team`, or the database's one team (the CLI's default); ValueError when that is ambiguous."""
+        if team:
+            return team
+        teams = self.teams()
+        if len(teams) != 1:
+            raise ValueError(f"--team is needed: the database has {len(teams)} teams")
+        return teams[0]
+
+    def teams(self) -> list[str]:
+        return [r["team_id"] for r in self.store.rows(
+            "SELECT team_id FROM team_settings UNION SELECT DISTINCT team_id FROM outreach UNION "
+            "SELECT DISTINCT team_id FROM drafts", ())]
+
+    # --- policy status ---------------------------------------------------------------------------
+    def status(self, team_id: str, user_id: str, config: PolicyConfig) -> tuple[int, Status]:
+        """The recruiter's current status and its row id (0 for the implicit initial normal)."""
+        rows = self.store.rows("SELECT id, state, since, until FROM policy_status WHERE team_id = ? AND user_id = ? "
+                               "ORDER BY id DESC LIMIT 1", (team_id, user_id))
+        if not rows:
+            return 0, initial_status(config)
+        row = rows[0]
+        return row["id"], Status(row["state"], row["since"], row["until"])
+
+    def statuses(self, team_id: str) -> dict[str, dict[str, Any]]:
+        """Every recruiter's latest status row."""
+        rows = self.store.rows(
+            "SELECT * FROM policy_status p WHERE team_id = ? AND id = (SELECT MAX(id) FROM policy_status "
+            "WHERE team_id = p.team_id AND user_id = p.user_id)", (team_id,))
+        return {row["user_id"]: row for row in rows}
+
+    def history(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
+        return self.store.rows("SELECT * FROM policy_status WHERE team_id = ? AND user_id = ? ORDER BY id",
+                               (team_id, user_id))
+
+    def record_transition(self, team_id: str, user_id: str, prev_id: int, transition: Transition,
+                          deliveries: Iterable[tuple[str, str]]) -> int | None:
+        """Stores a transition after `prev_id` with its alert deliveries `(kind, key suffix)`, in one
+        transaction; None when another process stored a successor of `prev_id` first."""
+        figures = transition.assessment
+        now = time.time()
+        with self.store.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO policy_status (team_id, user_id, prev_id, state, since, until, period_start, "
+                "period_end, sent, responses, reason, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (team_id, user_id, prev_id, transition.status.state, transition.status.since, transition.status.until,
+                 figures.start, figures.end, figures.sent, figures.responses, transition.reason, now))
+            if cursor.rowcount != 1:
+                return None
+            status_id = int(cursor.lastrowid or 0)
+            for kind, suffix in deliveries:
+                db.execute("INSERT OR IGNORE INTO deliveries (team_id, key, kind, user_id, payload, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", (team_id, f"status:{status_id}:{suffix}", kind, user_id,
+                                                         json.dumps({"status_id": status_id}), now))
+        return status_id
+
+    def evaluate(self, team_id: str, user_id: str, config: PolicyConfig, now: float) -> list[int]:
+        """Applies every policy transition due by `now`; returns the ids of the statuses this call
+        stored (each with its two alert deliveries). Stops when another process got there first."""
+        stored: list[int] = []
+        prev_id, current = self.status(team_id, user_id, config)
+        while True:
+            sends = self.sends(team_id, user_id, earliest_send_needed(current, now, config))
+            step = next_transition(current, sends, now, config)
+            if step is None:
+                return stored
+            status_id = self.record_transition(team_id, user_id, prev_id, step, ALERT_DELIVERIES)
+            if status_id is None:
+                return stored
+            stored.append(status_id)
+            prev_id, current = status_id, step.status
+
+    def status_row(self, team_id: str, status_id: int) -> dict[str, Any] | None:
+        rows = self.store.rows("SELECT * FROM policy_status WHERE team_id = ? AND id = ?", (team_id, status_id))
+        return rows[0] if rows else None
+
+    # --- the outbox ------------------------------------------------------------------------------
+    def enqueue(self, team_id: str, key: str, kind: str, payload: dict[str, Any], user_id: str | None = None) -> bool:
+        """Adds a delivery unless one with `key` exists (the digest's once-per-week claim)."""
+        cursor = self.store.execute(
+            "INSERT OR IGNORE INTO deliveries (team_id, key, kind, user_id, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (team_id, key, kind, user_id, json.dumps(payload), time.time()))
+        return cursor.rowcount == 1
+
+    def lease_due(self, now: float, lease_s: float = DELIVERY_LEASE_S) -> list[dict[str, Any]]:
+        """Deliveries not yet posted whose lease is free, now leased to this caller (compare-and-set
+        per row, so two processes never take the same one)."""
+        candidates = self.store.rows(
+            "SELECT * FROM deliveries WHERE posted_at IS NULL AND attempts < ? AND (lease_until IS NULL OR lease_until < ?) "
+            "ORDER BY id", (DELIVERY_MAX_ATTEMPTS, now))
+        leased = []
+        for row in candidates:
+            cursor = self.store.execute(
+                "UPDATE deliveries SET lease_until = ?, attempts = attempts + 1 WHERE id = ? AND posted_at IS NULL "
+                "AND attempts = ? AND (lease_until IS NULL OR lease_until < ?)",
+                (now + lease_s, row["id"], row["attempts"], now))
+            if cursor.rowcount == 1:
+                leased.append(row | {"payload": json.loads(row["payload"] or "{}")})
+        return leased
+
+    def mark_posted(self, delivery_id: int, ts: str | None) -> None:
+        self.store.execute("UPDATE deliveries SET posted_at = ?, posted_ts = ? WHERE id = ?", (time.time(), ts, delivery_id))
+
+    def release(self, delivery_id: int) -> None:
+        """Posting failed: free the lease so the next tick tries again."""
+        self.store.execute("UPDATE deliveries SET lease_until = NULL WHERE id = ?", (delivery_id,))
+
+    def deliveries(self, team_id: str, kind: str | None = None) -> list[dict[str, Any]]:
+        if kind is None:
+            return self.store.rows("SELECT * FROM deliveries WHERE team_id = ? ORDER BY id", (team_id,))
+        return self.store.rows("SELECT * FROM deliveries WHERE team_id = ? AND kind = ? ORDER BY id", (team_id, kind))
+
+    # --- team settings ---------------------------------------------------------------------------
+    def settings(self, team_id: str) -> TeamSettings:
+        rows = self.store.rows("SELECT settings FROM team_settings WHERE team_id = ?", (team_id,))
+        return TeamSettings.from_values(json.loads(rows[0]["settings"]), self.defaults) if rows else self.defaults
+
+    def save_settings(self, team_id: str, settings: TeamSettings) -> None:
+        self.store.execute("INSERT OR REPLACE INTO team_settings (team_id, settings, updated_at) VALUES (?, ?, ?)",
+                           (team_id, settings.to_json(), time.time()))
+
+    # --- drafts: retention, forget-me, tips -----------------------------------------------------
+    def purge_text(self, team_id: str, older_than: float) -> int:
+        """Forgets the text of drafts created before `older_than`; scores and findings stay."""
+        return self.store.execute(
+            "UPDATE drafts SET text = NULL, subject = NULL, details = NULL, updated_at = ? "
+            "WHERE team_id = ? AND created_at < ? AND text IS NOT NULL", (time.time(), team_id, older_than)).rowcount
+
+    def user_drafts_with_text(self, team_id: str, user_id: str) -> list[str]:
+        return [r["id"] for r in self.store.rows(
+            "SELECT id FROM drafts WHERE team_id = ? AND user_id = ? AND text IS NOT NULL", (team_id, user_id))]
+
+    def frequent_findings(self, team_id: str, since: float, until: float | None = None, user_id: str | None = None,
+                          limit: int = 3) -> list[dict[str, Any]]:
+        """The most frequent finding rules in reviews made since `since` (one review per draft: its latest),
+        with a message and suggestion of each, for tips and the digest."""
+        who = "AND d.user_id = :user" if user_id else ""
+        return self.store.rows(
+            "SELECT json_extract(f.value, '$.rule') AS rule, COUNT(*) AS count, "
+            "MAX(json_extract(f.value, '$.message')) AS message, MAX(json_extract(f.value, '$.suggestion')) AS suggestion "
+            "FROM reviews r JOIN drafts d ON d.team_id = r.team_id AND d.id = r.draft_id, json_each(r.findings) f "
+            "WHERE r.team_id = :team AND r.created_at >= :since AND r.created_at < :until "
+            f"AND r.id = (SELECT MAX(id) FROM reviews WHERE team_id = r.team_id AND draft_id = r.draft_id) {who} "
+            "GROUP BY rule ORDER BY count DESC, rule LIMIT :limit",
+            {"team": team_id, "since": since, "until": until if until is not None else float("inf"),
+             "user": user_id, "limit": limit})
+
+    def review_figures(self, team_id: str, start: float, end: float, user_id: str | None = None) -> dict[str, Any]:
+        """Drafts reviewed in [start, end) and their average score (each draft's latest review there)."""
+        who = "AND d.user_id = :user" if user_id else ""
+        rows = self.store.rows(
+            "SELECT COUNT(*) AS drafts, AVG(r.score) AS average FROM reviews r "
+            "JOIN drafts d ON d.team_id = r.team_id AND d.id = r.draft_id "
+            "WHERE r.team_id = :team AND r.created_at >= :start AND r.created_at < :end "
+            "AND r.id = (SELECT MAX(id) FROM reviews WHERE team_id = r.team_id AND draft_id = r.draft_id "
+            f"AND created_at < :end) {who}", {"team": team_id, "start": start, "end": end, "user": user_id})
+        return rows[0]
+
+
+
+@dataclass(frozen=True)
+class UserFigures:
+    """One recruiter's figures over the last `days` (App Home, `/inmail stats`), and the team's."""
+
+    days: int
+    drafts: int
+    average_score: float | None
+    sent: int
+    responses: int
+    state: str
+    until: float | None
+    team_sent: int
+    team_responses: int
+    team_flagged: int
+
+    @staticmethod
+    def rate(responses: int, sent: int) -> float | None:
+        return responses / sent if sent else None
+
+
+def user_figures(outreach: Outreach, team_id: str, user_id: str, now: float) -> UserFigures:
+    """Sends of the last response window, with the responses known now."""
+    config = outreach.settings(team_id).policy
+    start = now - config.window_days * 86_400.0
+    reviews = outreach.review_figures(team_id, start, now + 1, user_id=user_id)
+    team = outreach.totals(team_id, start, now + 1, now, config.window_days)
+    mine = team.get(user_id) or {"sent": 0, "responses": 0}
+    _, status = outreach.status(team_id, user_id, config)
+    flagged = sum(1 for row in outreach.statuses(team_id).values() if row["state"] != "normal" and (row["until"] or 0) > now)
+    return UserFigures(config.window_days, reviews["drafts"], reviews["average"], mine["sent"] or 0,
+                       mine["responses"] or 0, status.state, status.until,
+                       sum(r["sent"] or 0 for r in team.values()), sum(r["responses"] or 0 for r in team.values()), flagged)

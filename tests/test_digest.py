@@ -1,0 +1,105 @@
+"""The weekly digest: its week in the team's zone, its figures from real reviews and sends, the
+chart, and `inmail-review digest [--post]` against the Slack stand-in."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.digest import chart_png, digest_message
+from bot.review_service import ReviewService
+from models.digest import compute, digest_due, week_of
+from models.outreach import Outreach, TeamSettings
+from models.records import Draft
+from models.store import Store
+from rules import Reviewer
+from tests.slack_standin import SlackStandIn
+
+ROOT = Path(__file__).resolve().parents[1]
+TEAM = "T0TEAM"
+OSLO = ZoneInfo("Europe/Oslo")
+MASS = "Dear Candidate, I came across your profile and was impressed. Exciting opportunity! Let me know."
+GOOD = ("Hi Kari, your talk on Kafka consumer groups at JavaZone was excellent. We are building the payments "
+        "platform at Vipps. Would you be open to a 15-minute call next week?")
+
+
+def _at(text: str) -> float:
+    return datetime.fromisoformat(text).replace(tzinfo=OSLO).timestamp()
+
+
+def test_weeks_are_iso_weeks_in_the_team_zone_across_dst() -> None:
+    week = week_of(_at("2026-03-31 10:00"), "Europe/Oslo", weeks_back=1)  # summer time began on 29 March
+    assert week.label == "2026-W13" and week.start == _at("2026-03-23 00:00") and week.end == _at("2026-03-30 00:00")
+    assert week.end - week.start == 7 * 86400 - 3600
+    team = TeamSettings(digest_weekday=0, digest_hour=9, timezone="Europe/Oslo")
+    assert digest_due(_at("2026-03-30 08:59"), team) is None
+    assert digest_due(_at("2026-03-30 09:00"), team).label == "2026-W13"
+    assert digest_due(_at("2026-04-05 23:00"), team).label == "2026-W13"  # late in the week: still owed
+    friday = TeamSettings(digest_weekday=4, digest_hour=16, timezone="Europe/Oslo")
+    assert digest_due(_at("2026-04-02 17:00"), friday) is None and digest_due(_at("2026-04-03 16:00"), friday)
+
+
+def test_figures_from_real_reviews_and_sends(tmp_path: Path, reviewer: Reviewer) -> None:
+    store = Store.open(tmp_path / "inmail.db")
+    try:
+        outreach = Outreach(store)
+        service = ReviewService(store, reviewer, outreach)
+        answers = [service.review_new(team_id=TEAM, user_id=user, source="command", draft=Draft.from_text(text))
+                   for user, text in (("U1", MASS), ("U1", MASS + " Apply now"), ("U2", GOOD))]
+        service.review_new(team_id="T0OTHER", user_id="U9", source="command", draft=Draft.from_text(MASS))
+        now = time.time()
+        week = week_of(now, "UTC")
+        outreach.record_send(TEAM, "U1", "log:a", "log", sent=50, at=week.start + 60, replied=5, responded_at=now - 1)
+        outreach.record_send(TEAM, "U2", "log:b", "log", sent=20, at=week.start - 3 * 86400, replied=8,
+                             responded_at=week.start)
+        figures = compute(outreach, TEAM, week, now)
+        assert figures.drafts == 3
+        assert round(figures.average_score, 3) == round(sum(a.review.score for a in answers) / 3, 3)
+        assert figures.last_average_score is None
+        counts = Counter(f.rule for a in answers for f in a.review.findings)
+        assert [(f["rule"], f["count"]) for f in figures.findings] == sorted(counts.items(), key=lambda i: (-i[1], i[0]))[:5]
+        lines = {line.user_id: line for line in figures.recruiters}
+        assert (lines["U1"].this_week.sent, lines["U1"].this_week.responses, lines["U1"].last_week.sent) == (50, 5, 0)
+        assert (lines["U2"].this_week.sent, lines["U2"].last_week.rate) == (0, 0.4)
+        assert [label for label, _ in figures.weekly][-1] == week.label and len(figures.weekly) == 8
+        message = digest_message(figures, "UTC")
+        text = "\n".join(b["text"]["text"] for b in message["blocks"] if "text" in b)
+        assert "*3* drafts reviewed" in text and "<@U1>: 10% of 50 · none sent" in text
+        assert "<@U2>: none sent · 40% of 20" in text and "Tip of the week" in text
+        png = chart_png(figures, 0.13)
+        assert png is not None and png.startswith(b"\x89PNG")
+        assert chart_png(compute(outreach, TEAM, week_of(now, "UTC", weeks_back=20), now), 0.13) is None
+    finally:
+        store.close()
+
+
+def test_digest_command_prints_and_posts(tmp_path: Path, slack: SlackStandIn) -> None:
+    db = tmp_path / "inmail.db"
+    store = Store.open(db)
+    last_week = week_of(time.time(), "UTC", weeks_back=1)
+    Outreach(store).record_send(TEAM, "U1", "log:x", "log", sent=120, at=last_week.start + 3600, replied=18,
+                                responded_at=last_week.start + 7200)
+    store.close()
+    env = {**os.environ, "INMAIL_DB": str(db), "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url,
+           "INMAIL_DIGEST_CHANNEL": "CDIGEST", "NO_PROXY": "127.0.0.1"}
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        env.pop(name, None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", "digest", *args], capture_output=True, text=True,
+                              cwd=ROOT, env=env, timeout=120)
+
+    printed = cli()
+    assert printed.returncode == 0 and f"week {last_week.label}" in printed.stdout
+    assert "<@U1>: 15% of 120 · none sent" in printed.stdout and slack.calls == []
+    posted = cli("--team", TEAM, "--post")
+    assert posted.returncode == 0, posted.stderr
+    [message] = [m for m in slack.messages("CDIGEST") if m.get("blocks")]
+    assert last_week.label in message["text"]
+    [chart] = slack.uploads.values()
+    assert chart.channel == "CDIGEST" and chart.data.startswith(b"\x89PNG") and slack.violations == []
