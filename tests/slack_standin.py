@@ -375,6 +375,14 @@ class SlackStandIn(LoopbackServer):
         with self._cond:
             return [call for call in self.calls if call.method == method]
 
+    def wait_responses(self, count: int = 1, timeout: float = 10.0) -> list[dict[str, Any]]:
+        """Blocks until `count` posts reached `response_url`s; returns all of them."""
+        deadline = time.monotonic() + timeout
+        while len(self.responses) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.responses) >= count, f"expected {count} response_url post(s), got {len(self.responses)}"
+        return self.responses
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Blocks until `count` calls of `method` arrived (the app works on other threads).
 

@@ -13,18 +13,12 @@ DRAFT = ("Subject: Your Kafka talk at JavaZone\n"
          "Would you be open to a 15-minute call next week?")
 
 
-def _wait_responses(slack: SlackStandIn, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while len(slack.responses) < count and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert len(slack.responses) >= count, f"expected {count} response_url post(s), got {slack.responses}"
-    return slack.responses
 
 
 def test_command_is_reviewed_and_answered_ephemerally(app: SlackAppServer, slack: SlackStandIn) -> None:
     ack = app.command(DRAFT, response_url=slack.response_url("cmd"))
     assert ack.status_code == 200 and ack.text == ""
-    [answer] = _wait_responses(slack)
+    [answer] = slack.wait_responses()
     assert answer["response_type"] == "ephemeral"
     assert "score" in answer["text"] and answer["blocks"][0]["type"] == "header"
     actions = [b for b in answer["blocks"] if b["type"] == "actions"]
@@ -46,7 +40,7 @@ def test_ack_arrives_before_the_slow_review_finishes(make_app: Any, slack: Slack
     assert ack.status_code == 200
     assert gated.started.wait(10) and not gated.finished.is_set() and slack.responses == []
     gated.gate.set()
-    _wait_responses(slack)
+    slack.wait_responses()
     assert gated.finished.is_set() and slack.violations == []
 
 

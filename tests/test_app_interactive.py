@@ -11,12 +11,6 @@ DRAFT = ("Hi Kari, your talk on Kafka consumer groups at JavaZone was excellent.
          "platform at Vipps. Would you be open to a 15-minute call next week?")
 
 
-def _responses(slack: SlackStandIn, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while len(slack.responses) < count and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert len(slack.responses) >= count, slack.responses
-    return slack.responses
 
 
 def _button(app: SlackAppServer, slack: SlackStandIn, action_id: str, draft_id: str, *, user: str = USER,
@@ -32,7 +26,7 @@ def _button(app: SlackAppServer, slack: SlackStandIn, action_id: str, draft_id: 
 
 def _command_review(app: SlackAppServer, slack: SlackStandIn) -> str:
     assert app.command(DRAFT, response_url=slack.response_url("cmd")).status_code == 200
-    [answer] = _responses(slack, 1)
+    [answer] = slack.wait_responses(1)
     app.drain()
     actions = next(b for b in answer["blocks"] if b["type"] == "actions")
     return actions["elements"][0]["value"]
@@ -42,7 +36,7 @@ def test_outcome_buttons_record_once(app: SlackAppServer, slack: SlackStandIn) -
     draft_id = _command_review(app, slack)
     for action in ("mark_sent", "mark_sent", "got_reply"):
         assert _button(app, slack, action, draft_id).status_code == 200
-    replies = _responses(slack, 4)[1:]
+    replies = slack.wait_responses(4)[1:]
     app.drain()
     assert [r["response_type"] for r in replies] == ["ephemeral"] * 3
     assert "already" in replies[1]["text"]
@@ -54,7 +48,7 @@ def test_outcome_buttons_record_once(app: SlackAppServer, slack: SlackStandIn) -
 def test_review_again_replaces_an_ephemeral_answer(app: SlackAppServer, slack: SlackStandIn) -> None:
     draft_id = _command_review(app, slack)
     assert _button(app, slack, "review_again", draft_id).status_code == 200
-    first, again = _responses(slack, 2)
+    first, again = slack.wait_responses(2)
     app.drain()
     assert again["replace_original"] is True and again["blocks"] == first["blocks"]
     assert len(app.store.reviews(TEAM, draft_id)) == 2 and slack.violations == []
@@ -79,7 +73,7 @@ def test_buttons_of_another_workspace_find_nothing(app: SlackAppServer, slack: S
                "actions": [{"type": "button", "action_id": "mark_sent", "block_id": "review_actions",
                             "value": draft_id, "action_ts": "1"}]}
     assert app.interaction(payload).status_code == 200
-    reply = _responses(slack, 2)[1]
+    reply = slack.wait_responses(2)[1]
     app.drain()
     assert "not in the store" in reply["text"] and app.store.outcomes(TEAM) == []
 
@@ -90,7 +84,7 @@ def test_message_shortcut_reviews_the_picked_message(app: SlackAppServer, slack:
                "response_url": slack.response_url("shortcut"), "channel": {"id": "CGENERAL", "name": "general"},
                "message_ts": message["ts"], "message": {"type": "message", **message}}
     assert app.interaction(payload).status_code == 200
-    [answer] = _responses(slack, 1)
+    [answer] = slack.wait_responses(1)
     app.drain()
     assert answer["response_type"] == "ephemeral" and answer["blocks"][0]["type"] == "header"
     [row] = app.store.recent_reviews(TEAM, USER)

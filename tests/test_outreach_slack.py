@@ -15,12 +15,6 @@ DRAFT = ("Hi Kari, your talk on Kafka consumer groups at JavaZone was excellent.
          "platform at Vipps. Would you be open to a 15-minute call next week?")
 
 
-def _responses(slack: SlackStandIn, count: int, timeout: float = 10) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while len(slack.responses) < count and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert len(slack.responses) >= count, slack.responses
-    return slack.responses
 
 
 def _ack_text(response: Any) -> str:
@@ -40,7 +34,7 @@ def _click(app: SlackAppServer, slack: SlackStandIn, action_id: str, draft_id: s
 
 def _review(app: SlackAppServer, slack: SlackStandIn) -> str:
     assert app.command(DRAFT, response_url=slack.response_url("cmd")).status_code == 200
-    [answer] = _responses(slack, 1)
+    [answer] = slack.wait_responses(1)
     app.drain()
     return next(b for b in answer["blocks"] if b["type"] == "actions")["elements"][0]["value"]
 
@@ -63,7 +57,7 @@ def test_log_records_once_per_command_and_explains_mistakes(app: SlackAppServer,
 def test_buttons_and_their_follow_ups(app: SlackAppServer, slack: SlackStandIn) -> None:
     draft_id = _review(app, slack)
     _click(app, slack, "mark_sent", draft_id, "sent")
-    sent = _responses(slack, 2)[1]
+    sent = slack.wait_responses(2)[1]
     assert [e["action_id"] for b in sent["blocks"] if b["type"] == "actions" for e in b["elements"]] == ["sent_bulk"]
     _click(app, slack, "sent_bulk", draft_id, "bulk")
     [opened] = slack.wait_for("views.open")
@@ -80,11 +74,11 @@ def test_buttons_and_their_follow_ups(app: SlackAppServer, slack: SlackStandIn) 
     [confirmation] = slack.wait_for("chat.postMessage")
     assert "25 InMails sent in bulk" in confirmation.args["text"]
     _click(app, slack, "got_reply", draft_id, "reply")
-    reply = _responses(slack, 3)[2]
+    reply = slack.wait_responses(3)[2]
     assert [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
         "reply_accepted", "reply_declined"]
     _click(app, slack, "reply_declined", draft_id, "declined")
-    assert _responses(slack, 4)[3]["text"] == "Reply recorded as declined."
+    assert slack.wait_responses(4)[3]["text"] == "Reply recorded as declined."
     app.drain()
     [row] = app.store.rows("SELECT sent, bulk, replied, accepted, declined, pending, source FROM outreach", ())
     assert row == {"sent": 25, "bulk": 1, "replied": 1, "accepted": 0, "declined": 1, "pending": 24, "source": "button"}
@@ -95,10 +89,10 @@ def test_forget_me_deletes_the_callers_draft_text_only(app: SlackAppServer, slac
     draft_id = _review(app, slack)
     other = app.command(DRAFT, response_url=slack.response_url("other"), user="U2")
     assert other.status_code == 200
-    _responses(slack, 2)
+    slack.wait_responses(2)
     app.drain()
     assert app.command("forget-me", response_url=slack.response_url("forget")).status_code == 200
-    answer = _responses(slack, 3)[2]
+    answer = slack.wait_responses(3)[2]
     assert answer["text"] == "Done: the text of 1 draft of yours is deleted."
     app.drain()
     assert app.store.draft(TEAM, draft_id)["text"] is None
