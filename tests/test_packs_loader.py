@@ -6,6 +6,7 @@ import pytest
 from models import Draft
 from rules import PackError, Reviewer
 from rules.packs import load_packs
+from tests.review_helpers import rules_of
 
 MASS = "Hi Anna,\n\nI have an exciting opportunity with one of our clients. Are you open to a call?"
 
@@ -14,10 +15,6 @@ def write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
-
-
-def rules_of(review):
-    return {f.rule for f in review.findings}
 
 
 def test_builtin_packs_load_for_every_language():

@@ -9,6 +9,7 @@ from bot.inputs import read
 from models import Draft, Recipient
 from rules import Reviewer
 from rules.language import detect
+from tests.review_helpers import hits, rules_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -40,14 +41,6 @@ def rv():
 def review(rv, body, **kw):
     kw.setdefault("subject", "Plattformrolle i Equinor")
     return rv.review(Draft(body=body, **kw))
-
-
-def hits(r, rule):
-    return [r.quote(f) for f in r.findings if f.rule == rule]
-
-
-def rules_of(r):
-    return {f.rule for f in r.findings}
 
 
 # --- whole drafts ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import pytest
 
 from models import Draft, Recipient
 from rules import Reviewer
+from tests.review_helpers import hits
 
 KARI = Recipient(name="Kari Nordmann", title="Senior Data Engineer", company="Vipps AS",
                  skills=("Kafka", "Python"), open_to=("career_opportunity",), language="en")
@@ -23,10 +24,6 @@ def rv():
 def review(rv, body, **kw):
     kw.setdefault("subject", "Streaming platform role at Equinor")
     return rv.review(Draft(body=body, **kw))
-
-
-def hits(r, rule):
-    return [r.quote(f) for f in r.findings if f.rule == rule]
 
 
 def test_a_good_personalized_draft_is_ready(rv):
