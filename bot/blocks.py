@@ -26,6 +26,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from models.outreach import TeamSettings, UserFigures
+from models.policy import response_rate
 from models.records import CATEGORIES, SEVERITIES, Review
 
 MESSAGE_BLOCKS_MAX = 50
@@ -234,7 +235,8 @@ _STATES = {"normal": "normal", "warned": "⚠️ warned", "one_to_one": "⛔ one
 
 
 def _percent(responses: int, sent: int) -> str:
-    return f"{responses / sent:.0%}" if sent else "—"
+    rate = response_rate(responses, sent)
+    return f"{rate:.0%}" if rate is not None else "—"
 
 
 def figures_text(figures: UserFigures, timezone: str = "UTC") -> str:

@@ -56,6 +56,7 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
             yield item, None, item.error
             continue
         draft = _with_defaults(item.draft, args, recipient)
+        item = replace(item, draft=draft)  # the report shows the draft as it was reviewed
         # A draft without a named recipient counts as written for someone else.
         who = (draft.recipient.key if draft.recipient else None) or f"#{n}"
         context = ReviewContext(history=batch, history_key=f"#{n}", recipient_key=who,
@@ -103,9 +104,10 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
         if args.format == "jsonl":
             stdout.write(json.dumps(_json(item, review, error), ensure_ascii=False) + "\n")
         elif args.format == "text":
-            draft = _with_defaults(item.draft, args, recipient) if item.draft else None
-            print(text.review(item.source, review, draft.subject, draft.body) if review else text.error(item.source, error or ""),
-                  file=stdout, end="\n\n")
+            draft = item.draft
+            shown = (text.review(item.source, review, draft.subject, draft.body) if review and draft
+                     else text.error(item.source, error or ""))
+            print(shown, file=stdout, end="\n\n")
 
     if args.format == "json":
         payload = [_json(i, r, e) for i, r, e in outputs]

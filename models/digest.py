@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.outreach import Outreach, TeamSettings
-from models.policy import ONE_TO_ONE, WARNED
+from models.policy import ONE_TO_ONE, WARNED, response_rate
 
 CHART_WEEKS = 8
 TOP_FINDINGS = 5
@@ -34,7 +34,7 @@ class Rate:
 
     @property
     def rate(self) -> float | None:
-        return self.responses / self.sent if self.sent else None
+        return response_rate(self.responses, self.sent)
 
 
 @dataclass(frozen=True)

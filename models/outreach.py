@@ -333,10 +333,6 @@ class UserFigures:
     team_responses: int
     team_flagged: int
 
-    @staticmethod
-    def rate(responses: int, sent: int) -> float | None:
-        return responses / sent if sent else None
-
 
 def user_figures(outreach: Outreach, team_id: str, user_id: str, now: float) -> UserFigures:
     """Sends of the last response window, with the responses known now."""

@@ -70,6 +70,11 @@ class Status:
             raise ValueError(f"unknown policy state {self.state!r}")
 
 
+def response_rate(responses: int, sent: int) -> float | None:
+    """LinkedIn's response rate: (accepted + declined) / sent; None when nothing was sent."""
+    return responses / sent if sent else None
+
+
 @dataclass(frozen=True)
 class Assessment:
     """The figures a decision was made on: sends in [start, end), responses known by `as_of`."""
@@ -83,7 +88,7 @@ class Assessment:
 
     @property
     def rate(self) -> float | None:
-        return self.responses / self.sent if self.sent else None
+        return response_rate(self.responses, self.sent)
 
 
 @dataclass(frozen=True)
