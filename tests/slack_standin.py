@@ -11,7 +11,7 @@ Tests start it, point the app's `SLACK_API_URL` (slack_sdk's `WebClient(base_url
 Why checking matters: Slack refuses malformed calls at run time (a 51st block, a missing
 `channel`, a bot token used for Socket Mode), and a stand-in that says `ok` to everything would
 let those bugs through every test. So each call is checked against Slack's published method
-descriptions in `../shared/slack/methods/<method>.json` (override the folder with
+descriptions in `tests/slack_spec/methods/<method>.json` (override the folder with
 `SLACK_SPEC_DIR`): unknown method, missing token, missing required argument, argument the method
 does not have, JSON body for a method that takes none, Block Kit breaches. Every problem is
 answered the way Slack answers it *and* appended to `violations`.
@@ -51,8 +51,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from tests.loopback import LoopbackServer
 
-DEFAULT_SPEC_DIR = Path(__file__).resolve().parents[2] / "shared" / "slack"
-MESSAGE_BLOCKS_MAX = 50  # slack_sdk's models do not check this one (README of ../shared/slack)
+DEFAULT_SPEC_DIR = Path(__file__).resolve().parent / "slack_spec"
+MESSAGE_BLOCKS_MAX = 50  # slack_sdk's models do not check this one
 MESSAGE_TEXT_MAX = 40_000
 RESPONSE_URL_POSTS_MAX = 5
 TS_EPOCH = 1_732_350_000  # first generated ts is "1732350000.000100"
@@ -133,7 +133,7 @@ class Reply:
 
 
 def spec_dir() -> Path:
-    """Where Slack's method descriptions live: `$SLACK_SPEC_DIR`, else `../shared/slack` of the repo."""
+    """Where Slack's method descriptions live: `$SLACK_SPEC_DIR`, else `tests/slack_spec/`."""
     return Path(os.environ.get("SLACK_SPEC_DIR") or DEFAULT_SPEC_DIR)
 
 
