@@ -30,7 +30,7 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
 import requests  # noqa: E402
 
-from bot.app import create_app  # noqa: E402
+from bot.app import create_app, make_work  # noqa: E402
 from bot.serve import http_server, run_http, stop_http  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from models.store import Store  # noqa: E402
@@ -73,9 +73,10 @@ def main() -> int:
         reviewer = Reviewer.load()
         reviewer.warm()
         store = Store.open(settings.db_path)
-        app_executor = ThreadPoolExecutor(settings.workers, thread_name_prefix="inmail-listener")
-        app = create_app(settings, store, reviewer, executor=app_executor)
-        server = http_server(app, store, "127.0.0.1", 0)
+        work = make_work(settings)
+        app = create_app(settings, store, reviewer, work)
+        work.start()
+        server = http_server(app, settings, "127.0.0.1", 0)
         serving = threading.Thread(target=run_http, args=(server,), daemon=True)
         serving.start()
         url = f"http://127.0.0.1:{server.effective_port}/slack/events"
@@ -116,7 +117,8 @@ def main() -> int:
 
         stop_http(server)
         serving.join(10)
-        app_executor.shutdown(wait=True)
+        work.stop()
+        work.jobs.store.close()
         store.close()
 
         answered = Counter(r["blocks"][-1]["elements"][0]["value"] for r in slack.responses if r.get("blocks"))

@@ -9,6 +9,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from dataclasses import replace
 from typing import IO, Iterator
 
@@ -19,6 +20,7 @@ from bot.settings import Settings
 from models.records import CATEGORIES, Draft, InputError, Review
 from rules import PackError, ReviewContext, Reviewer
 from rules.language import SUPPORTED, normalize_language
+from rules.similarity import Fingerprint, TemplateIndex
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +60,15 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
         draft = _with_defaults(item.draft, args, recipient)
         item = replace(item, draft=draft)  # the report shows the draft as it was reviewed
         # A draft without a named recipient counts as written for someone else.
-        who = (draft.recipient.key if draft.recipient else None) or f"#{n}"
+        who = draft.recipient.key if draft.recipient else None
         context = ReviewContext(history=batch, history_key=f"#{n}", recipient_key=who,
                                 history_scope=" in this batch") if batch is not None else None
         try:
-            yield item, reviewer.review(draft, context), None
+            review = reviewer.review(draft, context)
+            if batch is not None and review.fingerprint is not None:
+                batch.add(f"#{n}", Fingerprint.from_bytes(review.fingerprint), recipient=review.recipient_key or f"#{n}",
+                          at=time.time())
+            yield item, review, None
         except (InputError, ValueError) as exc:
             yield item, None, f"{item.source}: {exc}"
         except Exception as exc:  # a bug must not cost the rest of the batch
@@ -133,8 +139,6 @@ def _json(item: Item, review: Review | None, error: str | None) -> dict:
     return {"id": item.draft.id if item.draft else item.id, "error": error}
 
 
-def _batch_index():
+def _batch_index() -> TemplateIndex:
     """An in-memory template index, so a batch's drafts are checked against each other."""
-    from rules.similarity import TemplateIndex
-
     return TemplateIndex()

@@ -42,7 +42,8 @@ class TeamHistory:
                 except ValueError:  # written by another fingerprint format: skip, the text may be gone
                     log.info("skipping a fingerprint in an old format (draft %s)", row["draft_id"])
                     continue
-                index.add(row["draft_id"], fingerprint, recipient=row["recipient_key"], at=row["created_at"])
+                index.add(row["draft_id"], fingerprint, recipient=row["recipient_key"], at=row["created_at"],
+                          author=row["user_id"])
             if rows:
                 self._cursors[team_id] = rows[-1]["review_id"]
             return index

@@ -5,8 +5,10 @@ method here. Everything that must hold whatever Slack does lives here instead:
 
 - the draft and its review are stored *before* anything is posted, so a Slack outage costs the
   answer, never the record;
-- every Slack call goes through `slack_call`, which logs a failure with the method, the draft
+- every Slack call goes through `slack_call` (or, in the worker pool, `slack_post`, which turns
+  a failure Slack may get over into `Retry`), which logs a failure with the method, the draft
   id and Slack's error code, never the draft text, and keeps the process going;
+- when the database refuses the draft, the review is still answered, saying it was not saved;
 - a review that fails (a bug, a bad rule pack) becomes a short apology to the user and a log
   line with the exception type, not a traceback carrying the draft.
 """
@@ -20,9 +22,11 @@ from typing import Any, Callable, Mapping, Protocol
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import review_message, text_message
 from bot.history import TeamHistory
+from bot.work import Retry
 from models.records import Draft, Recipient, Review
 from models.outreach import Outreach
 from models.policy import ONE_TO_ONE
@@ -33,6 +37,9 @@ log = logging.getLogger(__name__)
 
 REVIEW_FAILED = "Sorry, this draft could not be reviewed (an internal error was logged). Please try again later."
 TEXT_GONE = "This draft's text is no longer kept, so it cannot be reviewed again. Paste it again with `/inmail`."
+NOT_SAVED = ("Not saved: the database was not answering, so this draft and its review are not kept "
+             "(no buttons, not in your figures). Paste it again later to keep it.")
+RESPONSE_URL_TIMEOUT_S = 10
 
 
 class ReviewerLike(Protocol):
@@ -60,6 +67,45 @@ def slack_call(what: str, draft_id: str | None, call: Callable[..., Any], **kwar
     except (SlackClientError, URLError, OSError) as error:
         log.warning("Slack %s failed for draft %s: %s", what, draft_id, type(error).__name__)
     return None
+
+
+def slack_post(what: str, draft_id: str | None, call: Callable[..., Any], **kwargs: Any) -> Any | None:
+    """A Slack call made by queued work: a rate limit, a 5xx or no connection raises `Retry` (the
+    work is tried again later, after `Retry-After`); any other refusal is logged and gives None."""
+    try:
+        return call(**kwargs)
+    except SlackApiError as error:
+        status = error.response.status_code
+        code = error.response.get("error") if isinstance(error.response.data, dict) else status
+        log.warning("Slack %s failed for draft %s: %s (HTTP %s)", what, draft_id, code, status)
+        if status == 429 or status >= 500:
+            raise Retry(_retry_after(error.response.headers), f"Slack {what}: HTTP {status}") from None
+    except (SlackClientError, URLError, OSError) as error:
+        log.warning("Slack %s failed for draft %s: %s", what, draft_id, type(error).__name__)
+        raise Retry(0.0, f"Slack {what}: {type(error).__name__}") from None
+    return None
+
+
+def _retry_after(headers: Mapping[str, Any]) -> float:
+    value = next((v for k, v in (headers or {}).items() if k.lower() == "retry-after"), "0")
+    value = value[0] if isinstance(value, list) else value
+    return float(value) if str(value).isdigit() else 0.0
+
+
+def respond_to(url: str, draft_id: str | None, message: dict[str, Any]) -> bool:
+    """Posts to a `response_url` from queued work; `Retry` when Slack may take it later."""
+    try:
+        response = WebhookClient(url, timeout=RESPONSE_URL_TIMEOUT_S).send_dict(message)
+    except (URLError, OSError) as error:
+        log.warning("Slack response_url failed for draft %s: %s", draft_id, type(error).__name__)
+        raise Retry(0.0, f"response_url: {type(error).__name__}") from None
+    if response.status_code == 429 or response.status_code >= 500:
+        log.warning("Slack response_url failed for draft %s: HTTP %s", draft_id, response.status_code)
+        raise Retry(_retry_after(response.headers), f"response_url: HTTP {response.status_code}")
+    if response.status_code >= 400:
+        log.warning("Slack response_url failed for draft %s: HTTP %s", draft_id, response.status_code)
+        return False
+    return True
 
 
 def respond_call(what: str, draft_id: str | None, respond: Callable[..., Any], **kwargs: Any) -> bool:
@@ -106,20 +152,37 @@ class ReviewService:
         self.outreach = outreach
         self.history = history or TeamHistory(store)
 
-    def review_new(self, *, team_id: str, user_id: str, source: str, draft: Draft,
+    def review_new(self, *, team_id: str, user_id: str, source: str, draft: Draft, draft_id: str | None = None,
                    channel: str | None = None, message_ts: str | None = None) -> Answer | None:
-        """Stores and reviews a new draft; None when that Slack message already has a draft, or on failure."""
-        draft_id = self.store.add_draft(team_id, user_id, source, draft.body, subject=draft.subject,
-                                        channel=channel, message_ts=message_ts,
-                                        recipient_key=recipient_key(draft), details=draft_details(draft))
-        if draft_id is None:
-            log.info("message %s in %s already has a draft; not reviewed again", message_ts, channel)
-            return None
-        return self._review(team_id, user_id, replace(draft, id=draft_id))
+        """Stores and reviews a new draft under `draft_id` (derived from the work's key); None on failure.
 
-    def review_stored(self, team_id: str, row: Mapping[str, Any]) -> Answer | None:
-        """Reviews a stored draft again (after an edit, or "Review again")."""
-        return self._review(team_id, row["user_id"], _draft_from_row(row))
+        Work done again after a crash finds its draft: it is reviewed again for the answer, and a
+        review is stored only if none was (so a retry adds nothing to the figures)."""
+        stored = self.store.add_draft(team_id, user_id, source, draft.body, subject=draft.subject,
+                                      channel=channel, message_ts=message_ts, draft_id=draft_id,
+                                      recipient_key=recipient_key(draft), details=draft_details(draft))
+        if stored is None:
+            row = self.store.draft(team_id, draft_id) if draft_id else None
+            if row is None or row["text"] is None:
+                log.info("draft %s exists without its text; not reviewed again", draft_id)
+                return None
+            return self._review(team_id, user_id, _draft_from_row(row), keep=not self.store.reviews(team_id, draft_id))
+        return self._review(team_id, user_id, replace(draft, id=stored))
+
+    def review_unsaved(self, team_id: str, draft: Draft) -> Answer | None:
+        """The database refused the draft: review it anyway and say plainly that nothing was kept."""
+        try:
+            review = self.reviewer.review(replace(draft, id=None), ReviewContext(now=time.time()))
+        except Exception as error:  # noqa: BLE001 - as in _review
+            log.error("review of an unsaved draft failed: %s", type(error).__name__)
+            return None
+        review = replace(review, notes=(NOT_SAVED,) + review.notes)
+        return Answer("", review, review_message(review))
+
+    def review_stored(self, team_id: str, row: Mapping[str, Any], keep: bool = True) -> Answer | None:
+        """Reviews a stored draft again (after an edit, or "Review again"); `keep=False` only
+        answers (work redone after a crash, whose review is stored already)."""
+        return self._review(team_id, row["user_id"], _draft_from_row(row), keep)
 
     def review_edit(self, team_id: str, row: Mapping[str, Any], draft: Draft) -> Answer | None:
         """The user edited a draft's Slack message: store the new text, review it."""
@@ -133,25 +196,26 @@ class ReviewService:
             return datetime.fromtimestamp(status.until, tz=timezone.utc)
         return None
 
-    def _review(self, team_id: str, user_id: str, draft: Draft) -> Answer | None:
+    def _review(self, team_id: str, user_id: str, draft: Draft, keep: bool = True) -> Answer | None:
         assert draft.id is not None
         started = time.perf_counter()
         try:
             context = ReviewContext(history=self.history.index(team_id), history_key=draft.id,
-                                    recipient_key=recipient_key(draft), now=time.time(),
+                                    recipient_key=recipient_key(draft), author_key=user_id, now=time.time(),
                                     one_to_one_until=self.one_to_one_until(team_id, user_id) if draft.bulk else None)
             review = self.reviewer.review(draft, context)
         except Exception as error:  # noqa: BLE001 - any failure becomes an apology, not a lost request
             log.error("review of draft %s failed: %s", draft.id, type(error).__name__)
             return None
-        self.store.add_review(team_id, draft.id, review)
+        if keep:
+            self.store.add_review(team_id, draft.id, review)
         log.info("draft %s reviewed in %.0f ms: score %s, %s", draft.id, 1000 * (time.perf_counter() - started),
                  review.score, review.verdict)
         return Answer(draft.id, review, review_message(review, draft_key=draft.id))
 
-    def forget_deleted(self, team_id: str, draft_id: str) -> None:
+    def forget_deleted(self, team_id: str, draft_id: str, *, keep_answer: bool = False) -> None:
         """The user deleted the draft: its text goes, and it no longer counts as a sent template."""
-        self.store.mark_deleted(team_id, draft_id)
+        self.store.mark_deleted(team_id, draft_id, keep_answer=keep_answer)
         self.history.remove(team_id, draft_id)
 
     @staticmethod

@@ -19,7 +19,11 @@ from models.store import Store
 
 SOURCES = ("button", "log", "import")
 DELIVERY_LEASE_S = 300.0
-DELIVERY_MAX_ATTEMPTS = 8
+# A failed delivery is tried again after 1, 2, 4 … minutes, at most every 6 hours; after 16
+# attempts (about two days) it is given up, logged, and left for `inmail-review outbox --retry`.
+DELIVERY_MAX_ATTEMPTS = 16
+DELIVERY_BACKOFF_S = 60.0
+DELIVERY_BACKOFF_MAX_S = 6 * 3600.0
 BY_TEAM_TIME = "idx_outreach_team_id_at_user_id_sent_replied_responded_at"  # made by _v2_outreach
 # Each status change is announced twice: to the recruiter, and in the team's alert channel.
 ALERT_DELIVERIES = (("alert_dm", "dm"), ("alert_channel", "channel"))
@@ -106,6 +110,21 @@ class Outreach:
             "updated_at = :at WHERE team_id = :team AND key = :key AND (replied = 0 OR :kind IS NOT NULL)",
             {"at": at, "team": team_id, "key": key, "kind": kind})
         return cursor.rowcount == 1
+
+    def record_log(self, team_id: str, user_id: str, key: str, *, sent: int, replied: int, bulk: bool, at: float,
+                   repeat_window_s: float) -> str:
+        """`/inmail log`: "added", "unchanged" (this very command again) or "repeat" — the same
+        user logged the same figures within `repeat_window_s`, which is taken as a retry of a
+        command whose ack went missing, not a second batch. Checked and stored in one transaction."""
+        with self.store.transaction() as db:
+            repeat = db.execute(
+                "SELECT 1 FROM outreach WHERE team_id = ? AND user_id = ? AND source = 'log' AND key != ? AND sent = ? "
+                "AND replied = ? AND bulk = ? AND created_at >= ? LIMIT 1",
+                (team_id, user_id, key, sent, replied, int(bulk), at - repeat_window_s)).fetchone()
+            if repeat:
+                return "repeat"
+            return self.record_send(team_id, user_id, key, "log", sent=sent, at=at, bulk=bulk, replied=replied,
+                                    responded_at=at)
 
     def set_bulk(self, team_id: str, draft_id: str, count: int) -> bool:
         """A button send was a bulk send of `count` InMails (the "Sent in bulk" form)."""
@@ -261,9 +280,26 @@ class Outreach:
     def mark_posted(self, delivery_id: int, ts: str | None) -> None:
         self.store.execute("UPDATE deliveries SET posted_at = ?, posted_ts = ? WHERE id = ?", (time.time(), ts, delivery_id))
 
-    def release(self, delivery_id: int) -> None:
-        """Posting failed: free the lease so the next tick tries again."""
-        self.store.execute("UPDATE deliveries SET lease_until = NULL WHERE id = ?", (delivery_id,))
+    def release(self, delivery_id: int, attempts: int, now: float) -> bool:
+        """Posting failed (its `attempts`-th try): the next try waits twice as long as the last, up to
+        hours, so an outage of any length ends with the post. False when this was the last try."""
+        delay = min(DELIVERY_BACKOFF_MAX_S, DELIVERY_BACKOFF_S * 2 ** max(0, attempts - 1))
+        self.store.execute("UPDATE deliveries SET lease_until = ? WHERE id = ?", (now + delay, delivery_id))
+        return attempts < DELIVERY_MAX_ATTEMPTS
+
+    def undelivered(self, team_id: str | None = None) -> list[dict[str, Any]]:
+        """Deliveries not posted yet, failed ones (given up) included: for App Home and `inmail-review outbox`."""
+        who = "AND team_id = :team" if team_id else ""
+        return self.store.rows(
+            "SELECT id, team_id, key, kind, user_id, created_at, attempts, lease_until, "
+            f"attempts >= :max AS given_up FROM deliveries WHERE posted_at IS NULL {who} ORDER BY id",
+            {"team": team_id, "max": DELIVERY_MAX_ATTEMPTS})
+
+    def retry_undelivered(self, team_id: str | None = None) -> int:
+        """Every undelivered delivery is due at the next tick, with its attempts counted afresh."""
+        who = "AND team_id = :team" if team_id else ""
+        return self.store.execute(f"UPDATE deliveries SET attempts = 0, lease_until = NULL WHERE posted_at IS NULL {who}",
+                                  {"team": team_id}).rowcount
 
     def deliveries(self, team_id: str, kind: str | None = None) -> list[dict[str, Any]]:
         if kind is None:
@@ -281,10 +317,15 @@ class Outreach:
 
     # --- drafts: retention, forget-me, tips -----------------------------------------------------
     def purge_text(self, team_id: str, older_than: float) -> int:
-        """Forgets the text of drafts created before `older_than`; scores and findings stay."""
-        return self.store.execute(
-            "UPDATE drafts SET text = NULL, subject = NULL, details = NULL, updated_at = ? "
-            "WHERE team_id = ? AND created_at < ? AND text IS NOT NULL", (time.time(), team_id, older_than)).rowcount
+        """Forgets the text of drafts created before `older_than`, and the draft's words quoted in
+        their findings; scores and findings stay. The caller checkpoints the WAL afterwards."""
+        with self.store.transaction() as db:
+            ids = [row[0] for row in db.execute("SELECT id FROM drafts WHERE team_id = ? AND created_at < ? "
+                                                "AND text IS NOT NULL", (team_id, older_than)).fetchall()]
+            db.execute("UPDATE drafts SET text = NULL, subject = NULL, details = NULL, updated_at = ? "
+                       "WHERE team_id = ? AND created_at < ? AND text IS NOT NULL", (time.time(), team_id, older_than))
+            self.store.drop_quotes(team_id, ids)
+        return len(ids)
 
     def user_drafts_with_text(self, team_id: str, user_id: str) -> list[str]:
         return [r["id"] for r in self.store.rows(

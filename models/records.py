@@ -242,7 +242,9 @@ class Review:
     body_text: str = ""
     notes: tuple[str, ...] = field(default=())
     category_reason: str = ""
+    category_scores: dict[str, float] = field(default_factory=dict)  # detected: each category's probability
     fingerprint: bytes | None = None  # the body's template fingerprint, for the team's history
+    recipient_key: str | None = None  # whom the history takes it to be for (the profile, else the greeting)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -14,6 +14,7 @@ Across processes the same claims are atomic because SQLite's unique index decide
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
@@ -27,8 +28,10 @@ import sqlite_utils
 from models.records import Review
 
 DRAFT_SOURCES = ("command", "channel", "shortcut", "modal")
+QUOTED = re.compile(r"“[^”]*”")  # how rule messages quote the draft (`{match}` in the packs)
 OUTCOME_KINDS = ("sent", "replied")
-BUSY_TIMEOUT_S = 10.0
+# How long a write waits for another process's write lock before it fails (and its work is retried).
+BUSY_TIMEOUT_S = 5.0
 
 
 def _v1_slack_app(db: sqlite_utils.Database) -> None:
@@ -92,8 +95,28 @@ def _v2_outreach(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_drafts_text_kept ON drafts (team_id, created_at) WHERE text IS NOT NULL")
 
 
+def _v3_jobs(db: sqlite_utils.Database) -> None:
+    """Issue 10: acknowledged work as leases with their state (models/jobs.py owns the table).
+
+    A row is written before Slack is acknowledged; `state` goes received → reviewed → answered;
+    `lease_until`/`owner` say who works on it until when, so work whose process died is picked up
+    again once its lease has run out. `version` orders the changes to one Slack message (its ts,
+    then each edit's ts), so an edit racing the original is applied once, newest text last.
+    """
+    db["jobs"].create({
+        "id": int, "team_id": str, "key": str, "kind": str, "state": str, "payload": str, "version": str,
+        "draft_id": str, "owner": str, "lease_until": float, "attempts": int, "created_at": float,
+        "updated_at": float,
+    }, pk="id", not_null={"team_id", "key", "kind", "state", "created_at", "updated_at"},
+        defaults={"attempts": 0, "lease_until": 0.0})
+    db["jobs"].create_index(["team_id", "key"], unique=True)
+    db["jobs"].create_index(["state", "lease_until"])
+    db["jobs"].create_index(["updated_at"])
+    db["processed_events"].create_index(["at"])
+
+
 # Append only; never edit a migration that has shipped.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach, _v3_jobs)
 
 
 def new_draft_id() -> str:
@@ -108,16 +131,27 @@ class Store:
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: str | Path) -> "Store":
-        """Opens (creating and migrating as needed) the database at `path`."""
+    def open(cls, path: str | Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S, migrate: bool = True) -> "Store":
+        """Opens (creating and migrating as needed) the database at `path`.
+
+        `busy_timeout_s` bounds how long a statement waits for another process's write lock:
+        the request path opens its own connection with a short one, so an ack never waits long.
+        `secure_delete` overwrites deleted and purged text in the file instead of leaving it in
+        free pages.
+        """
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False, isolation_level=None)
+        conn = sqlite3.connect(str(path), timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
         db = sqlite_utils.Database(conn)
         db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA secure_delete = ON")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses
+        # nothing committed (only a power cut may lose the last commits), and an ack's write is fast.
+        db.execute("PRAGMA synchronous = NORMAL")
         store = cls(db)
-        store._migrate()
+        if migrate:
+            store._migrate()
         return store
 
     def close(self) -> None:
@@ -140,6 +174,16 @@ class Store:
     def schema_version(self) -> int:
         with self._lock:
             return self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+    def checkpoint(self) -> None:
+        """Copies the WAL into the main file and truncates it, so purged text is not left in `-wal`."""
+        with self._lock:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def purge_claims(self, older_than: float) -> int:
+        """Forgets processed-event claims older than `older_than` (Slack retries within minutes)."""
+        with self._lock:
+            return self.db.execute("DELETE FROM processed_events WHERE at < ?", (older_than,)).rowcount
 
     def _transaction(self) -> "_Immediate":
         return _Immediate(self.db.conn)
@@ -173,16 +217,17 @@ class Store:
     # --- drafts ----------------------------------------------------------------------------------
     def add_draft(self, team_id: str, user_id: str, source: str, text: str, *, subject: str = "",
                   channel: str | None = None, message_ts: str | None = None, recipient_key: str | None = None,
-                  details: dict[str, Any] | None = None) -> str | None:
-        """Stores a new draft and returns its id; None when that Slack message already has one.
+                  details: dict[str, Any] | None = None, draft_id: str | None = None) -> str | None:
+        """Stores a new draft and returns its id; None when that Slack message (or `draft_id`) already has one.
 
         `details` holds what the form added besides the text (recipient, category, language),
-        so "Review again" reviews the same draft, not just its text.
+        so "Review again" reviews the same draft, not just its text. A `draft_id` derived from
+        the work's key makes a retried piece of work find its draft instead of adding a second.
         """
         if source not in DRAFT_SOURCES:
             raise ValueError(f"unknown draft source {source!r}")
         now = time.time()
-        draft_id = new_draft_id()
+        draft_id = draft_id or new_draft_id()
         with self._lock:
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO drafts (id, team_id, user_id, source, channel, message_ts, subject, text, "
@@ -210,10 +255,32 @@ class Store:
         """Where the review of this draft was posted, so an edit updates it and a deletion removes it."""
         self._update_draft(team_id, draft_id, answer_channel=channel, answer_ts=ts)
 
-    def mark_deleted(self, team_id: str, draft_id: str) -> None:
-        """The user deleted the draft: forget its text and answer; its reviews and outcomes stay."""
-        self._update_draft(team_id, draft_id, text=None, subject=None, details=None, answer_channel=None, answer_ts=None,
-                           deleted_at=time.time())
+    def mark_deleted(self, team_id: str, draft_id: str, *, keep_answer: bool = False) -> None:
+        """The draft was deleted (by the user in Slack, or by forget-me): forget its text, the
+        draft's words quoted in its findings and, unless `keep_answer` (forget-me offers to delete
+        the answers next), where its answer is; its reviews and outcomes stay."""
+        answer = {} if keep_answer else {"answer_channel": None, "answer_ts": None}
+        with self._lock, self._transaction():
+            self._update_draft(team_id, draft_id, text=None, subject=None, details=None, deleted_at=time.time(), **answer)
+            self.drop_quotes(team_id, [draft_id])
+
+    def drop_quotes(self, team_id: str, draft_ids: list[str]) -> None:
+        """Findings quote the draft (“rockstar” is exclusionary): once its text is gone, so are the quotes."""
+        with self._lock, self._transaction():
+            for draft_id in draft_ids:
+                for review_id, findings in self.db.execute(
+                        "SELECT id, findings FROM reviews WHERE team_id = ? AND draft_id = ?", (team_id, draft_id)).fetchall():
+                    unquoted = [f | {"message": QUOTED.sub("“…”", f.get("message") or "")} for f in json.loads(findings)]
+                    self.db.execute("UPDATE reviews SET findings = ? WHERE id = ?",
+                                    (json.dumps(unquoted, ensure_ascii=False), review_id))
+
+    def answers_of_forgotten(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
+        """The app's answers still in drafts-channel threads for this user's drafts whose text is gone."""
+        return self._rows("SELECT id, answer_channel, answer_ts FROM drafts WHERE team_id = ? AND user_id = ? "
+                          "AND text IS NULL AND answer_ts IS NOT NULL", (team_id, user_id))
+
+    def forget_answer(self, team_id: str, draft_id: str) -> None:
+        self._update_draft(team_id, draft_id, answer_channel=None, answer_ts=None)
 
     def _update_draft(self, team_id: str, draft_id: str, **values: Any) -> None:
         values["updated_at"] = time.time()
@@ -231,8 +298,9 @@ class Store:
                "created_at": time.time()}
         with self._lock, self._transaction():
             review_id = self.db["reviews"].insert(row).last_pk
-            self.db.execute("UPDATE drafts SET fingerprint = ?, updated_at = ? WHERE team_id = ? AND id = ?",
-                            (review.fingerprint, row["created_at"], team_id, draft_id))
+            self.db.execute("UPDATE drafts SET fingerprint = ?, recipient_key = coalesce(recipient_key, ?), updated_at = ? "
+                            "WHERE team_id = ? AND id = ?",
+                            (review.fingerprint, review.recipient_key, row["created_at"], team_id, draft_id))
         return int(review_id)
 
     def reviews(self, team_id: str, draft_id: str) -> list[dict[str, Any]]:
@@ -253,7 +321,7 @@ class Store:
         """Fingerprints of the team's live drafts reviewed after `after_review_id` (a cursor that
         lets each process pick up what others reviewed), oldest review first."""
         return self._rows(
-            "SELECT r.id AS review_id, d.id AS draft_id, d.recipient_key, d.fingerprint, d.created_at "
+            "SELECT r.id AS review_id, d.id AS draft_id, d.user_id, d.recipient_key, d.fingerprint, d.created_at "
             "FROM reviews r JOIN drafts d ON d.id = r.draft_id AND d.team_id = r.team_id "
             "WHERE r.team_id = ? AND r.id > ? AND d.created_at >= ? AND d.fingerprint IS NOT NULL "
             "AND d.deleted_at IS NULL ORDER BY r.id",
@@ -282,14 +350,21 @@ class Store:
 
 class _Immediate:
     """`BEGIN IMMEDIATE` … `COMMIT`/`ROLLBACK`: takes the write lock up front, so a migration or a
-    multi-statement write cannot interleave with another process's."""
+    multi-statement write cannot interleave with another process's.
+
+    Inside another transaction it joins that one, so a recorded fact written by two owners'
+    methods (an outcome and its outreach row) commits or rolls back as one."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.nested = False
 
     def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.nested = self.conn.in_transaction
+        if not self.nested:
+            self.conn.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        if not self.nested:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Doc
 
 from models.records import Draft, Recipient
+from rules.category import CategoryGuess
 from rules.grammar.words import proper_names
 from rules.language import Detection
 from rules.matching import Matches, Span
@@ -50,13 +50,6 @@ def find_word(text: str, phrase: str) -> Span | None:
         return None
     m = re.search(r"(?<!\w)" + re.escape(phrase.strip()) + r"(?!\w)", text, re.IGNORECASE)
     return m.span() if m else None
-
-
-@dataclass(frozen=True)
-class CategoryGuess:
-    category: str | None
-    reason: str
-    scores: dict[str, float]
 
 
 class Analysis:
@@ -181,6 +174,15 @@ class Analysis:
         return m.span(1) if m else None
 
     @cached_property
+    def recipient_key(self) -> str | None:
+        """Whom the draft is for, for the template history: the caller's key for the profile,
+        else the name it greets ("Hi Kari" and "Hi Ola" are two people even with no profile)."""
+        if self.context.recipient_key:
+            return self.context.recipient_key
+        span = self.greeting_name
+        return f"greeting:{fold(self.body.text[span[0]:span[1]])}" if span else None
+
+    @cached_property
     def references(self) -> tuple[list[str], list[str]]:
         """(profile items the body mentions, profile items it could mention)."""
         r = self.recipient
@@ -207,12 +209,19 @@ class Analysis:
     # --- category -----------------------------------------------------------------------
     @cached_property
     def category_guess(self) -> CategoryGuess:
-        return self.pack.categories.guess(self._body_matches, self._subject_matches)
+        text = f"{self.subject.text}\n{self.body.text[:MAX_ANALYSED_CHARS]}".strip()
+        return self.pack.categories.guess(text, self._body_matches, self._subject_matches)
 
     @cached_property
     def category(self) -> str | None:
         """The declared category when there is one, else what the text reads as."""
         return self.draft.category or self.category_guess.category
+
+    def outside(self, categories: tuple[str, ...]) -> float:
+        """How sure the category is none of `categories`: 1 for a declared one outside them."""
+        if self.draft.category:
+            return float(self.draft.category not in categories)
+        return 1.0 - sum(self.category_guess.scores.get(c, 0.0) for c in categories)
 
     # --- asks ---------------------------------------------------------------------------
     def asks(self, window: float) -> list[Span]:

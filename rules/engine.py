@@ -7,7 +7,6 @@ benchmarks all call.
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,12 +15,14 @@ from typing import TYPE_CHECKING, Any, Iterable
 from spacy.language import Language
 
 from models.records import CATEGORIES, SEVERITY_RANK, Draft, Finding, Review
-from rules.analysis import MAX_ANALYSED_CHARS, Analysis, CategoryGuess
+from models.category import classifier
+from rules.analysis import MAX_ANALYSED_CHARS, Analysis
+from rules.category import CategoryModel
 from rules.checks import CHECKS
 from rules.language import SUPPORTED, detect, normalize_language
-from rules.matching import Matches, PhraseIndex
+from rules.matching import PhraseIndex
 from rules.nlp import pipeline
-from rules.packs import Pack, PackError, Rule, load_packs
+from rules.packs import Pack, Rule, load_packs
 from rules.scoring import metrics, score_and_verdict
 
 if TYPE_CHECKING:
@@ -33,49 +34,22 @@ if TYPE_CHECKING:
 class ReviewContext:
     """What the caller knows beyond the draft. Everything is optional.
 
-    `history` is the team's template index; with `history_key` set, the draft is added to it
-    after the check, so the next copy of the same template is caught.
+    `history` is the team's template index, read only: the engine never adds to it; the caller
+    stores the review's fingerprint (`Review.fingerprint`) where the next review will find it.
+    `history_key` is this draft's own key there, `author_key` its author: a draft's earlier
+    versions by the same author (for the same recipient, or for none within the revision
+    window) are its history, not copies.
     """
 
     history: "TemplateIndex | None" = None
     history_key: str | None = None
     history_scope: str | None = None  # how findings name the history, e.g. " in this batch"
     recipient_key: str | None = None
+    author_key: str | None = None
     now: float | None = None
     one_to_one_until: datetime | None = None  # the sender may not send bulk InMails until then
 
     grammar: "GrammarChecker | None" = None
-
-
-class CategoryModel:
-    """Weighted phrase signals per category (from the language's vocabulary)."""
-
-    def __init__(self, signals: dict[str, dict[str, float]]) -> None:
-        self.weights = {c: list(phrases.values()) for c, phrases in signals.items()}
-        self.phrases = {c: list(phrases.keys()) for c, phrases in signals.items()}
-
-    def register(self, index: PhraseIndex) -> None:
-        for category, phrases in self.phrases.items():
-            index.add_phrases(f"_cat:{category}", phrases)
-
-    def guess(self, body: Matches, subject: Matches) -> CategoryGuess:
-        """The clear winner, or None: at least 3 points and 1.5× the runner-up."""
-        scores: dict[str, float] = {}
-        evidence: dict[str, list[str]] = {}
-        for category in self.weights:
-            seen: dict[int, int] = {}
-            for matches in (body, subject):
-                for _, index in matches.for_rule(f"_cat:{category}"):
-                    seen[index] = seen.get(index, 0) + 1
-            scores[category] = sum(self.weights[category][i] * min(n, 2) for i, n in seen.items())
-            evidence[category] = [self.phrases[category][i] for i in sorted(seen, key=lambda i: -self.weights[category][i])]
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        best, best_score = ranked[0] if ranked else (None, 0.0)
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if best is None or best_score < 3 or best_score < 1.5 * runner_up:
-            return CategoryGuess(None, "no category stands out", scores)
-        words = ", ".join(f"“{w}”" for w in evidence[best][:4])
-        return CategoryGuess(best, f"signals: {words}", scores)
 
 
 @dataclass
@@ -97,22 +71,12 @@ class CompiledPack:
         nlp = pipeline(pack.language)
         index = PhraseIndex(nlp)
         for rule in pack.rules:
-            if rule.check not in CHECKS:
-                raise PackError(f"{rule.source}: {rule.id}: no check called '{rule.check}'")
-            opts = rule.options
-            inflections = opts.get("inflections", True)
-            if rule.check == "existence":
-                index.add_phrases(rule.id, opts.get("phrases", []), inflections=inflections,
-                                  exceptions=opts.get("exceptions", []))
-                index.add_patterns(rule.id, opts.get("patterns", []), ignorecase=opts.get("ignorecase", False))
-            elif rule.check == "substitution":
-                phrases = [
-                    {"phrase": k, "except": v.get("except", [])} if isinstance(v, dict) else k
-                    for k, v in opts["swap"].items()
-                ]
-                index.add_phrases(rule.id, phrases, inflections=inflections, exceptions=opts.get("exceptions", []))
+            compile_rule = CHECKS[rule.check].compile
+            if compile_rule is not None:
+                compile_rule(rule, index)
         index.add_phrases("_asks", pack.vocabulary["asks"])
-        categories = CategoryModel(pack.vocabulary["categories"])
+        categories = CategoryModel(pack.vocabulary["categories"], pack.vocabulary.get("category_blend", 0.25),
+                                   classifier())
         categories.register(index)
         return cls(pack, nlp, index, categories, list(pack.rules))
 
@@ -163,12 +127,8 @@ class Reviewer:
 
         findings: list[Finding] = []
         for rule in analysis.pack.rules:
-            findings.extend(CHECKS[rule.check](rule, analysis))
+            findings.extend(CHECKS[rule.check].run(rule, analysis))
         findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.field or "", f.span or (-1, -1), f.rule))
-
-        if context.history is not None and context.history_key and analysis.fingerprint is not None:
-            context.history.add(context.history_key, analysis.fingerprint, recipient=context.recipient_key,
-                                at=context.now or time.time())
 
         score, verdict = score_and_verdict(findings)
         category = analysis.category
@@ -184,7 +144,9 @@ class Reviewer:
             body_text=analysis.body.text,
             notes=tuple(_notes(analysis)),
             category_reason=analysis.category_guess.reason if not draft.category else "declared",
+            category_scores=dict(analysis.category_guess.scores) if not draft.category else {},
             fingerprint=analysis.fingerprint.to_bytes() if analysis.fingerprint is not None else None,
+            recipient_key=analysis.recipient_key,
         )
 
 

@@ -21,7 +21,9 @@ import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from models.records import CATEGORIES, FAMILIES, SEVERITIES
+from models.records import CATEGORIES, FAMILIES
+from rules.checks import CHECKS
+from rules.schema import LEVEL, STR, STRS
 
 BUILTIN_DIR = Path(__file__).parent / "packs"
 LANGUAGE_FILE = "language.yml"
@@ -32,104 +34,24 @@ class PackError(ValueError):
     """A pack or team setting that cannot be used; the message names file and line."""
 
 
-_STR = {"type": "string", "minLength": 1}
-_STRS = {"type": "array", "items": _STR}
-_LEVEL = {"enum": list(SEVERITIES)}
-_PHRASE = {
-    "oneOf": [
-        _STR,
-        {
-            "type": "object",
-            "properties": {"phrase": _STR, "except": _STRS},
-            "required": ["phrase"],
-            "additionalProperties": False,
-        },
-    ]
-}
-_SWAP_VALUE = {
-    "oneOf": [
-        _STR,
-        {
-            "type": "object",
-            "properties": {"use": _STR, "except": _STRS},
-            "required": ["use"],
-            "additionalProperties": False,
-        },
-    ]
-}
-_TIER = {
-    "type": "object",
-    "properties": {
-        "above": {"type": "number"},
-        "below": {"type": "number"},
-        "level": _LEVEL,
-        "message": _STR,
-        "suggestion": _STR,
-    },
-    "required": ["level", "message"],
-    "additionalProperties": False,
-}
 _COMMON_KEYS: dict[str, Any] = {
-    "check": _STR,
-    "level": _LEVEL,
-    "message": _STR,
-    "why": _STR,
-    "suggestion": _STR,
+    "check": STR,
+    "level": LEVEL,
+    "message": STR,
+    "why": STR,
+    "suggestion": STR,
     "fields": {"type": "array", "items": {"enum": ["subject", "body"]}, "minItems": 1},
     "enabled": {"type": "boolean"},
 }
-_MATCH_KEYS: dict[str, Any] = {
-    "exceptions": _STRS,
-    "inflections": {"type": "boolean"},
-    "ignorecase": {"type": "boolean"},
-    "max_findings": {"type": "integer", "minimum": 1},
-}
-
-# The keys each generic check accepts beyond the common ones. The checks themselves live in
-# rules/checks/; this table is what makes a misspelt key an error instead of a silent no-op.
-CHECK_KEYS: dict[str, dict[str, Any]] = {
-    "existence": {"phrases": {"type": "array", "items": _PHRASE}, "patterns": _STRS, **_MATCH_KEYS},
-    "substitution": {"swap": {"type": "object", "additionalProperties": _SWAP_VALUE}, **_MATCH_KEYS},
-    "limit": {
-        "metric": {"enum": ["body_chars", "subject_chars", "words", "paragraph_chars", "sentence_words"]},
-        "max": {"type": "number"},
-        "min": {"type": "number"},
-        "tiers": {"type": "array", "items": _TIER, "minItems": 1},
-    },
-    "whole-field": {"values": _STRS},
-    "shouting": {"min_letters": {"type": "integer", "minimum": 1}, "max_upper_share": {"type": "number"},
-                 "max_exclamations": {"type": "integer", "minimum": 1}},
-    "required": {},
-    "recipient-name": {},
-    "recipient-name-spelling": {"min_similarity": {"type": "number", "minimum": 0, "maximum": 1}},
-    "recipient-reference": {},
-    "profile-missing": {},
-    "you-we-balance": {"max_we_share": {"type": "number"}, "min_pronouns": {"type": "integer", "minimum": 1}},
-    "category-open-to": {},
-    "category-declared": {},
-    "gender-coded": {"masculine": _STRS, "feminine": _STRS, "min_difference": {"type": "integer", "minimum": 1}},
-    "ask-missing": {"window": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}},
-    "ask-count": {"max_asks": {"type": "integer", "minimum": 1}, "window": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}},
-    "near-duplicate": {"window_days": {"type": "number", "exclusiveMinimum": 0}},
-    "mixed-language": {},
-    "grammar": {},
-    "one-to-one-only": {},
-}
-CHECK_REQUIRED: dict[str, list[str]] = {
-    "existence": [],
-    "substitution": ["swap"],
-    "limit": ["metric"],
-    "whole-field": ["values"],
-    "gender-coded": ["masculine", "feminine"],
-}
 
 
-def _rule_schema(check: str | None) -> dict[str, Any]:
-    keys = {**_COMMON_KEYS, **CHECK_KEYS.get(check or "", {})}
+def _rule_schema(check: str) -> dict[str, Any]:
+    """A rule's schema: the common keys plus those its check kind declares (rules/checks/)."""
+    kind = CHECKS[check]
     return {
         "type": "object",
-        "properties": keys,
-        "required": ["check", "level", "message", "suggestion", *CHECK_REQUIRED.get(check or "", [])],
+        "properties": {**_COMMON_KEYS, **kind.keys},
+        "required": ["check", "level", "message", "suggestion", *kind.required],
         "additionalProperties": False,
     }
 
@@ -137,10 +59,12 @@ def _rule_schema(check: str | None) -> dict[str, Any]:
 _LANGUAGE_SCHEMA = {
     "type": "object",
     "properties": {
-        "you_words": _STRS,
-        "asks": _STRS,
-        "we_words": _STRS,
-        "greetings": _STRS,
+        "you_words": STRS,
+        "asks": STRS,
+        "we_words": STRS,
+        "greetings": STRS,
+        # How much a lexicon point weighs against the learned model's log-probability.
+        "category_blend": {"type": "number", "minimum": 0},
         "categories": {
             "type": "object",
             "properties": {c: {"type": "object", "additionalProperties": {"type": "number"}} for c in CATEGORIES},
@@ -157,14 +81,14 @@ _OVERRIDE = {
         {
             "type": "object",
             "properties": {
-                "level": _LEVEL,
+                "level": LEVEL,
                 "enabled": {"type": "boolean"},
-                "disable": _STRS,
-                "add": _STRS,
+                "disable": STRS,
+                "add": STRS,
                 "max": {"type": "number"},
                 "min": {"type": "number"},
-                "message": _STR,
-                "suggestion": _STR,
+                "message": STR,
+                "suggestion": STR,
             },
             "additionalProperties": False,
         },
@@ -274,10 +198,10 @@ def _rules_from_file(path: Path) -> list[Rule]:
         if not isinstance(body, dict):
             raise PackError(f"{path}:{_line_of(data, [name]) or 1}: {name}: a rule must be a mapping")
         check = body.get("check")
-        if check not in CHECK_KEYS:
+        if check not in CHECKS:
             raise PackError(
                 f"{path}:{_line_of(data, [name]) or 1}: {name}: unknown check '{check}'; "
-                f"expected one of {', '.join(sorted(CHECK_KEYS))}"
+                f"expected one of {', '.join(sorted(CHECKS))}"
             )
         _validate(body, _rule_schema(check), path, (name,))
         plain = _plain(body)
@@ -302,10 +226,6 @@ def _family_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.yml") if p.name not in (LANGUAGE_FILE, TEAM_FILE))
 
 
-# Which option holds the phrase list that team.yml's `disable`/`add` edit, per check.
-_PHRASE_LISTS = {"existence": "phrases", "substitution": "swap"}
-
-
 def _phrase_text(entry: Any) -> str:
     return (entry["phrase"] if isinstance(entry, dict) else entry).lower()
 
@@ -314,7 +234,7 @@ def _apply_override(rule: Rule, override: Any, where: str) -> Rule:
     if isinstance(override, (bool, str)):
         return replace(rule, enabled=override in ("on", True))
     options = copy.deepcopy(rule.options)
-    list_key = _PHRASE_LISTS.get(rule.check)
+    list_key = CHECKS[rule.check].phrase_list
     if ("disable" in override or "add" in override) and list_key is None:
         raise PackError(f"{where}: {rule.id}: 'disable'/'add' need a phrase rule, not a '{rule.check}' check")
     if "disable" in override:

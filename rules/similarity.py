@@ -192,6 +192,7 @@ class Match:
 
     key: str  # the earlier draft's key
     recipient: str | None
+    author: str | None
     at: float  # unix time the earlier draft was added
     similarity: float  # estimated Jaccard
 
@@ -210,12 +211,16 @@ def _bucket(band: bytes) -> int:
     return _BUCKETS[hash(band) & (len(_BUCKETS) - 1)]
 
 
-# One record per indexed draft, in one growable array: 128 hash values, when, for whom.
+# One record per indexed draft, in one growable array: 128 hash values, when, for whom, by whom.
 # A query gathers its candidates' records by row and compares them in one vectorised step,
 # with no Python loop over candidates (thousands when drafts share much wording); 100,000
 # drafts take 53 MB.
-_RECORD = np.dtype([("hashvalues", np.uint32, (NUM_PERM,)), ("at", np.float64), ("recipient", np.int64)])
-_NO_RECIPIENT = -1
+_RECORD = np.dtype([("hashvalues", np.uint32, (NUM_PERM,)), ("at", np.float64), ("recipient", np.int64),
+                    ("author", np.int64)])
+_UNKNOWN = -1  # no recipient or author given
+# Within this many seconds, the same author's draft with no named recipient (on either side) is
+# taken as a revision of the same message, not a copy for someone else.
+REVISION_WINDOW = 2 * 3600
 _TOO_SHORT = -1  # the row of a draft too short to index
 
 
@@ -238,10 +243,10 @@ class TemplateIndex:
         self._row_of: dict[str, int] = {}  # key -> row; _TOO_SHORT for drafts kept out of the LSH
         self._key_of: list[str | None] = []  # row -> key; None for a free row
         self._free_rows: list[int] = []
-        self._recipient_ids: dict[str, int] = {}
-        self._recipients: list[str] = []  # recipient id -> recipient
+        self._recipients = _Names()
+        self._authors = _Names()
 
-    def add(self, key: str, fp: Fingerprint, *, recipient: str | None, at: float) -> None:
+    def add(self, key: str, fp: Fingerprint, *, recipient: str | None, at: float, author: str | None = None) -> None:
         """Adds an earlier draft; the same key again replaces it (a re-reviewed draft)."""
         with self._lock:
             self._discard(key)
@@ -249,7 +254,7 @@ class TemplateIndex:
                 self._row_of[key] = _TOO_SHORT
                 return
             row = self._free_rows.pop() if self._free_rows else self._new_row()
-            self._records[row] = (fp.minhash.hashvalues, at, self._recipient_id(recipient))
+            self._records[row] = (fp.minhash.hashvalues, at, self._recipients.id(recipient), self._authors.id(author))
             self._key_of[row] = key
             self._row_of[key] = row
             self._lsh.insert(row, fp.minhash, check_duplication=False)
@@ -261,12 +266,15 @@ class TemplateIndex:
         recipient: str | None,
         since: float | None = None,
         exclude_key: str | None = None,
+        author: str | None = None,
+        now: float | None = None,
     ) -> list[Match]:
         """Earlier drafts that are near-copies of `fp`, written for other recipients, newest first.
 
-        A `None` recipient (on either side) is unknown and counts as different. `since` keeps
-        drafts added at or after that time; `exclude_key` leaves out the draft itself when
-        it is already in the index.
+        A `None` recipient (on either side) is unknown and counts as different, except for the
+        same `author` within `REVISION_WINDOW` of `now`: that is the author revising and
+        re-checking. `since` keeps drafts added at or after that time; `exclude_key` leaves out
+        the draft itself when it is already in the index.
         """
         if fp.too_short:
             return []
@@ -280,12 +288,20 @@ class TemplateIndex:
                 keep &= rows != self._row_of.get(exclude_key, _TOO_SHORT)
             if since is not None:
                 keep &= records["at"] >= since
-            if recipient in self._recipient_ids:  # never None; a new recipient has no drafts here
-                keep &= records["recipient"] != self._recipient_ids[recipient]
+            if recipient in self._recipients:  # never None; a new recipient has no drafts here
+                keep &= records["recipient"] != self._recipients.id(recipient)
+            if author in self._authors:
+                revision = records["author"] == self._authors.id(author)
+                if recipient is not None:
+                    revision &= records["recipient"] == _UNKNOWN
+                if now is not None:
+                    revision &= records["at"] >= now - REVISION_WINDOW
+                keep &= ~revision
             matches = [
                 Match(
                     key=self._key_of[rows[i]],
-                    recipient=self._recipient_name(records["recipient"][i]),
+                    recipient=self._recipients.name(records["recipient"][i]),
+                    author=self._authors.name(records["author"][i]),
                     at=float(records["at"][i]),
                     similarity=float(similarity[i]),
                 )
@@ -323,13 +339,30 @@ class TemplateIndex:
         self._key_of.append(None)
         return row
 
-    def _recipient_id(self, recipient: str | None) -> int:
-        if recipient is None:
-            return _NO_RECIPIENT
-        if recipient not in self._recipient_ids:
-            self._recipient_ids[recipient] = len(self._recipients)
-            self._recipients.append(recipient)
-        return self._recipient_ids[recipient]
 
-    def _recipient_name(self, recipient_id: int) -> str | None:
-        return None if recipient_id == _NO_RECIPIENT else self._recipients[recipient_id]
+class _Names:
+    """Interned names (recipients, authors) as small ints for the record array."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._names: list[str] = []
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._ids
+
+    def id(self, name: str | None) -> int:
+        if name is None:
+            return _UNKNOWN
+        if name not in self._ids:
+            self._ids[name] = len(self._names)
+            self._names.append(name)
+        return self._ids[name]
+
+    def name(self, name_id: int) -> str | None:
+        return None if name_id == _UNKNOWN else self._names[name_id]
+
+
+def distinct_recipients(matches: list[Match]) -> int:
+    """How many people the earlier copies went to: each unnamed recipient counts once per draft."""
+    named = {m.recipient for m in matches if m.recipient is not None}
+    return len(named) + sum(1 for m in matches if m.recipient is None)

@@ -2,6 +2,7 @@
 from the second copy on, across two processes on one database and across a restart."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.conftest import DRAFTS, TEAM, USER, SlackAppServer, message_event
@@ -44,7 +45,7 @@ def test_name_swapped_template_is_caught_from_the_second_copy(app: SlackAppServe
     results = [_copies(_review_of(app, slack, TEMPLATE.format(name=name))) for name in names]
     assert results[0] is None
     for k, message in enumerate(results[1:], start=1):
-        assert message is not None and f"near-copy of {k} other" in message, (k, message)
+        assert message is not None and f"near-copy of drafts for {k} other" in message, (k, message)
     assert slack.violations == []
 
 
@@ -55,8 +56,8 @@ def test_different_personal_drafts_are_not_templates(app: SlackAppServer, slack:
 def test_two_processes_see_each_others_drafts(make_app: Any, slack: SlackStandIn, tmp_path: Any) -> None:
     first, second = make_app(db=tmp_path / "shared.db"), make_app(db=tmp_path / "shared.db")
     assert _copies(_review_of(first, slack, TEMPLATE.format(name="Kari"))) is None
-    assert "near-copy of 1 other" in _copies(_review_of(second, slack, TEMPLATE.format(name="Ola")))
-    assert "near-copy of 2 other" in _copies(_review_of(first, slack, TEMPLATE.format(name="Nora")))
+    assert "near-copy of drafts for 1 other" in _copies(_review_of(second, slack, TEMPLATE.format(name="Ola")))
+    assert "near-copy of drafts for 2 other" in _copies(_review_of(first, slack, TEMPLATE.format(name="Nora")))
 
 
 def test_history_survives_a_restart_and_forgets_deleted_drafts(make_app: Any, slack: SlackStandIn,
@@ -73,4 +74,20 @@ def test_history_survives_a_restart_and_forgets_deleted_drafts(make_app: Any, sl
     before.drain()
     before.close()
     after = make_app(db=db)  # a new process: its index is rebuilt from SQLite
-    assert "near-copy of 2 other" in _copies(_review_of(after, slack, TEMPLATE.format(name="Jonas")))
+    assert "near-copy of drafts for 2 other" in _copies(_review_of(after, slack, TEMPLATE.format(name="Jonas")))
+
+
+def _command_copies(app: SlackAppServer, slack: SlackStandIn, text: str, user: str, n: int) -> bool:
+    """Sends `/inmail <text>` as `user`; True when the answer calls it a near-copy."""
+    assert app.command(text, response_url=slack.response_url(f"r{n}"), user=user).status_code == 200
+    app.drain()
+    answer = slack.wait_responses(n)[n - 1]
+    return "near-copy" in json.dumps(answer)
+
+
+def test_rechecking_ones_own_draft_is_not_a_template(app: SlackAppServer, slack: SlackStandIn) -> None:
+    text = TEMPLATE.format(name="Kari")
+    assert not _command_copies(app, slack, text, USER, 1)
+    assert not _command_copies(app, slack, text, USER, 2)  # the same recruiter, revising
+    # A colleague sending the same text to someone else is a copy.
+    assert _command_copies(app, slack, TEMPLATE.format(name="Ola"), "UOTHER", 3)

@@ -765,7 +765,7 @@ def test_match_fields() -> None:
     # text, so the copies are near, not exact: the similarity is the estimate, not a constant.
     assert (first.title, second.title) == ("tech lead", "data engineer")
     assert index.query(new, recipient=second.key) == [
-        Match(key="d0", recipient=first.key, at=100.0, similarity=new.similarity(stored))
+        Match(key="d0", recipient=first.key, author=None, at=100.0, similarity=new.similarity(stored))
     ]
     assert index.threshold <= new.similarity(stored) < 1.0
 

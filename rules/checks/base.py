@@ -1,13 +1,49 @@
-"""Turning a rule plus what a check found into a Finding."""
+"""What every check kind is made of, and turning a rule plus what a check found into a Finding.
+
+A check kind is declared once, next to its code, with `@check(name, keys=..., compile=...)`:
+the name a pack's `check:` uses, the JSON-Schema of the options it reads (an unknown key is an
+error at load), and, for kinds that match phrases, the step that compiles a rule's phrases into
+the language's matcher. The pack loader, the engine and the review all read this one registry.
+"""
 from __future__ import annotations
 
 import string
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from models.records import Finding
 from rules.analysis import Analysis
-from rules.matching import Span
-from rules.packs import Rule
+from rules.matching import PhraseIndex, Span
+
+if TYPE_CHECKING:
+    from rules.packs import Rule
+
+Run = Callable[["Rule", Analysis], Iterable[Finding]]
+Compile = Callable[["Rule", PhraseIndex], None]
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    name: str
+    run: Run
+    keys: dict[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    compile: Compile | None = None
+    phrase_list: str | None = None  # the option team.yml's `disable`/`add` edit
+
+
+REGISTRY: dict[str, CheckKind] = {}
+
+
+def check(name: str, *, keys: dict[str, Any] | None = None, required: tuple[str, ...] = (),
+          compile: Compile | None = None, phrase_list: str | None = None) -> Callable[[Run], Run]:
+    """Registers the decorated function as the check kind `name`."""
+    def register(run: Run) -> Run:
+        if name in REGISTRY:
+            raise ValueError(f"check kind '{name}' is declared twice")
+        REGISTRY[name] = CheckKind(name, run, dict(keys or {}), required, compile, phrase_list)
+        return run
+    return register
 
 _QUOTE_MAX = 60
 

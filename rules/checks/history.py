@@ -3,30 +3,35 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
 from rules.analysis import Analysis
-from rules.checks.base import finding
-from rules.packs import Rule
+from rules.checks.base import check, finding
+from rules.similarity import distinct_recipients
+
+if TYPE_CHECKING:
+    from rules.packs import Rule
 
 
+@check("near-duplicate", keys={"window_days": {"type": "number", "exclusiveMinimum": 0}})
 def near_duplicate(rule: Rule, a: Analysis) -> Iterator[Finding]:
     history = a.context.history
     if history is None or a.fingerprint is None:
         return
     window = rule.options.get("window_days", 14) * 86400
     now = a.context.now or time.time()
-    matches = history.query(a.fingerprint, recipient=a.context.recipient_key, since=now - window,
-                            exclude_key=a.context.history_key)
+    matches = history.query(a.fingerprint, recipient=a.recipient_key, since=now - window,
+                            exclude_key=a.context.history_key, author=a.context.author_key, now=now)
     if matches:
         since = a.context.history_scope
         if since is None:
             oldest = datetime.fromtimestamp(min(m.at for m in matches), tz=timezone.utc)
             since = f" since {oldest:%-d %b %Y}"
-        yield finding(rule, a, "body", None, count=len(matches), since=since)
+        yield finding(rule, a, "body", None, count=distinct_recipients(matches), since=since)
 
 
+@check("one-to-one-only")
 def one_to_one_only(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """A bulk draft from a recruiter in LinkedIn's one-to-one-only period (PRODUCT.md §5)."""
     until = a.context.one_to_one_until

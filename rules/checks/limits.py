@@ -1,13 +1,24 @@
 """Length limits on characters, words, paragraphs and sentences."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
 from rules.analysis import Analysis
-from rules.checks.base import finding
+from rules.checks.base import check, finding
 from rules.matching import Span
-from rules.packs import Rule
+from rules.schema import LEVEL, STR
+
+if TYPE_CHECKING:
+    from rules.packs import Rule
+
+_TIER = {
+    "type": "object",
+    "properties": {"above": {"type": "number"}, "below": {"type": "number"}, "level": LEVEL, "message": STR, "suggestion": STR},
+    "required": ["level", "message"],
+    "additionalProperties": False,
+}
+_METRICS = ["body_chars", "subject_chars", "words", "paragraph_chars", "sentence_words"]
 
 
 def _measure(metric: str, a: Analysis) -> tuple[int, Span | None, str]:
@@ -27,6 +38,8 @@ def _measure(metric: str, a: Analysis) -> tuple[int, Span | None, str]:
     return (a.sentence_words(worst) if worst else 0), worst, "body"
 
 
+@check("limit", required=("metric",), keys={"metric": {"enum": _METRICS}, "max": {"type": "number"}, "min": {"type": "number"},
+                                           "tiers": {"type": "array", "items": _TIER, "minItems": 1}})
 def limit(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """`max`/`min` at the rule's level, or `tiers`: the highest tier crossed wins."""
     metric = rule.options["metric"]

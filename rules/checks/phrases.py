@@ -1,14 +1,43 @@
 """Checks that look for words: phrase lists, substitutions, whole-field values, shouting."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
 from rules.analysis import Analysis, fold
-from rules.checks.base import finding, short
-from rules.packs import Rule
+from rules.checks.base import check, finding, short
+from rules.matching import PhraseIndex
+from rules.schema import MATCH_KEYS, PHRASE, STR, STRS
+
+if TYPE_CHECKING:
+    from rules.packs import Rule
+
+_SWAP_VALUE = {
+    "oneOf": [
+        STR,
+        {"type": "object", "properties": {"use": STR, "except": STRS}, "required": ["use"], "additionalProperties": False},
+    ]
+}
 
 
+def _compile_existence(rule: Rule, index: PhraseIndex) -> None:
+    opts = rule.options
+    index.add_phrases(rule.id, opts.get("phrases", []), inflections=opts.get("inflections", True),
+                      exceptions=opts.get("exceptions", []))
+    index.add_patterns(rule.id, opts.get("patterns", []), ignorecase=opts.get("ignorecase", False))
+
+
+def _compile_substitution(rule: Rule, index: PhraseIndex) -> None:
+    phrases = [
+        {"phrase": k, "except": v.get("except", [])} if isinstance(v, dict) else k
+        for k, v in rule.options["swap"].items()
+    ]
+    index.add_phrases(rule.id, phrases, inflections=rule.options.get("inflections", True),
+                      exceptions=rule.options.get("exceptions", []))
+
+
+@check("existence", keys={"phrases": {"type": "array", "items": PHRASE}, "patterns": STRS, **MATCH_KEYS},
+       compile=_compile_existence, phrase_list="phrases")
 def existence(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """One finding per match of the rule's phrases or patterns, up to `max_findings`."""
     limit = rule.options.get("max_findings")
@@ -21,6 +50,8 @@ def existence(rule: Rule, a: Analysis) -> Iterator[Finding]:
             yield finding(rule, a, field, span)
 
 
+@check("substitution", required=("swap",), compile=_compile_substitution, phrase_list="swap",
+       keys={"swap": {"type": "object", "additionalProperties": _SWAP_VALUE}, **MATCH_KEYS})
 def substitution(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """Like existence, with the replacement for the matched phrase in the suggestion."""
     replacements = list(rule.options["swap"].values())
@@ -30,6 +61,7 @@ def substitution(rule: Rule, a: Analysis) -> Iterator[Finding]:
             yield finding(rule, a, field, span, replacement=use["use"] if isinstance(use, dict) else use)
 
 
+@check("whole-field", required=("values",), keys={"values": STRS})
 def whole_field(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """The whole field (trimmed, case- and punctuation-insensitive) is one of `values`."""
     values = {fold(v).strip() for v in rule.options["values"]}
@@ -41,6 +73,7 @@ def whole_field(rule: Rule, a: Analysis) -> Iterator[Finding]:
             yield finding(rule, a, field, (start, len(text.rstrip())))
 
 
+@check("required")
 def required(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """The field is empty or has no letters."""
     for field in rule.fields:
@@ -48,6 +81,8 @@ def required(rule: Rule, a: Analysis) -> Iterator[Finding]:
             yield finding(rule, a, field, None)
 
 
+@check("shouting", keys={"min_letters": {"type": "integer", "minimum": 1}, "max_upper_share": {"type": "number"},
+                         "max_exclamations": {"type": "integer", "minimum": 1}})
 def shouting(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """Mostly capitals, or a run of exclamation marks."""
     min_letters = rule.options.get("min_letters", 6)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
 from rules.analysis import Analysis, fold
-from rules.packs import Rule
-from rules.checks.base import finding
+from rules.checks.base import check, finding
+
+if TYPE_CHECKING:
+    from rules.packs import Rule
 
 
-def name_missing(rule: Rule, a: Analysis) -> Iterator[Finding]:
+@check("recipient-name")
+def recipient_name(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """The profile has a name and the body uses neither first nor last name in any spelling."""
     if a.name_parts and not a.name_used and not _misspelt_names(a, 0.75):
         yield finding(rule, a, "body", None)
@@ -37,12 +40,14 @@ def _misspelt_names(a: Analysis, min_similarity: float) -> list[tuple[tuple[int,
     return out
 
 
-def name_misspelt(rule: Rule, a: Analysis) -> Iterator[Finding]:
+@check("recipient-name-spelling", keys={"min_similarity": {"type": "number", "minimum": 0, "maximum": 1}})
+def recipient_name_spelling(rule: Rule, a: Analysis) -> Iterator[Finding]:
     for span, expected in _misspelt_names(a, rule.options.get("min_similarity", 0.75))[:3]:
         yield finding(rule, a, "body", span, expected=expected)
 
 
-def reference(rule: Rule, a: Analysis) -> Iterator[Finding]:
+@check("recipient-reference")
+def recipient_reference(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """The profile lists title/company/skills and the body mentions none of them."""
     mentioned, items = a.references
     if items and not mentioned:
@@ -50,11 +55,13 @@ def reference(rule: Rule, a: Analysis) -> Iterator[Finding]:
         yield finding(rule, a, "body", None, examples=examples)
 
 
+@check("profile-missing")
 def profile_missing(rule: Rule, a: Analysis) -> Iterator[Finding]:
     if not a.has_profile and a.words:
         yield finding(rule, a, None, None)
 
 
+@check("you-we-balance", keys={"max_we_share": {"type": "number"}, "min_pronouns": {"type": "integer", "minimum": 1}})
 def you_we_balance(rule: Rule, a: Analysis) -> Iterator[Finding]:
     you, we = a.pronouns
     total = you + we
@@ -66,18 +73,29 @@ def _label(category: str | None) -> str:
     return (category or "").replace("_", " ")
 
 
+@check("category-open-to", keys={"min_confidence": {"type": "number", "minimum": 0, "maximum": 1}})
 def category_open_to(rule: Rule, a: Analysis) -> Iterator[Finding]:
-    """The (declared or detected) category is not among those the recipient is open to."""
+    """The (declared or detected) category is not among those the recipient is open to, and the
+    detection is sure enough (`min_confidence`) that it is none of those: a wrong "not open to"
+    on a draft that fits is worse than a missed one."""
     open_to = a.recipient.open_to if a.recipient else ()
-    if open_to and a.category and a.category not in open_to:
+    if not (open_to and a.category and a.category not in open_to):
+        return
+    sure = a.outside(open_to)
+    if sure >= rule.options.get("min_confidence", 0):
+        evidence = a.category_guess.evidence
         yield finding(
             rule, a, None, None,
+            reason="declared" if a.draft.category else (
+                f"{sure:.0%} sure it is none of those"
+                + (f"; signals: {', '.join(f'“{w}”' for w in evidence)}" if evidence else "")),
             category=_label(a.category),
             open_to=", ".join(_label(c) for c in open_to),
             open_to_first=_label(open_to[0]),
         )
 
 
+@check("category-declared")
 def category_declared(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """The text clearly reads as another category than the one declared."""
     guess = a.category_guess

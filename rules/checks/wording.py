@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
 from rules.analysis import Analysis
-from rules.checks.base import finding
-from rules.packs import Rule
+from rules.checks.base import check, finding
+from rules.schema import STRS
+
+if TYPE_CHECKING:
+    from rules.packs import Rule
 
 
 @lru_cache(maxsize=64)
@@ -18,6 +21,8 @@ def _stems(stems: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
 
 
+@check("gender-coded", required=("masculine", "feminine"),
+       keys={"masculine": STRS, "feminine": STRS, "min_difference": {"type": "integer", "minimum": 1}})
 def gender_coded(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """One suggestion for the whole draft when one side outweighs the other by `min_difference`."""
     text = a.body.text

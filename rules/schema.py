@@ -1,0 +1,30 @@
+"""JSON-Schema fragments shared by the pack loader and the checks that declare their keys."""
+from __future__ import annotations
+
+from typing import Any
+
+from models.records import SEVERITIES
+
+STR: dict[str, Any] = {"type": "string", "minLength": 1}
+STRS: dict[str, Any] = {"type": "array", "items": STR}
+LEVEL: dict[str, Any] = {"enum": list(SEVERITIES)}
+NUMBER: dict[str, Any] = {"type": "number"}
+SHARE: dict[str, Any] = {"type": "number", "minimum": 0, "maximum": 1}
+PHRASE: dict[str, Any] = {
+    "oneOf": [
+        STR,
+        {
+            "type": "object",
+            "properties": {"phrase": STR, "except": STRS},
+            "required": ["phrase"],
+            "additionalProperties": False,
+        },
+    ]
+}
+# The options every phrase-matching check takes.
+MATCH_KEYS: dict[str, Any] = {
+    "exceptions": STRS,
+    "inflections": {"type": "boolean"},
+    "ignorecase": {"type": "boolean"},
+    "max_findings": {"type": "integer", "minimum": 1},
+}
