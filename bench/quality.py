@@ -121,7 +121,7 @@ def report(judged: list[Judged], title: str) -> None:
         print(f"{name} accuracy: " + "   ".join(f"{lang} {accuracy(part, key)}" for lang, part in groups.items()))
     print("category mismatch by how sure the category is outside open_to (min_confidence in category-match.yml):")
     for threshold in (0.0, 0.5, 0.7, 0.75, 0.8, 0.85, 0.9):
-        print(f"  >= {threshold:.1f}: {mismatch_at(judged, threshold)}")
+        print(f"  >= {threshold:.2f}: {mismatch_at(judged, threshold)}")
     alarms, rules = false_alarms(judged)
     print(f"false alarms: {alarms}; by rule: {dict(rules.most_common(6))}")
     confusion: dict[str, Counter[str]] = defaultdict(Counter)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.tokens import Doc
 
 from models.records import Draft, Recipient
-from rules.category import CategoryGuess
+from rules.category import NO_PURPOSE, CategoryGuess
 from rules.grammar.words import proper_names
 from rules.language import Detection
 from rules.matching import Matches, Span
@@ -183,6 +183,15 @@ class Analysis:
         return f"greeting:{fold(self.body.text[span[0]:span[1]])}" if span else None
 
     @cached_property
+    def cites_something_of_theirs(self) -> bool:
+        """A fact cue of the language ("your talk", "foredraget ditt", "il tuo repo") or one of
+        their skills in the body: something only this recipient could be told."""
+        if self._body_matches.for_rule("_facts"):
+            return True
+        r = self.recipient
+        return bool(r and any(find_word(self.body.text, s) for s in r.skills if s.strip()))
+
+    @cached_property
     def references(self) -> tuple[list[str], list[str]]:
         """(profile items the body mentions, profile items it could mention)."""
         r = self.recipient
@@ -209,6 +218,8 @@ class Analysis:
     # --- category -----------------------------------------------------------------------
     @cached_property
     def category_guess(self) -> CategoryGuess:
+        if not self.words:  # empty, emoji, a link: no purpose to judge
+            return NO_PURPOSE
         text = f"{self.subject.text}\n{self.body.text[:MAX_ANALYSED_CHARS]}".strip()
         return self.pack.categories.guess(text, self._body_matches, self._subject_matches)
 
@@ -224,11 +235,25 @@ class Analysis:
         return 1.0 - sum(self.category_guess.scores.get(c, 0.0) for c in categories)
 
     # --- asks ---------------------------------------------------------------------------
+    @cached_property
+    def content_end(self) -> int:
+        """Where the message ends before its sign-off: trailing short lines ("Best,", a name, a
+        title, a company) are the signature, not the message."""
+        text = self.body.text[:MAX_ANALYSED_CHARS].rstrip()
+        lines = text.split("\n")
+        end = len(text)
+        for line in reversed(lines[-5:]):
+            if len(line.split()) > 5 or "?" in line:
+                break
+            end -= len(line) + 1
+        return max(end, 0) if end > 0 else len(text)
+
     def asks(self, window: float) -> list[Span]:
-        """Sentences in the last `window` share of the body that ask for a next step."""
+        """Sentences in the last `window` share of the message (before the sign-off) that ask
+        for a next step."""
         if not self.sentences:
             return []
-        cut = len(self.body.text[:MAX_ANALYSED_CHARS]) * (1 - window)
+        cut = self.content_end * (1 - window)
         ask_spans = [span for span, _ in self._body_matches.for_rule("_asks")]
         out = []
         for start, end in self.sentences:

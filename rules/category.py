@@ -5,7 +5,7 @@ weight; what a person can read and a team can extend) and, where the language ha
 learned classifier of `models/category.py`. The classifier's probabilities are multiplied by
 exp(`category_blend` × lexicon score) and renormalised, so a clear lexicon signal can overrule a
 hesitant model and the model decides where the lexicon is silent. The category is the most
-probable one, its probability the confidence; only a draft with no words has none.
+probable one, its probability the confidence; only a draft with no words has none (`NO_PURPOSE`, decided by the analysis).
 """
 from __future__ import annotations
 
@@ -54,8 +54,6 @@ class CategoryModel:
         return scores, evidence
 
     def guess(self, text: str, body: Matches, subject: Matches) -> CategoryGuess:
-        if not any(ch.isalpha() for ch in text):
-            return NO_PURPOSE
         lexicon, evidence = self._lexicon((body, subject))
         prior = self.classifier.probabilities(text) if self.classifier else {c: 1.0 for c in lexicon}
         logits = {c: math.log(max(prior.get(c, 0.0), 1e-6)) + self.blend * lexicon.get(c, 0.0) for c in prior}

@@ -75,6 +75,7 @@ class CompiledPack:
             if compile_rule is not None:
                 compile_rule(rule, index)
         index.add_phrases("_asks", pack.vocabulary["asks"])
+        index.add_phrases("_facts", pack.vocabulary.get("fact_cues", []))
         categories = CategoryModel(pack.vocabulary["categories"], pack.vocabulary.get("category_blend", 0.25),
                                    classifier())
         categories.register(index)

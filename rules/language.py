@@ -66,6 +66,9 @@ def _sentence_detector() -> LanguageDetector:
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+# Capitalised words: names of people, companies and places ("Kari", "Vipps", "Stavanger")
+# belong to no language and must not make an English sentence read as Norwegian.
+_NAME = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][\w'’-]*")
 
 
 @dataclass(frozen=True)
@@ -96,8 +99,9 @@ def detect(text: str, *, declared: str | None = None, hint: str | None = None) -
 
 
 def _mixed(text: str, main: str) -> str | None:
-    """The other language when sentences making up a sizeable part of the draft are in it."""
-    sentences = [m.group() for m in _SENTENCE.finditer(text)]
+    """The other language when sentences making up a sizeable part of the draft are in it
+    (judged on each sentence's words without its capitalised names)."""
+    sentences = [_NAME.sub("", m.group()) for m in _SENTENCE.finditer(text)]
     letters = [sum(ch.isalpha() for ch in s) for s in sentences]
     chunks = [(s, n) for s, n in zip(sentences, letters) if n >= 30]
     if len(chunks) < 2:

@@ -63,6 +63,7 @@ _LANGUAGE_SCHEMA = {
         "asks": STRS,
         "we_words": STRS,
         "greetings": STRS,
+        "fact_cues": STRS,
         # How much a lexicon point weighs against the learned model's log-probability.
         "category_blend": {"type": "number", "minimum": 0},
         "categories": {
@@ -159,9 +160,12 @@ def _line_of(data: Any, path: Iterable[Any]) -> int | None:
 
 
 def _validate(data: Any, schema: dict[str, Any], path: Path, prefix: tuple[Any, ...] = ()) -> None:
-    error = jsonschema.exceptions.best_match(jsonschema.Draft7Validator(schema).iter_errors(data))
-    if error is None:
+    errors = list(jsonschema.Draft7Validator(schema).iter_errors(data))
+    if not errors:
         return
+    # A misspelt key ("wieght") is the mistake to name, not the key it then leaves missing.
+    unknown = [e for e in errors if e.validator == "additionalProperties"]
+    error = unknown[0] if unknown else jsonschema.exceptions.best_match(errors)
     path_in_data = tuple(error.absolute_path)
     message = error.message
     if error.validator == "additionalProperties":

@@ -120,3 +120,64 @@ def test_unknown_family_and_duplicate_rule_are_errors(tmp_path):
     """)
     with pytest.raises(PackError, match="'subject/generic' is already defined"):
         load_packs(["en"], tmp_path)
+
+
+def test_every_check_kind_declares_its_options_next_to_its_code():
+    from rules.checks import CHECKS
+
+    packs = load_packs(["en", "nb", "it"])
+    used = {r.check for pack in packs.values() for r in pack.rules}
+    assert used <= set(CHECKS)
+    for name, kind in CHECKS.items():
+        assert kind.name == name and callable(kind.run)
+        assert kind.run.__name__ == name.replace("-", "_"), "a check kind's function carries its name"
+        assert set(kind.required) <= set(kind.keys), name
+
+
+def test_a_misspelt_key_in_a_mass_template_signal_is_an_error(tmp_path):
+    write(tmp_path / "en" / "generic-template.yml", """
+        team-template:
+          check: mass-template
+          level: warning
+          threshold: 2
+          message: "Template: {signals}."
+          suggestion: "Write it for them."
+          signals:
+            hype:
+              label: hype
+              wieght: 2
+              phrases: [synergy]
+    """)
+    with pytest.raises(PackError, match=r"generic-template.yml:\d+: team-template/signals/hype/wieght: unknown key 'wieght'"):
+        Reviewer.load(tmp_path, languages=["en"])
+
+
+def test_a_team_mass_template_rule_weighs_its_own_signals(tmp_path):
+    write(tmp_path / "en" / "generic-template.yml", """
+        team-template:
+          check: mass-template
+          level: warning
+          threshold: 2
+          message: "Template: {signals}."
+          suggestion: "Write it for them."
+          signals:
+            hype:
+              label: our banned hype words
+              weight: 1
+              max: 3
+              phrases: [synergy, paradigm]
+    """)
+    r = Reviewer.load(tmp_path, languages=["en"]).review(
+        Draft(body="Hi Anna, your Kafka talk showed real synergy and a new paradigm. Open to a call?", subject="Hi"))
+    [finding] = [f for f in r.findings if f.rule == "generic-template/team-template"]
+    assert finding.message.startswith("Template: our banned hype words (×2).")
+
+
+def test_the_engine_adds_nothing_to_the_callers_template_index():
+    from rules import ReviewContext
+    from rules.similarity import TemplateIndex
+
+    index = TemplateIndex()
+    body = "Hi Anna,\n\n" + "We build payment rails for the Nordics and need a platform engineer. " * 5
+    r = Reviewer.load(languages=["en"]).review(Draft(body=body, subject="Role"), ReviewContext(history=index, history_key="d1"))
+    assert len(index) == 0 and r.fingerprint is not None  # the caller stores the fingerprint

