@@ -1,9 +1,10 @@
-"""The Slack app factory: `create_app(settings, store, reviewer)` builds a Bolt `App`; nothing at import.
+"""The Slack app factory: `create_app(settings, store, reviewer, work)` builds a Bolt `App`; nothing at import.
 
-Acknowledge at once, review after: Bolt's default (`process_before_response=False`) runs each
-listener on `listener_executor` and answers Slack's HTTP request (or Socket Mode envelope) the
-moment the listener calls `ack()`, so every listener acks first and reviews afterwards on the
-pool. The pool is passed in (or made here) so `serve` can drain it on shutdown.
+Acknowledge at once, work after: listeners run on the request thread
+(`process_before_response=True`), record their work, queue it on `work` (`bot/work.py`, a
+bounded pool of our own) and ack — no Slack call and no long database wait happens before the
+ack, so a slow or rate-limiting Slack cannot make an ack late. Each listener module registers
+its listeners with `register(app)` and names its work's handlers in `HANDLERS`.
 
 Single-workspace token mode: the bot token from the settings. The seam for multi-workspace
 installs is Bolt's `installation_store`/`oauth_settings` arguments here; every store row already
@@ -11,36 +12,50 @@ carries `team_id`, taken from each request's context.
 """
 from __future__ import annotations
 
-from concurrent.futures import Executor, ThreadPoolExecutor
+from functools import partial
 from typing import Any, Callable
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.http_retry import default_retry_handlers
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
 from bot.listeners import actions, commands, events, messages, shortcuts, team_settings, views
+from bot.listeners.common import Deps
 from bot.review_service import ReviewerLike, ReviewService
 from bot.scheduler import team_defaults
 from bot.settings import Settings
+from bot.work import WorkQueue
+from models.jobs import Jobs
 from models.outreach import Outreach
 from models.store import Store
 
 LISTENER_MODULES = (commands, messages, actions, views, events, shortcuts, team_settings)
-RATE_LIMIT_RETRIES = 3
 SERVER_ERROR_RETRIES = 1
+SLACK_TIMEOUT_S = 10  # well inside a work lease (`Settings.lease_s`)
+# How long the request thread waits for SQLite's write lock to record work before acking without it.
+ACK_DB_WAIT_S = 1.0
 
 
 def make_client(settings: Settings) -> WebClient:
-    """The Web API client: `SLACK_API_URL`, HTTP 429 retried after `Retry-After`, one retry on 5xx."""
-    handlers = default_retry_handlers() + [RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-                                           ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES)]
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=handlers)
+    """The Web API client: `SLACK_API_URL`, one retry on 5xx. A 429 is not slept through here: the
+    work that got it is postponed by its `Retry-After` (`bot.work.Retry`), freeing the worker."""
+    handlers = default_retry_handlers() + [ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES)]
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=handlers,
+                     timeout=SLACK_TIMEOUT_S)
 
 
-def create_app(settings: Settings, store: Store, reviewer: ReviewerLike, client: WebClient | None = None, *,
-               executor: Executor | None = None) -> App:
-    """A Bolt app with every listener registered; `client` defaults to `make_client(settings)`."""
+def make_work(settings: Settings) -> WorkQueue:
+    """The work queue on its own connection to the database, with a short busy timeout: recording
+    work in the ack never waits behind the app's other writes or another process's lock for long."""
+    jobs = Jobs(Store.open(settings.db_path, busy_timeout_s=ACK_DB_WAIT_S, migrate=False))
+    return WorkQueue(jobs, workers=settings.workers, queue_size=settings.queue_size, lease_s=settings.lease_s)
+
+
+def create_app(settings: Settings, store: Store, reviewer: ReviewerLike, work: WorkQueue,
+               client: WebClient | None = None) -> App:
+    """A Bolt app with every listener registered and their work's handlers bound to `work`
+    (which the caller starts and stops); `client` defaults to `make_client(settings)`."""
     if not settings.slack_bot_token:
         raise ValueError("SLACK_BOT_TOKEN is not set")
     if not settings.slack_app_token and not settings.slack_signing_secret:
@@ -51,21 +66,23 @@ def create_app(settings: Settings, store: Store, reviewer: ReviewerLike, client:
         # Socket Mode envelopes are not signed; over HTTP the secret is required (checked above).
         signing_secret=settings.slack_signing_secret or "",
         client=client,
-        listener_executor=executor or ThreadPoolExecutor(settings.workers, thread_name_prefix="inmail-listener"),
-        process_before_response=False,
+        process_before_response=True,
     )
     outreach = Outreach(store, team_defaults(settings))
     service = ReviewService(store, reviewer, outreach)
     service.history.warm()  # each team's template index, rebuilt from SQLite before the first request
+    deps = Deps(service, outreach, settings, client, work)
 
     @app.middleware
     def provide(context: BoltContext, next: Callable[[], Any]) -> Any:
-        """Hands the app's settings, review service and outreach store to every listener through its context."""
-        context["service"] = service
+        """Hands the app's settings, services and work queue to every listener through its context."""
         context["settings"] = settings
-        context["outreach"] = outreach
+        context["work"] = work
+        context["deps"] = deps
         return next()
 
     for module in LISTENER_MODULES:
         module.register(app)
+        for kind, handler in getattr(module, "HANDLERS", {}).items():
+            work.register(kind, partial(handler, deps=deps))
     return app

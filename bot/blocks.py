@@ -258,9 +258,10 @@ def stats_message(figures: UserFigures, timezone: str = "UTC") -> dict[str, Any]
 
 
 def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = None, timezone: str = "UTC",
-              team_settings: TeamSettings | None = None) -> dict[str, Any]:
+              team_settings: TeamSettings | None = None, undelivered: int = 0) -> dict[str, Any]:
     """The App Home tab: the user's figures and policy status, their recent reviews, and for
-    admins (`team_settings` given) the team settings with a button to edit them."""
+    admins (`team_settings` given) the team settings with a button to edit them, and how many
+    alerts and digests are still undelivered (`undelivered`)."""
     shown = [{
         "icon": _VERDICT[row["verdict"]][0],
         "title": row["subject"] or " ".join((row["excerpt"] or "").split()) or "(deleted draft)",
@@ -269,4 +270,5 @@ def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = N
         "source": row["source"], "when": _when(row["created_at"]),
     } for row in rows]
     return render("home.j2", rows=shown, figures=figures_text(figures, timezone) if figures else "",
-                  team_settings=team_settings_text(team_settings) if team_settings else "")
+                  team_settings=team_settings_text(team_settings) if team_settings else "",
+                  undelivered=undelivered if team_settings else 0)

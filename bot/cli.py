@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "manifest": ("bot.manifest", "print app_manifest.yml with the request URLs filled in"),
     "digest": ("bot.digest", "print (or post) the weekly digest now"),
     "import": ("bot.importer", "import outreach figures from LinkedIn Recruiter's InMail report (CSV)"),
+    "outbox": ("bot.outbox", "list alerts and digests not delivered yet; --retry sends them again"),
 }
 
 

@@ -1,15 +1,22 @@
 """Reading drafts for `inmail-review check`: files, folders and stdin, in every documented format.
 
 Each input yields an `Item`: a Draft, or the reason it could not be read. A bad file or a bad
-line never stops the batch (PRODUCT.md §2): the caller reports it and goes on.
+line never stops the batch (PRODUCT.md §2): the caller reports it and goes on — whatever a
+file holds (JSON nested a million deep, a line of 50 MB), it is that input's error.
+
+The size limit is per draft, not per file: `.jsonl` files and JSON lines on stdin are read
+line by line, each line up to `MAX_INPUT_BYTES`, so a batch of any length is reviewed in full
+in bounded memory. Any other input over the limit is refused whole, with a message (stdin is
+never cut short in silence).
 """
 from __future__ import annotations
 
+import io
 import json
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 import frontmatter
 import yaml
@@ -17,8 +24,12 @@ import yaml
 from models.records import Draft, InputError, Recipient
 
 EXTENSIONS = (".txt", ".md", ".json", ".jsonl")
-# Slack allows 40,000 characters; a file far beyond that is not a draft (a log, a binary).
+# Slack allows 40,000 characters; a draft far beyond that is not a draft (a log, a binary).
 MAX_INPUT_BYTES = 1_000_000
+CHUNK = 65_536
+# What a file can hold that makes a parser give up (json's recursion on deep nesting, a YAML
+# tag it cannot build): that input's error, never the batch's.
+UNREADABLE = (InputError, RecursionError, ValueError, TypeError)
 
 
 @dataclass(frozen=True)
@@ -81,9 +92,14 @@ def expand(paths: list[str]) -> Iterator[str]:
 def read(paths: list[str], stdin: IO[bytes] | None = None) -> Iterator[Item]:
     for p in expand(paths or ["-"]):
         if p == "-":
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            text, warning = _decode(stream.read(MAX_INPUT_BYTES + 1)[:MAX_INPUT_BYTES], "stdin")
-            yield from _parse(text, "-", _sniff(text), warning)
+            yield from _stdin(stdin if stdin is not None else sys.stdin.buffer)
+            continue
+        if Path(p).suffix.lower() == ".jsonl":
+            try:
+                with Path(p).open("rb") as stream:
+                    yield from _jsonl(_lines(stream), p)
+            except OSError as exc:
+                yield Item(p, error=f"{p}: {'no such file' if isinstance(exc, FileNotFoundError) else exc.strerror}")
             continue
         try:
             text, warning = _read_text(Path(p))
@@ -91,6 +107,50 @@ def read(paths: list[str], stdin: IO[bytes] | None = None) -> Iterator[Item]:
             yield Item(p, error=str(exc))
             continue
         yield from _parse(text, p, Path(p).suffix.lower() or ".txt", warning)
+
+
+def _stdin(stream: IO[bytes]) -> Iterator[Item]:
+    """Up to the limit, stdin is sniffed and read like a file; past it, JSON lines are streamed
+    line by line and anything else is refused with a message."""
+    head = stream.read(MAX_INPUT_BYTES + 1)
+    if len(head) <= MAX_INPUT_BYTES:
+        text, warning = _decode(head, "stdin")
+        yield from _parse(text, "-", _sniff(text), warning)
+    elif head.lstrip().startswith(b"{"):
+        yield from _jsonl(_lines(io.BufferedReader(_Chained(head, stream))), "-")
+    else:
+        yield Item("-", error=f"stdin: more than {MAX_INPUT_BYTES:,} bytes is too large for a draft "
+                              "(one JSON object per line is read line by line, with no limit on lines)")
+
+
+class _Chained(io.RawIOBase):
+    """The bytes already read, then the rest of the stream."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.head[:len(buffer)] if self.head else self.rest.read(len(buffer))
+        self.head = self.head[len(data):] if self.head else b""
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def _lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    """Each line's bytes, or None for a line over `MAX_INPUT_BYTES` (skipped without holding it)."""
+    while True:
+        line = stream.readline(MAX_INPUT_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_INPUT_BYTES and not line.endswith(b"\n"):
+            while (rest := stream.readline(CHUNK)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+            continue
+        yield line
 
 
 def _sniff(text: str) -> str:
@@ -107,10 +167,10 @@ def _sniff(text: str) -> str:
 
 def _parse(text: str, source: str, kind: str, warning: str | None) -> Iterator[Item]:
     stem = Path(source).stem if source != "-" else None
+    if kind == ".jsonl":
+        yield from _jsonl((line.encode("utf-8") for line in text.splitlines(keepends=True)), source, warning)
+        return
     try:
-        if kind == ".jsonl":
-            yield from _jsonl(text, source, warning)
-            return
         if kind == ".json":
             try:
                 data = json.loads(text)
@@ -124,23 +184,39 @@ def _parse(text: str, source: str, kind: str, warning: str | None) -> Iterator[I
             yield Item(source, _markdown(text, source, stem), warning=warning)
             return
         yield Item(source, Draft.from_text(text, id=stem), warning=warning)
-    except InputError as exc:
-        yield Item(source, error=str(exc), warning=warning)
+    except RecursionError:
+        yield Item(source, error=f"{source}: nested too deeply to be a draft", warning=warning)
+    except UNREADABLE as exc:
+        yield Item(source, error=str(exc) if isinstance(exc, InputError) else f"{source}: cannot read: {exc}",
+                   warning=warning)
 
 
-def _jsonl(text: str, source: str, warning: str | None) -> Iterator[Item]:
-    for number, line in enumerate(text.splitlines(), 1):
+def _jsonl(lines: Iterable[bytes | None], source: str, warning: str | None = None) -> Iterator[Item]:
+    """One draft per line; a bad line (not JSON, too long, too deep, invalid UTF-8) is that line's error."""
+    warned = warning is not None
+    for number, raw in enumerate(lines, 1):
+        where = f"{source}:{number}"
+        if raw is None:
+            yield Item(where, error=f"{where}: over {MAX_INPUT_BYTES:,} bytes is too large for a draft")
+            continue
+        line, bad = _decode(raw, where)
+        if bad and not warned:
+            warning, warned = bad, True
         if not line.strip():
             continue
-        where = f"{source}:{number}"
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield Item(where, error=f"{where}: not valid JSON: {exc.msg} at column {exc.colno}", warning=warning)
+            warning = None
+            continue
+        except RecursionError:
+            yield Item(where, error=f"{where}: nested too deeply to be a draft", warning=warning)
+            warning = None
             continue
         try:
             yield Item(where, Draft.from_dict(obj, where=where), warning=warning)
-        except InputError as exc:
+        except UNREADABLE as exc:
             item_id = obj.get("id") if isinstance(obj, dict) else None
             yield Item(where, id=None if item_id is None else str(item_id), error=str(exc))
         warning = None  # say it once per file

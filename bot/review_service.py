@@ -108,15 +108,6 @@ def respond_to(url: str, draft_id: str | None, message: dict[str, Any]) -> bool:
     return True
 
 
-def respond_call(what: str, draft_id: str | None, respond: Callable[..., Any], **kwargs: Any) -> bool:
-    """Posts to a `response_url` (Bolt's `respond`), which reports HTTP errors by status, not by raising."""
-    response = slack_call(what, draft_id, respond, **kwargs)
-    if response is not None and getattr(response, "status_code", 200) >= 400:
-        log.warning("Slack %s failed for draft %s: HTTP %s", what, draft_id, response.status_code)
-        return False
-    return response is not None
-
-
 def draft_details(draft: Draft) -> dict[str, Any]:
     """What a form adds to the text, in the store's `details` column."""
     details: dict[str, Any] = {}

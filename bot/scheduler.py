@@ -1,5 +1,6 @@
-"""The work `serve` does on a clock: policy evaluation, the weekly digest, the retention purge,
-and delivering the outbox (alerts and digests).
+"""The work `serve` does on a clock: policy evaluation, the weekly digest, the retention purge
+(then a WAL checkpoint, so purged text is not left in the `-wal` file), the purge of old
+exactly-once keys, and delivering the outbox (alerts and digests).
 
 A plain daemon thread calls `tick()` every `interval_s`; `tick(now)` is also what the tests
 call with a clock they move. Nothing here needs to be the only process: policy transitions
@@ -22,6 +23,7 @@ from bot.digest import post_digest
 from bot.review_service import slack_call
 from bot.settings import Settings
 from models.digest import Week, compute, digest_due
+from models.jobs import Jobs
 from models.outreach import Outreach, TeamSettings
 from models.policy import DAY
 from models.store import Store
@@ -32,6 +34,7 @@ TICK_S = 60.0
 EVALUATE_EVERY_S = 3600.0
 METADATA_EVENT = "inmail_review_delivery"
 HISTORY_LOOKBACK = 100
+CLAIMS_KEPT_DAYS = 7
 
 
 def team_defaults(settings: Settings) -> TeamSettings:
@@ -44,6 +47,7 @@ def team_defaults(settings: Settings) -> TeamSettings:
 class Scheduler:
     def __init__(self, store: Store, client: Any, settings: Settings, *, interval_s: float = TICK_S,
                  evaluate_every_s: float = EVALUATE_EVERY_S) -> None:
+        self.store = store
         self.outreach = Outreach(store, team_defaults(settings))
         self.client = client
         self.interval_s = interval_s
@@ -64,9 +68,18 @@ class Scheduler:
                 purged = self.outreach.purge_text(team, now - self.outreach.settings(team).retention_days * DAY)
                 if purged:
                     log.info("team %s: text of %d drafts past retention forgotten", team, purged)
+                    self.store.checkpoint()  # and out of the -wal file
+            self.purge_claims(now)
         for team in teams:
             self.claim_digest(team, now)
         self.deliver(now)
+
+    def purge_claims(self, now: float) -> None:
+        """Keys that only guard against Slack's retries and replays (minutes) are kept a week, then go."""
+        events = self.store.purge_claims(now - CLAIMS_KEPT_DAYS * DAY)
+        work = Jobs(self.store).purge(now - CLAIMS_KEPT_DAYS * DAY)
+        if events or work:
+            log.info("purged %d processed-event claims and %d finished pieces of work", events, work)
 
     def evaluate_team(self, team_id: str, now: float) -> list[int]:
         config = self.outreach.settings(team_id).policy
@@ -89,7 +102,9 @@ class Scheduler:
                 log.error("delivery %s (%s) failed: %s", row["id"], row["kind"], type(error).__name__)
                 ts = None
             if ts is None:
-                self.outreach.release(row["id"])
+                if not self.outreach.release(row["id"], row["attempts"] + 1, now):
+                    log.warning("delivery %s (%s) given up after %d attempts; `inmail-review outbox --retry` tries "
+                                "it again", row["id"], row["kind"], row["attempts"] + 1)
             else:
                 self.outreach.mark_posted(row["id"], ts or None)
 

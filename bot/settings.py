@@ -72,8 +72,14 @@ class Settings:
     languagetool_url: str | None = None
     languagetool_api_key: str | None = None
     languagetool_username: str | None = None
-    # Threads that review after Slack has been acknowledged (the Slack app's listener pool).
+    # Threads that review and answer after Slack has been acknowledged (bot/work.py).
     workers: int = 8
+    # Work waiting for a thread; past this the ack says "busy, queued" and the work waits in SQLite.
+    queue_size: int = 1000
+    # How long a worker holds a piece of work before another process may take it over (seconds).
+    lease_s: int = 60
+    # Request bodies over this many bytes are refused with 413 before they are read.
+    max_body_bytes: int = 1_048_576
     # Team defaults for the digest and retention (each team may change them in App Home).
     digest_weekday: int = 0
     digest_hour: int = 9
@@ -100,6 +106,9 @@ class Settings:
             languagetool_api_key=env.get("LANGUAGETOOL_API_KEY") or None,
             languagetool_username=env.get("LANGUAGETOOL_USERNAME") or None,
             workers=_positive_int(env.get("INMAIL_WORKERS"), "INMAIL_WORKERS", default=8),
+            queue_size=_positive_int(env.get("INMAIL_QUEUE_SIZE"), "INMAIL_QUEUE_SIZE", default=1000),
+            lease_s=_positive_int(env.get("INMAIL_LEASE_S"), "INMAIL_LEASE_S", default=60),
+            max_body_bytes=_positive_int(env.get("INMAIL_MAX_BODY_BYTES"), "INMAIL_MAX_BODY_BYTES", default=1_048_576),
             digest_weekday=_weekday(env.get("INMAIL_DIGEST_DAY")),
             digest_hour=_bounded_int(env.get("INMAIL_DIGEST_HOUR"), "INMAIL_DIGEST_HOUR", 9, 0, 23),
             timezone=timezone_name(env.get("INMAIL_TIMEZONE")),

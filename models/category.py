@@ -25,7 +25,7 @@ import math
 import re
 import sys
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -49,17 +49,24 @@ def word_ngrams(text: str) -> list[str]:
     return [" ".join(tokens[i : i + n]) for n in range(low, high + 1) for i in range(len(tokens) - n + 1)]
 
 
-def char_ngrams(text: str) -> list[str]:
-    """Character n-grams inside each word padded with spaces, as scikit-learn's `char_wb`."""
+def word_char_ngrams(word: str) -> list[str]:
+    """One word's character n-grams, padded with spaces, as scikit-learn's `char_wb` makes them."""
     low, high = CHAR_NGRAMS
+    padded = f" {word} "
     out: list[str] = []
-    for word in _SPACES.sub(" ", text.lower()).split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            out.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
-            if len(padded) <= n:  # a short word counts once
-                break
+    for n in range(low, high + 1):
+        out.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+        if len(padded) <= n:  # a short word counts once
+            break
     return out
+
+
+def char_words(text: str) -> list[str]:
+    return _SPACES.sub(" ", text.lower()).split()
+
+
+def char_ngrams(text: str) -> list[str]:
+    return [g for word in char_words(text) for g in word_char_ngrams(word)]
 
 
 class _Features:
@@ -70,13 +77,31 @@ class _Features:
         self.idf = idf
         self.analyse = analyse
 
+    def features(self, text: str) -> list[int]:
+        return [self.index[g] for g in self.analyse(text) if g in self.index]
+
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts = Counter(self.index[g] for g in self.analyse(text) if g in self.index)
+        counts = Counter(self.features(text))
         if not counts:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         rows = np.fromiter(counts.keys(), dtype=np.int64)
         values = np.array([1.0 + math.log(n) for n in counts.values()]) * self.idf[rows]
         return rows, values / np.linalg.norm(values)
+
+
+class _CharFeatures(_Features):
+    """Character n-grams are made per word, and words repeat: each word's feature rows are
+    computed once per process (a 1,500-character draft has ~7,000 n-grams but ~150 new words)."""
+
+    def __init__(self, vocabulary: np.ndarray, idf: np.ndarray, analyse: Any) -> None:
+        super().__init__(vocabulary, idf, analyse)
+        self._rows = lru_cache(maxsize=65536)(self._word_rows)
+
+    def _word_rows(self, word: str) -> tuple[int, ...]:
+        return tuple(self.index[g] for g in word_char_ngrams(word) if g in self.index)
+
+    def features(self, text: str) -> list[int]:
+        return [row for word in char_words(text) for row in self._rows(word)]
 
 
 class Classifier:
@@ -85,7 +110,7 @@ class Classifier:
     def __init__(self, data: Any) -> None:
         self.classes = [str(c) for c in data["classes"]]
         self.words = _Features(data["word_vocabulary"], data["word_idf"], word_ngrams)
-        self.chars = _Features(data["char_vocabulary"], data["char_idf"], char_ngrams)
+        self.chars = _CharFeatures(data["char_vocabulary"], data["char_idf"], char_ngrams)
         self.word_coef = data["coef"][:, : len(self.words.idf)]
         self.char_coef = data["coef"][:, len(self.words.idf) :]
         self.intercept = data["intercept"]

@@ -1,4 +1,6 @@
-"""The SQLite store: drafts, their reviews, button outcomes and the processed-event ledger.
+"""The SQLite store: drafts, their reviews, button outcomes, and the processed-event ledger of
+issues 4–9 (since issue 10 the `jobs` table of `models/jobs.py` keys the work; the old claims
+are only purged).
 
 One file, WAL mode, through sqlite-utils. The schema is an ordered list of migrations
 (`MIGRATIONS`); each one that a database has not seen runs once at open, inside an
@@ -9,7 +11,9 @@ never sees another's data.
 
 The connection is shared by the app's threads behind a lock: SQLite serialises writers anyway,
 and a single connection keeps `INSERT OR IGNORE` claims and the reads after them consistent.
-Across processes the same claims are atomic because SQLite's unique index decides.
+Across processes the same claims are atomic because SQLite's unique index decides. The work
+queue opens a second connection of its own with a short busy timeout (`busy_timeout_s`), so
+recording work in an ack never waits behind this lock.
 """
 from __future__ import annotations
 
@@ -204,15 +208,6 @@ class Store:
         """Several writes as one, under the write lock (`BEGIN IMMEDIATE`)."""
         with self._lock, self._transaction():
             yield self.db
-
-    # --- exactly once ----------------------------------------------------------------------------
-    def claim(self, team_id: str, key: str, kind: str) -> bool:
-        """True for the first caller with this key, in any process; the unique key is the lock."""
-        with self._lock:
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO processed_events (team_id, key, kind, at) VALUES (?, ?, ?, ?)",
-                (team_id, key, kind, time.time()))
-            return cursor.rowcount == 1
 
     # --- drafts ----------------------------------------------------------------------------------
     def add_draft(self, team_id: str, user_id: str, source: str, text: str, *, subject: str = "",

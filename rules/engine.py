@@ -76,7 +76,7 @@ class CompiledPack:
                 compile_rule(rule, index)
         index.add_phrases("_asks", pack.vocabulary["asks"])
         index.add_phrases("_facts", pack.vocabulary.get("fact_cues", []))
-        categories = CategoryModel(pack.vocabulary["categories"], pack.vocabulary.get("category_blend", 0.25),
+        categories = CategoryModel(pack.vocabulary["categories"], pack.vocabulary.get("category_blend", 0.1),
                                    classifier())
         categories.register(index)
         return cls(pack, nlp, index, categories, list(pack.rules))

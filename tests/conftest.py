@@ -13,7 +13,6 @@ import json
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlencode
@@ -21,7 +20,7 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from bot.app import create_app
+from bot.app import create_app, make_work
 from bot.review_service import ReviewerLike
 from bot.serve import EVENTS_PATH, http_server, run_http, stop_http
 from bot.settings import Settings
@@ -89,42 +88,16 @@ class GatedReviewer:
         return result
 
 
-class TrackingExecutor(ThreadPoolExecutor):
-    """A thread pool that knows when it is idle, so a test can say "nothing was posted" after
-    all acknowledged work has run, instead of sleeping and hoping."""
-
-    def __init__(self, workers: int) -> None:
-        super().__init__(workers, thread_name_prefix="test-listener")
-        self._pending = 0
-        self._idle = threading.Condition()
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        with self._idle:
-            self._pending += 1
-        future = super().submit(fn, *args, **kwargs)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, _: Any) -> None:
-        with self._idle:
-            self._pending -= 1
-            self._idle.notify_all()
-
-    def wait_idle(self, timeout: float = 15.0) -> None:
-        with self._idle:
-            if not self._idle.wait_for(lambda: self._pending == 0, timeout):
-                raise AssertionError(f"{self._pending} listener task(s) still running after {timeout}s")
-
-
 class SlackAppServer:
     """The app served by waitress on 127.0.0.1, like `inmail-review serve` (minus the process)."""
 
     def __init__(self, settings: Settings, reviewer: ReviewerLike) -> None:
         self.settings = settings
         self.store = Store.open(settings.db_path)
-        self.executor = TrackingExecutor(settings.workers)
-        self.app = create_app(settings, self.store, reviewer, executor=self.executor)
-        self.server = http_server(self.app, self.store, "127.0.0.1", 0)
+        self.work = make_work(settings)
+        self.app = create_app(settings, self.store, reviewer, self.work)
+        self.work.start()
+        self.server = http_server(self.app, settings, "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=run_http, args=(self.server,), name="waitress", daemon=True)
         self.thread.start()
@@ -135,12 +108,13 @@ class SlackAppServer:
         self.http.close()
         stop_http(self.server)
         self.thread.join(10)
-        self.executor.shutdown(wait=True)
+        self.work.stop()
+        self.work.jobs.store.close()
         self.store.close()
 
     def drain(self) -> None:
         """Waits until every acknowledged piece of work (reviews, posts) has run."""
-        self.executor.wait_idle()
+        self.work.wait_idle()
 
     # --- requests as Slack sends them --------------------------------------------------------
     def post(self, body: bytes, content_type: str, headers: dict[str, str] | None = None,

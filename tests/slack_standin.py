@@ -316,6 +316,7 @@ class SlackStandIn(LoopbackServer):
             self.refused: list[Call] = []
             self.violations: list[str] = []
             self.responses: list[dict[str, Any]] = []
+            self._responded: list[str] = []  # the response_url name of each post in `responses`
             self.views: dict[str, dict[str, Any]] = {}
             self.uploads: dict[str, Upload] = {}
             self._messages: dict[str, list[dict[str, Any]]] = {}
@@ -326,6 +327,7 @@ class SlackStandIn(LoopbackServer):
             self._ts_seq = itertools.count(100, 100)
             self._id_seq = itertools.count(1)
             self._down = False
+            self._slow = 0.0
 
     # --- set-up for tests --------------------------------------------------------------------
     def add_user(self, id: str, *, name: str | None = None, tz: str = "UTC", is_admin: bool = False,
@@ -355,11 +357,17 @@ class SlackStandIn(LoopbackServer):
         `error="..."` → HTTP 200 `{"ok": false, "error": ...}`; `status=...` → that HTTP status
         (429 carries `Retry-After: retry_after`); `delay=...` alone → the normal answer, late.
         A delay combines with either. With none of them, the call is rate limited (429).
+        `method="response_url"` makes posts to `response_url`s misbehave the same way.
         """
         if status is None and error is None and not delay:
             status = 429
         with self._cond:
             self._faults.setdefault(method, []).extend([Fault(status, retry_after, error, delay)] * times)
+
+    def slow(self, delay: float) -> None:
+        """From now on every call — Web API and `response_url` posts — is answered `delay` seconds late."""
+        with self._cond:
+            self._slow = delay
 
     def outage(self, down: bool = True) -> None:
         """While down, every API call is answered HTTP 503 and recorded in `refused`, not `calls`."""
@@ -402,6 +410,11 @@ class SlackStandIn(LoopbackServer):
         with self._cond:
             return copy.deepcopy(self._messages.get(channel, []))
 
+    def response_names(self) -> list[str]:
+        """The `response_url` name of each accepted post, in order (a name twice: answered twice)."""
+        with self._cond:
+            return list(self._responded)
+
     def home_tab(self, user_id: str) -> dict[str, Any] | None:
         with self._cond:
             view_id = self._home_tabs.get(user_id)
@@ -428,9 +441,10 @@ class SlackStandIn(LoopbackServer):
                 refusal = self._check(call, is_json)
             faults = self._faults.get(method)
             fault = faults.pop(0) if faults else None
-            if fault is None or not fault.delay:  # answered under the same lock: wait_for() sees the state
+            delay = max(fault.delay if fault else 0.0, self._slow)
+            if not delay:  # answered under the same lock: wait_for() sees the state
                 return self._finish(call, self._reply(call, refusal, fault))
-        if self._stopping.wait(fault.delay):
+        if self._stopping.wait(delay):
             return Reply(503, {"ok": False, "error": "stand-in stopped"})
         with self._cond:
             return self._finish(call, self._reply(call, refusal, fault))
@@ -459,6 +473,17 @@ class SlackStandIn(LoopbackServer):
     def answer_response_url(self, name: str, body: bytes) -> Reply:
         """Slack takes 5 posts per response_url; its exact answer to a 6th is not documented (404 here)."""
         with self._cond:
+            faults = self._faults.get("response_url")
+            fault = faults.pop(0) if faults else None
+            delay = max(fault.delay if fault else 0.0, self._slow)
+        if delay and self._stopping.wait(delay):
+            return Reply(503, "stand-in stopped")
+        if fault and fault.status:
+            return Reply(fault.status, "rate_limited" if fault.status == 429 else "internal_error",
+                         {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {})
+        with self._cond:
+            if self._down:
+                return Reply(503, "service_unavailable")
             posts = self._response_posts[name] = self._response_posts.get(name, 0) + 1
             if posts > RESPONSE_URL_POSTS_MAX:
                 self.violations.append(f"response_url {name!r}: post {posts}, Slack allows {RESPONSE_URL_POSTS_MAX}")
@@ -469,6 +494,7 @@ class SlackStandIn(LoopbackServer):
                 self.violations.append(f"response_url {name!r}: body is not JSON")
                 return Reply(400, "invalid_payload")
             self.responses.append(payload)
+            self._responded.append(name)
             problems = message_problems(payload) if isinstance(payload, dict) else [("invalid_payload", "not an object")]
             for code, problem in problems:
                 self.violations.append(f"response_url {name!r}: {code}: {problem}")

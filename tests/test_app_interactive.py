@@ -39,7 +39,8 @@ def test_outcome_buttons_record_once(app: SlackAppServer, slack: SlackStandIn) -
     replies = slack.wait_responses(4)[1:]
     app.drain()
     assert [r["response_type"] for r in replies] == ["ephemeral"] * 3
-    assert "already" in replies[1]["text"]
+    # Each click is its own queued work, so the answers may come in any order: one click was a repeat.
+    assert sorted("already" in r["text"] for r in replies) == [False, False, True]
     rows = app.store.outcomes(TEAM, USER)
     assert [(r["draft_id"], r["kind"]) for r in rows] == [(draft_id, "sent"), (draft_id, "replied")]
     assert app.store.outcomes("T0OTHER") == [] and slack.violations == []

@@ -2,12 +2,6 @@
 outage survived, SIGTERM honoured."""
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -16,61 +10,17 @@ from typing import Any, Iterator
 import pytest
 import requests
 
-from tests.conftest import BOT_TOKEN, DRAFTS, PROXY_VARS, SIGNING_SECRET, TEAM, USER, message_event, sign
+from tests.conftest import BOT_TOKEN, DRAFTS, TEAM, USER, message_event, sign
+from tests.serve_process import ServeProcess, serve_env
 from tests.slack_standin import SlackStandIn
 from tests.socket_standin import SocketStandIn
 
-ROOT = Path(__file__).resolve().parents[1]
 SECRET_DRAFT = "Hi Kari, about the CONFIDENTIAL-ROLE-9 at Equinor: would you be open to a short call next week?"
-
-
-class ServeProcess:
-    """`python -m bot -v serve` with its stderr collected line by line (INFO level on purpose)."""
-
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "-v", "serve", *args], cwd=ROOT, env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line)
-
-    def wait_line(self, pattern: str, timeout: float = 30) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if found := re.search(pattern, line):
-                    return found
-            assert self.proc.poll() is None, "".join(self.lines)
-            time.sleep(0.05)
-        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.lines)}")
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        code = self.proc.wait(30)
-        self._reader.join(5)
-        return code
-
-    @property
-    def log(self) -> str:
-        return "".join(self.lines)
-
-
-def _env(slack: SlackStandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS and not k.startswith(("SLACK_", "INMAIL_"))}
-    return env | {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url,
-                  "INMAIL_DB": str(tmp_path / "serve.db"), "INMAIL_DRAFTS_CHANNELS": DRAFTS,
-                  "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"} | extra
 
 
 @pytest.fixture
 def served(slack: SlackStandIn, tmp_path: Path) -> Iterator[tuple[ServeProcess, str]]:
-    process = ServeProcess(_env(slack, tmp_path), "--host", "127.0.0.1", "--port", "0")
+    process = ServeProcess(serve_env(slack, tmp_path), "--host", "127.0.0.1", "--port", "0")
     url = process.wait_line(r"serving HTTP on (http://\S+)").group(1)
     yield process, url
     process.stop()
@@ -112,13 +62,13 @@ def test_http_serve_survives_a_slack_outage_and_stops_on_sigterm(served: tuple[S
 
 
 def test_refuses_to_serve_http_without_a_signing_secret(slack: SlackStandIn, tmp_path: Path) -> None:
-    process = ServeProcess(_env(slack, tmp_path, SLACK_SIGNING_SECRET=""), "--port", "0")
+    process = ServeProcess(serve_env(slack, tmp_path, SLACK_SIGNING_SECRET=""), "--port", "0")
     assert process.proc.wait(30) == 2 and "SLACK_SIGNING_SECRET" in process.log
 
 
 def test_socket_mode_smoke(tmp_path: Path) -> None:
     with SocketStandIn() as socket, SlackStandIn(socket_url=socket.url) as slack:
-        process = ServeProcess(_env(slack, tmp_path, SLACK_APP_TOKEN="xapp-1-test", SLACK_SIGNING_SECRET=""))
+        process = ServeProcess(serve_env(slack, tmp_path, SLACK_APP_TOKEN="xapp-1-test", SLACK_SIGNING_SECRET=""))
         try:
             process.wait_line("connected over Socket Mode")
             command = {"token": "legacy", "team_id": TEAM, "channel_id": "CGENERAL", "user_id": USER,

@@ -41,14 +41,19 @@ def _review(app: SlackAppServer, slack: SlackStandIn) -> str:
 
 def test_log_records_once_per_command_and_explains_mistakes(app: SlackAppServer, slack: SlackStandIn) -> None:
     logged = app.command("log sent 40 replied 6 bulk", response_url=slack.response_url("log"), trigger_id="777.1.a")
-    assert _ack_text(logged) == "Logged 40 bulk InMails sent and 6 replies."
-    again = app.command("log sent 40 replied 6 bulk", response_url=slack.response_url("log"), trigger_id="777.1.a")
-    assert _ack_text(again) == "This was already logged."
+    assert logged.status_code == 200 and logged.text == ""  # recorded by queued work, answered at the response_url
+    assert slack.wait_responses(1)[0]["text"] == "Logged 40 bulk InMails sent and 6 replies."
+    # The user retries (say the first ack went missing): the same figures moments later are one batch.
+    again = app.command("log sent 40 replied 6 bulk", response_url=slack.response_url("again"), trigger_id="777.1.b")
+    assert again.status_code == 200
+    assert "taken as a repeat and not counted again" in slack.wait_responses(2)[1]["text"]
     assert "Usage" in _ack_text(app.command("log sent lots", response_url=slack.response_url("x")))
     assert "cannot exceed" in _ack_text(app.command("LOG SENT 3 replied 5", response_url=slack.response_url("x")))
+    app.drain()
     [row] = app.store.rows("SELECT user_id, source, sent, replied, bulk, pending FROM outreach WHERE team_id = ?", (TEAM,))
     assert row == {"user_id": USER, "source": "log", "sent": 40, "replied": 6, "bulk": 1, "pending": 34}
-    stats = _ack_text(app.command("stats", response_url=slack.response_url("stats")))
+    assert app.command("stats", response_url=slack.response_url("stats")).text == ""
+    stats = slack.wait_responses(3)[2]["blocks"][0]["text"]["text"]
     assert "40 InMails sent · 6 responses · response rate 15%" in stats and "normal" in stats
     app.drain()
     assert slack.calls == [] and app.store.recent_reviews(TEAM, USER) == []  # none of these was reviewed as a draft

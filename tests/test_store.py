@@ -3,11 +3,14 @@ processes, workspace isolation, outcomes."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
+from models.jobs import Jobs
 from models.records import Draft
 from models.store import MIGRATIONS, Store
 from rules import Reviewer
@@ -36,30 +39,34 @@ def test_schema_is_created_migrated_once_and_recorded(tmp_path: Path) -> None:
 
 
 def test_every_table_carries_team_id(store: Store) -> None:
-    for table in ("processed_events", "drafts", "reviews", "outcomes"):
+    for table in ("processed_events", "drafts", "reviews", "outcomes", "jobs"):
         assert "team_id" in store.db[table].columns_dict, table
 
 
-def test_claims_are_exclusive_across_connections(tmp_path: Path) -> None:
+def test_work_is_recorded_once_across_connections(tmp_path: Path) -> None:
     a, b = Store.open(tmp_path / "x.db"), Store.open(tmp_path / "x.db")
-    assert a.claim("T1", "Ev1", "message") and not b.claim("T1", "Ev1", "message")
-    assert b.claim("T2", "Ev1", "message")  # another workspace's event with the same id
+    first = Jobs(a).add("T1", "Ev1", "message", {}, owner="a", lease_until=0.0)
+    assert first is not None and Jobs(b).add("T1", "Ev1", "message", {}, owner="b", lease_until=0.0) is None
+    # another workspace's event with the same id
+    assert Jobs(b).add("T2", "Ev1", "message", {}, owner="b", lease_until=0.0) is not None
     a.close()
     b.close()
 
 
-def _claim_in_process(path: str, key: str, results: "multiprocessing.Queue[bool]") -> None:
+def _lease_in_process(path: str, job_id: int, results: "multiprocessing.Queue[bool]") -> None:
     store = Store.open(path)
-    results.put(store.claim("T1", key, "message"))
+    results.put(Jobs(store).lease(job_id, f"process-{os.getpid()}", time.time() + 60) is not None)
     store.close()
 
 
-def test_claims_are_exclusive_across_processes(tmp_path: Path) -> None:
+def test_a_lease_is_taken_by_one_process_only(tmp_path: Path) -> None:
     path = str(tmp_path / "procs.db")
-    Store.open(path).close()
+    store = Store.open(path)
+    job_id = Jobs(store).add("T1", "EvSAME", "message", {}, owner="gone", lease_until=0.0)
+    store.close()
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
-    procs = [ctx.Process(target=_claim_in_process, args=(path, "EvSAME", results)) for _ in range(4)]
+    procs = [ctx.Process(target=_lease_in_process, args=(path, job_id, results)) for _ in range(4)]
     for p in procs:
         p.start()
     for p in procs:

@@ -2,20 +2,22 @@
 "Mark as sent" and "Got a reply" record an outcome, and their answers carry follow-up buttons
 that refine it: "It was a bulk send…" (a form for the count), "Accepted" / "Declined".
 
-Each click is recorded twice on purpose: in `outcomes`, the per-draft click ledger whose
-unique key turns a double click into "already recorded", and in `outreach`, the figures the
-policy and the digest count.
+Each click is recorded twice on purpose, in one transaction: in `outcomes`, the per-draft click
+ledger whose unique key turns a double click into "already recorded", and in `outreach`, the
+figures the policy and the digest count. A kill between the two cannot leave a send that never
+counts. Every click is acked at once and done by queued work (`bot/work.py`).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import BULK_CALLBACK_ID, BULK_MAX, bulk_modal, outcome_message, text_message
-from bot.listeners.common import outreach, service, team_id
-from bot.review_service import TEXT_GONE, respond_call, slack_call
+from bot.listeners.commands import FORGET_ANSWERS
+from bot.listeners.common import Deps, HandlerFn, reply, team_id, work
+from bot.review_service import TEXT_GONE, slack_post
+from models.jobs import Job
 
 UNKNOWN_DRAFT = "This review's draft is not in the store any more."
 OUTCOMES = {"mark_sent": ("sent", "Marked as sent. Thanks, that counts toward your response rate.",
@@ -27,84 +29,109 @@ REPLY_KINDS = {"reply_accepted": "accepted", "reply_declined": "declined"}
 
 
 def register(app: App) -> None:
-    app.action("review_again")(review_again)
-    for action_id in OUTCOMES:
-        app.action(action_id)(record_outcome)
-    for action_id in REPLY_KINDS:
-        app.action(action_id)(record_reply_kind)
-    app.action("sent_bulk")(open_bulk_form)
+    for action_id in ("review_again", *OUTCOMES, *REPLY_KINDS, "sent_bulk", FORGET_ANSWERS):
+        app.action(action_id)(clicked)
     app.view(BULK_CALLBACK_ID)(bulk_submitted)
 
 
-def _tell(respond: Respond, text: str, draft_id: str | None) -> None:
-    respond_call("response_url", draft_id, respond, response_type="ephemeral", replace_original=False,
-                 **text_message(text))
-
-
-def review_again(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient,
-                 context: BoltContext) -> None:
+def clicked(ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """Every button: acked at once, its work queued under the click's own key (a double click is two)."""
     ack()
-    team, draft_id = team_id(context, body), action.get("value") or ""
-    row = service(context).store.draft(team, draft_id)
+    payload = {"action_id": action["action_id"], "value": action.get("value") or "", "user": body["user"]["id"],
+               "response_url": body.get("response_url"), "trigger_id": body.get("trigger_id")}
+    key = f"action:{action['action_id']}:{payload['value']}:{action.get('action_ts') or body.get('trigger_id')}"
+    work(context).submit(team_id(context, body), key, "button", payload, durable=action["action_id"] != "sent_bulk")
+
+
+def _tell(deps: Deps, job: Job, text: str, draft_id: str | None) -> None:
+    reply(deps, job, text_message(text), draft_id)
+
+
+def _button_job(job: Job, deps: Deps) -> None:
+    action_id = job.payload["action_id"]
+    if action_id == "review_again":
+        _review_again(job, deps)
+    elif action_id in OUTCOMES:
+        _record_outcome(job, deps)
+    elif action_id in REPLY_KINDS:
+        _record_reply_kind(job, deps)
+    elif action_id == FORGET_ANSWERS:
+        _forget_answers(job, deps)
+    else:
+        slack_post("views.open", job.payload["value"], deps.client.views_open, trigger_id=job.payload["trigger_id"],
+                   view=bulk_modal(job.payload["value"]))
+
+
+def _review_again(job: Job, deps: Deps) -> None:
+    team, draft_id = job.team_id, job.payload["value"]
+    row = deps.store.draft(team, draft_id)
     if row is None or row["text"] is None:
-        _tell(respond, UNKNOWN_DRAFT if row is None else TEXT_GONE, draft_id)
+        _tell(deps, job, UNKNOWN_DRAFT if row is None else TEXT_GONE, draft_id)
         return
-    answer = service(context).review_stored(team, row)
+    answer = deps.service.review_stored(team, row)
     if answer is None:
-        _tell(respond, service(context).failure_message()["text"], draft_id)
+        _tell(deps, job, deps.service.failure_message()["text"], draft_id)
     elif row["answer_ts"]:  # a message in a drafts channel thread: everyone sees the update
-        slack_call("chat.update", draft_id, client.chat_update, channel=row["answer_channel"], ts=row["answer_ts"],
+        slack_post("chat.update", draft_id, deps.client.chat_update, channel=row["answer_channel"], ts=row["answer_ts"],
                    **answer.message)
     else:  # an ephemeral answer or a DM: replace the message the button is on
-        respond_call("response_url", draft_id, respond, replace_original=True, **answer.message)
+        reply(deps, job, answer.message, draft_id, replace_original=True)
 
 
-def record_outcome(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond,
-                   context: BoltContext) -> None:
-    ack()
-    team, draft_id, user = team_id(context, body), action.get("value") or "", body["user"]["id"]
-    kind, recorded, already, follow_ups = OUTCOMES[action["action_id"]]
-    store = service(context).store
-    if store.draft(team, draft_id) is None:
-        _tell(respond, UNKNOWN_DRAFT, draft_id)
+def _record_outcome(job: Job, deps: Deps) -> None:
+    """The click's two records — the per-draft ledger and the outreach figures — in one transaction."""
+    team, draft_id, user = job.team_id, job.payload["value"], job.payload["user"]
+    kind, recorded, already, follow_ups = OUTCOMES[job.payload["action_id"]]
+    if deps.store.draft(team, draft_id) is None:
+        _tell(deps, job, UNKNOWN_DRAFT, draft_id)
         return
-    if not store.record_outcome(team, user, draft_id, kind):
-        _tell(respond, already, draft_id)
+    with deps.store.transaction():
+        added = deps.store.record_outcome(team, user, draft_id, kind)
+        if added and kind == "sent":
+            deps.outreach.record_send(team, user, f"button:{draft_id}", "button", sent=1, draft_id=draft_id)
+        elif added:
+            deps.outreach.record_reply(team, user, draft_id, None)
+    if not added:
+        _tell(deps, job, already, draft_id)
         return
-    if kind == "sent":
-        outreach(context).record_send(team, user, f"button:{draft_id}", "button", sent=1, draft_id=draft_id)
-    else:
-        outreach(context).record_reply(team, user, draft_id, None)
-    respond_call("response_url", draft_id, respond, response_type="ephemeral", replace_original=False,
-                 **outcome_message(recorded, draft_id, follow_ups))
+    reply(deps, job, outcome_message(recorded, draft_id, follow_ups), draft_id)
 
 
-def record_reply_kind(ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond,
-                      context: BoltContext) -> None:
-    ack()
-    team, draft_id, kind = team_id(context, body), action.get("value") or "", REPLY_KINDS[action["action_id"]]
-    if service(context).store.draft(team, draft_id) is None:
-        _tell(respond, UNKNOWN_DRAFT, draft_id)
+def _forget_answers(job: Job, deps: Deps) -> None:
+    """forget-me's offer taken: the app's answers to the user's forgotten drafts are deleted in Slack."""
+    answers = deps.store.answers_of_forgotten(job.team_id, job.payload["user"])
+    for row in answers:
+        slack_post("chat.delete", row["id"], deps.client.chat_delete, channel=row["answer_channel"], ts=row["answer_ts"])
+        deps.store.forget_answer(job.team_id, row["id"])
+    reply(deps, job, text_message(f"Deleted {len(answers)} of the app's answers."), None, replace_original=True)
+
+
+def _record_reply_kind(job: Job, deps: Deps) -> None:
+    team, draft_id, kind = job.team_id, job.payload["value"], REPLY_KINDS[job.payload["action_id"]]
+    if deps.store.draft(team, draft_id) is None:
+        _tell(deps, job, UNKNOWN_DRAFT, draft_id)
         return
-    outreach(context).record_reply(team, body["user"]["id"], draft_id, kind)
-    respond_call("response_url", draft_id, respond, replace_original=True, **text_message(f"Reply recorded as {kind}."))
+    deps.outreach.record_reply(team, job.payload["user"], draft_id, kind)
+    reply(deps, job, text_message(f"Reply recorded as {kind}."), draft_id, replace_original=True)
 
 
-def open_bulk_form(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-    ack()
-    slack_call("views.open", action.get("value"), client.views_open, trigger_id=body["trigger_id"],
-               view=bulk_modal(action.get("value") or ""))
-
-
-def bulk_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient,
-                   context: BoltContext) -> None:
+def bulk_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     raw = ((view["state"]["values"].get("count") or {}).get("value") or {}).get("value") or ""
     if not raw.isdigit() or not 1 <= int(raw) <= BULK_MAX:
         ack(response_action="errors", errors={"count": f"A whole number from 1 to {BULK_MAX:,}."})
         return
     ack()
-    team, draft_id, user = team_id(context, body), view.get("private_metadata") or "", body["user"]["id"]
-    recorded = outreach(context).set_bulk(team, draft_id, int(raw))
-    text = (f"Recorded: {int(raw):,} InMails sent in bulk with this draft." if recorded
+    payload = {"user": body["user"]["id"], "draft_id": view.get("private_metadata") or "", "count": int(raw)}
+    work(context).submit(team_id(context, body), f"bulk:{view.get('id')}:{body.get('trigger_id')}:{raw}", "bulk_count",
+                         payload)
+
+
+def _bulk_count_job(job: Job, deps: Deps) -> None:
+    count = job.payload["count"]
+    recorded = deps.outreach.set_bulk(job.team_id, job.payload["draft_id"], count)
+    text = (f"Recorded: {count:,} InMails sent in bulk with this draft." if recorded
             else "This draft is not marked as sent, so there is nothing to change.")
-    slack_call("chat.postMessage", draft_id, client.chat_postMessage, channel=user, **text_message(text))
+    reply(deps, job, text_message(text), job.payload["draft_id"])
+
+
+HANDLERS: dict[str, HandlerFn] = {"button": _button_job, "bulk_count": _bulk_count_job}

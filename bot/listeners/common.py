@@ -1,26 +1,46 @@
-"""What every listener needs from Bolt's context: the service, the settings, who and where."""
+"""What every listener needs: the settings, the work queue, who and where; and, for the work the
+listeners queue, what its handlers need (`Deps`) and how a draft's answer reaches the user.
+
+The split that keeps acks fast: a listener (on the request thread) picks the fields out of
+Slack's payload, `submit`s them as work and acks; the work's handler (on the worker pool) does
+the database writes, the review and the Slack calls.
+"""
 from __future__ import annotations
 
-from typing import Any, Mapping
+import hashlib
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
-from slack_bolt import BoltContext
+from slack_bolt import Ack, BoltContext, BoltRequest
 from slack_sdk import WebClient
 
-from bot.review_service import ReviewService, slack_call
+from bot.review_service import Answer, ReviewService, respond_to, slack_call, slack_post
 from bot.settings import Settings
+from bot.work import BUSY, UNRECORDED, Retry, WorkQueue
+from models.jobs import REVIEWED, Job
 from models.outreach import Outreach
+from models.records import Draft
 
-
-def service(context: BoltContext) -> ReviewService:
-    return context["service"]
-
-
-def outreach(context: BoltContext) -> Outreach:
-    return context["outreach"]
+BUSY_TEXT = "Busy right now: your draft is queued and will be answered here shortly."
+UNRECORDED_TEXT = ("The database is not answering, so this draft cannot be kept; it will still be reviewed "
+                   "and answered here.")
+ADMIN_CACHE_S = 600.0
+DB_ATTEMPTS = 3  # a draft the database keeps refusing is answered anyway, marked "not saved"
+ANSWER_EVENT = "inmail_review_answer"
 
 
 def settings(context: BoltContext) -> Settings:
     return context["settings"]
+
+
+def work(context: BoltContext) -> WorkQueue:
+    return context["work"]
+
+
+def deps_of(context: BoltContext) -> "Deps":
+    return context["deps"]
 
 
 def team_id(context: BoltContext, body: Mapping[str, Any]) -> str:
@@ -30,8 +50,91 @@ def team_id(context: BoltContext, body: Mapping[str, Any]) -> str:
             or context.enterprise_id or "")
 
 
-def is_admin(client: WebClient, user_id: str) -> bool:
-    """Workspace admins and owners, as Slack says (`users.info`); False when Slack cannot say."""
-    info = slack_call("users.info", None, client.users_info, user=user_id)
-    user = info["user"] if info else {}
-    return bool(user.get("is_admin") or user.get("is_owner"))
+def request_key(request: BoltRequest, fallback: str) -> str:
+    """A key for one signed request: a hash of its signature (a replayed request has the same
+    one), else — Socket Mode, unsigned — `fallback` (the trigger id)."""
+    signature = (request.headers.get("x-slack-signature") or [""])[0]
+    return hashlib.sha256(signature.encode()).hexdigest()[:32] if signature else fallback
+
+
+def ack_receipt(ack: Ack, receipt: str) -> None:
+    """Acks queued work; a full queue or a refusing database is said in the ack, plainly."""
+    if receipt == BUSY:
+        ack(response_type="ephemeral", text=BUSY_TEXT)
+    elif receipt == UNRECORDED:
+        ack(response_type="ephemeral", text=UNRECORDED_TEXT)
+    else:
+        ack()
+
+
+@dataclass
+class Deps:
+    """What the work's handlers use, bound once by `create_app`."""
+
+    service: ReviewService
+    outreach: Outreach
+    settings: Settings
+    client: WebClient
+    work: WorkQueue
+    _admins: dict[str, tuple[bool, float]] = field(default_factory=dict)
+    _answered_unsaved: set[str] = field(default_factory=set)
+
+    @property
+    def store(self) -> Any:
+        return self.service.store
+
+    def is_admin(self, user_id: str) -> bool:
+        """Workspace admins and owners, as Slack says (`users.info`); False when Slack cannot say.
+        Remembered for a while, so the settings form's submission can be checked in its ack."""
+        info = slack_call("users.info", None, self.client.users_info, user=user_id)
+        user = info["user"] if info else {}
+        admin = bool(user.get("is_admin") or user.get("is_owner"))
+        self._admins[user_id] = (admin, time.monotonic())
+        return admin
+
+    def known_admin(self, user_id: str) -> bool | None:
+        admin, at = self._admins.get(user_id, (False, -ADMIN_CACHE_S))
+        return admin if time.monotonic() - at < ADMIN_CACHE_S else None
+
+
+HandlerFn = Callable[[Job, Deps], None]
+
+
+def draft_id_for(job: Job) -> str:
+    """The draft's id follows from the work's key, so work done twice finds one draft."""
+    return "d_" + hashlib.sha256(f"{job.team_id}:{job.key}".encode()).hexdigest()[:16]
+
+
+def answer_metadata(job: Job) -> dict[str, Any]:
+    """Carried by every posted answer, so work taken over after a crash finds an answer already posted."""
+    return {"event_type": ANSWER_EVENT, "event_payload": {"job": job.key}}
+
+
+def reviewed(job: Job, deps: Deps, draft: Draft, review: Callable[[], Answer | None]) -> Answer | None:
+    """Runs `review` (which stores); when the database refuses, tries again later, and after
+    `DB_ATTEMPTS` (or for work it never kept) answers with a review marked "not saved"."""
+    try:
+        answer = review()
+    except sqlite3.Error as error:
+        if job.id is not None and job.attempts < DB_ATTEMPTS:
+            raise Retry(0.0, f"database: {error}") from None
+        deps._answered_unsaved.add(job.key)
+        return deps.service.review_unsaved(job.team_id, draft)
+    if answer is not None and job.id is not None:
+        deps.work.jobs.advance(job, REVIEWED, draft_id=answer.draft_id)
+    return answer
+
+
+def answered_unsaved(job: Job, deps: Deps) -> bool:
+    """This process already answered the work unsaved (the database could not mark it done)."""
+    return job.key in deps._answered_unsaved and job.id is not None
+
+
+def reply(deps: Deps, job: Job, message: dict[str, Any], draft_id: str | None, *, replace_original: bool = False) -> None:
+    """To where the work came from: its `response_url` (ephemeral), else a DM from the app."""
+    url = job.payload.get("response_url")
+    if url:
+        respond_to(url, draft_id, {"response_type": "ephemeral", "replace_original": replace_original, **message})
+    else:
+        # To the user's DM with the app: a form may have been opened where the app cannot post.
+        slack_post("chat.postMessage", draft_id, deps.client.chat_postMessage, channel=job.payload["user"], **message)

@@ -1,30 +1,45 @@
-"""App Home: on `app_home_opened` publish the user's figures, policy status and recent reviews."""
+"""App Home: on `app_home_opened` publish the user's figures, policy status and recent reviews
+(queued work: the ack never waits for the database or Slack)."""
 from __future__ import annotations
 
 import time
 from typing import Any
 
 from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
 
 from bot.blocks import home_view
-from bot.listeners.common import is_admin, outreach, service, team_id
-from bot.review_service import slack_call
+from bot.listeners.common import Deps, HandlerFn, team_id, work
+from bot.review_service import slack_post
+from models.jobs import Job
 from models.outreach import user_figures
 
 RECENT_REVIEWS = 15
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(publish_home)
+    app.event("app_home_opened")(home_opened)
 
 
-def publish_home(event: dict[str, Any], client: WebClient, context: BoltContext, body: dict[str, Any]) -> None:
+def home_opened(event: dict[str, Any], context: BoltContext, body: dict[str, Any]) -> None:
     if event.get("tab", "home") != "home":
         return  # the Messages tab: nothing to publish
-    team = team_id(context, body)
-    rows = service(context).store.recent_reviews(team, event["user"], RECENT_REVIEWS)
-    figures = user_figures(outreach(context), team, event["user"], time.time())
-    settings = outreach(context).settings(team)
-    view = home_view(rows, figures, settings.timezone, settings if is_admin(client, event["user"]) else None)
-    slack_call("views.publish", None, client.views_publish, user_id=event["user"], view=view)
+    work(context).submit(team_id(context, body), f"home:{event['user']}", "publish_home", {"user": event["user"]},
+                         durable=False)
+
+
+def publish_home(team: str, user: str, deps: Deps) -> None:
+    """The user's App Home, with the team settings for admins (also after an admin saved them)."""
+    rows = deps.store.recent_reviews(team, user, RECENT_REVIEWS)
+    figures = user_figures(deps.outreach, team, user, time.time())
+    settings = deps.outreach.settings(team)
+    admin = deps.is_admin(user)
+    view = home_view(rows, figures, settings.timezone, settings if admin else None,
+                     undelivered=len(deps.outreach.undelivered(team)) if admin else 0)
+    slack_post("views.publish", None, deps.client.views_publish, user_id=user, view=view)
+
+
+def _publish_home_job(job: Job, deps: Deps) -> None:
+    publish_home(job.team_id, job.payload["user"], deps)
+
+
+HANDLERS: dict[str, HandlerFn] = {"publish_home": _publish_home_job}

@@ -1,11 +1,15 @@
 """Drafts channels: each new top-level human message is reviewed in its thread, edits update
 that answer, deletions delete it.
 
-Exactly once: Slack retries an event it thinks was missed and may deliver one to two
-processes, so each piece of work first claims a key in the store (`INSERT OR IGNORE` on a
-unique key, atomic across processes): the `event_id` for a new message, the message's ts plus
-the edit's ts (`message.edited.ts`) for an edit, and the message's ts for a deletion — keys
-that name the change itself, whatever envelope it came in.
+One answer per draft message, whatever the order or the process: the original, each edit and
+the deletion of a message are one piece of work keyed by the message (`msg:<channel>:<ts>`),
+and each change carries its version (the message's ts, the edit's ts, then the deletion, which
+outranks all). A change newer than the stored one replaces it and reopens the work; an older
+one (the original arriving after its edit, a retried event) is dropped. Only the process that
+holds the work's lease posts, and it finishes only if no newer change arrived meanwhile, else
+it does the work again — so an edit 0 ms after the original gives one answer with the latest
+text. The answer carries the work's key as metadata: work taken over after a crash first looks
+in the thread for an answer already posted.
 """
 from __future__ import annotations
 
@@ -13,30 +17,43 @@ import logging
 from typing import Any
 
 from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
 
-from bot.listeners.common import service, settings, team_id
-from bot.review_service import Answer, slack_call
+from bot.listeners.common import (Deps, HandlerFn, answer_metadata, answered_unsaved, draft_id_for, reviewed, settings,
+                                  team_id, work)
+from bot.review_service import Answer, slack_post
+from bot.work import Retry
+from models.jobs import DELETED_VERSION, Job
 from models.records import Draft
 
 log = logging.getLogger(__name__)
+THREAD_LOOKBACK = 200
 
 
 def register(app: App) -> None:
     app.event("message")(on_message)
 
 
-def on_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """On the request thread: decide whether this is a change to a draft, and queue it."""
     if event.get("channel") not in settings(context).drafts_channels:
         return
     subtype = event.get("subtype")
     if subtype is None:
-        _new(event, body, client, context)
+        change = _new(event, context)
     elif subtype == "message_changed":
-        _edited(event, body, client, context)
+        change = _edited(event, context)
     elif subtype == "message_deleted":
-        _deleted(event, body, client, context)
-    # joins, topic changes, bot_message, thread_broadcast …: not drafts
+        change = (event.get("deleted_ts"), DELETED_VERSION, {"deleted": True})
+    else:  # joins, topic changes, bot_message, thread_broadcast …: not drafts
+        return
+    ts, version, payload = change
+    if ts:
+        channel = event["channel"]
+        work(context).submit(team_id(context, body), f"msg:{channel}:{ts}", "message",
+                             payload | {"channel": channel, "ts": ts}, version=version)
+
+
+Change = tuple[str | None, str, dict[str, Any]]
 
 
 def _is_draft(message: dict[str, Any], context: BoltContext) -> bool:
@@ -49,74 +66,91 @@ def _is_draft(message: dict[str, Any], context: BoltContext) -> bool:
     return not thread_ts or thread_ts == message.get("ts")
 
 
-def _new(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def _new(event: dict[str, Any], context: BoltContext) -> Change:
     if not _is_draft(event, context) or not (event.get("text") or "").strip():
-        return
-    team = team_id(context, body)
-    if not service(context).store.claim(team, body.get("event_id") or f"msg:{event['channel']}:{event['ts']}", "message"):
-        log.info("event %s already handled", body.get("event_id"))
-        return
-    _review_and_post(team, event["user"], event["channel"], event["ts"], event["text"], client, context)
+        return None, "", {}
+    return event["ts"], event["ts"], {"user": event["user"], "text": event["text"]}
 
 
-def _review_and_post(team: str, user: str, channel: str, ts: str, text: str, client: WebClient,
-                     context: BoltContext) -> None:
-    answer = service(context).review_new(team_id=team, user_id=user, source="channel", draft=Draft.from_text(text),
-                                         channel=channel, message_ts=ts)
-    if answer is not None:
-        _post(team, channel, ts, answer, client, context)
-
-
-def _post(team: str, channel: str, thread_ts: str, answer: Answer, client: WebClient, context: BoltContext) -> None:
-    posted = slack_call("chat.postMessage", answer.draft_id, client.chat_postMessage, channel=channel,
-                        thread_ts=thread_ts, **answer.message)
-    if posted is not None:
-        service(context).store.set_answer(team, answer.draft_id, posted["channel"], posted["ts"])
-
-
-def _edited(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def _edited(event: dict[str, Any], context: BoltContext) -> Change:
     message = event.get("message") or {}
     if message.get("subtype") == "tombstone":  # a deleted message that has thread replies (ours, at least)
-        _delete_answer(team_id(context, body), event["channel"], message.get("ts"), client, context)
-        return
+        return message.get("ts"), DELETED_VERSION, {"deleted": True}
     edited = message.get("edited") or {}
     previous = event.get("previous_message") or {}
     # Slack also sends message_changed for unfurls and new thread replies; only a real edit counts.
     if not _is_draft(message, context) or not edited.get("ts") or message.get("text") == previous.get("text"):
+        return None, "", {}
+    return message["ts"], edited["ts"], {"user": message["user"], "text": message.get("text") or ""}
+
+
+# --- the work (worker pool) ------------------------------------------------------------------------
+def _message_job(job: Job, deps: Deps) -> None:
+    p, team = job.payload, job.team_id
+    if p.get("deleted"):
+        _delete_answer(team, p["channel"], p["ts"], deps)
         return
-    team, channel = team_id(context, body), event["channel"]
-    if not service(context).store.claim(team, f"edit:{channel}:{message['ts']}:{edited['ts']}", "edit"):
-        log.info("edit %s of %s already handled", edited["ts"], message["ts"])
+    if answered_unsaved(job, deps):
         return
-    row = service(context).store.draft_for_message(team, channel, message["ts"])
-    if row is None:  # posted before the app joined, or its event was lost: review it as new
-        _review_and_post(team, message["user"], channel, message["ts"], message.get("text") or "", client, context)
+    row = deps.store.draft_for_message(team, p["channel"], p["ts"])
+    if row is not None and row["deleted_at"]:
         return
-    if row["deleted_at"]:
-        return
-    answer = service(context).review_edit(team, row, Draft.from_text(message.get("text") or ""))
+    draft = Draft.from_text(p["text"])
+    answer = reviewed(job, deps, draft, lambda: _review(job, deps, draft, row))
     if answer is None:
         return
-    if row["answer_ts"]:
-        slack_call("chat.update", answer.draft_id, client.chat_update, channel=row["answer_channel"],
+    row = deps.store.draft(team, answer.draft_id) if answer.draft_id else None
+    if row is not None and row["answer_ts"]:
+        slack_post("chat.update", answer.draft_id, deps.client.chat_update, channel=row["answer_channel"],
                    ts=row["answer_ts"], **answer.message)
-    else:  # the first answer never reached Slack (an outage): post it now
-        _post(team, channel, message["ts"], answer, client, context)
-
-
-def _deleted(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-    _delete_answer(team_id(context, body), event["channel"], event.get("deleted_ts"), client, context)
-
-
-def _delete_answer(team: str, channel: str, ts: str | None, client: WebClient, context: BoltContext) -> None:
-    """Deletes the answer to a deleted draft (keyed by the draft's ts: Slack may say it twice,
-    as `message_deleted` and as a `tombstone` change) and forgets the draft's text."""
-    store = service(context).store
-    if not ts or not store.claim(team, f"delete:{channel}:{ts}", "delete"):
         return
-    row = store.draft_for_message(team, channel, ts)
+    _post(job, deps, answer)
+
+
+def _review(job: Job, deps: Deps, draft: Draft, row: dict[str, Any] | None) -> Answer | None:
+    p, team, service = job.payload, job.team_id, deps.service
     if row is None:
-        return  # not a draft we reviewed
+        return service.review_new(team_id=team, user_id=p["user"], source="channel", draft=draft,
+                                  draft_id=draft_id_for(job), channel=p["channel"], message_ts=p["ts"])
+    if (row["text"], row["subject"] or "") != (draft.body, draft.subject):
+        return service.review_edit(team, row, draft)
+    return service.review_stored(team, row, keep=not deps.store.reviews(team, row["id"]))
+
+
+def _post(job: Job, deps: Deps, answer: Answer) -> None:
+    """The first answer in the draft's thread: unless a crashed attempt posted it already."""
+    p = job.payload
+    ts = _posted_before(job, deps) if job.attempts > 1 else None
+    if ts is None:
+        posted = slack_post("chat.postMessage", answer.draft_id, deps.client.chat_postMessage, channel=p["channel"],
+                            thread_ts=p["ts"], metadata=answer_metadata(job), **answer.message)
+        ts = posted["ts"] if posted else None
+    if ts and answer.draft_id:
+        deps.store.set_answer(job.team_id, answer.draft_id, p["channel"], ts)
+
+
+def _posted_before(job: Job, deps: Deps) -> str | None:
+    """The ts of this work's answer if an earlier attempt posted it (found by its metadata).
+    When the thread cannot be read, `Retry`: better late than twice."""
+    p = job.payload
+    replies = slack_post("conversations.replies", None, deps.client.conversations_replies, channel=p["channel"],
+                         ts=p["ts"], limit=THREAD_LOOKBACK, include_all_metadata=True)
+    if replies is None:
+        raise Retry(0.0, "the thread could not be read")
+    for message in replies.get("messages", []):
+        if ((message.get("metadata") or {}).get("event_payload") or {}).get("job") == job.key:
+            return str(message["ts"])
+    return None
+
+
+def _delete_answer(team: str, channel: str, ts: str, deps: Deps) -> None:
+    """Deletes the answer to a deleted draft and forgets the draft's text."""
+    row = deps.store.draft_for_message(team, channel, ts)
+    if row is None or row["deleted_at"]:
+        return  # not a draft we reviewed, or done already
     if row["answer_ts"]:
-        slack_call("chat.delete", row["id"], client.chat_delete, channel=row["answer_channel"], ts=row["answer_ts"])
-    service(context).forget_deleted(team, row["id"])
+        slack_post("chat.delete", row["id"], deps.client.chat_delete, channel=row["answer_channel"], ts=row["answer_ts"])
+    deps.service.forget_deleted(team, row["id"])
+
+
+HANDLERS: dict[str, HandlerFn] = {"message": _message_job}

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import text_message
-from bot.listeners.common import service, team_id
-from bot.review_service import respond_call
+from bot.listeners.common import (Deps, HandlerFn, ack_receipt, answered_unsaved, draft_id_for, reply, reviewed,
+                                  team_id, work)
+from bot.review_service import respond_to
+from models.jobs import Job
 from models.records import Draft
 
 CALLBACK_ID = "review_as_inmail"
@@ -18,15 +20,32 @@ def register(app: App) -> None:
     app.shortcut(CALLBACK_ID)(review_as_inmail)
 
 
-def review_as_inmail(ack: Ack, shortcut: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    ack()
+def review_as_inmail(ack: Ack, shortcut: dict[str, Any], context: BoltContext) -> None:
     text = ((shortcut.get("message") or {}).get("text") or "").strip()
+    payload = {"user": shortcut["user"]["id"], "channel": (shortcut.get("channel") or {}).get("id"),
+               "response_url": shortcut.get("response_url"), "text": text}
     if not text:
-        respond_call("response_url", None, respond, response_type="ephemeral", **text_message(NOTHING_TO_REVIEW))
+        ack()
+        work(context).submit(team_id(context, shortcut), f"shortcut:{shortcut.get('trigger_id')}", "nothing_to_review",
+                             payload, durable=False)
         return
-    answer = service(context).review_new(team_id=team_id(context, shortcut), user_id=shortcut["user"]["id"],
-                                         source="shortcut", draft=Draft.from_text(text),
-                                         channel=(shortcut.get("channel") or {}).get("id"))
-    message = answer.message if answer else service(context).failure_message()
-    respond_call("response_url", answer.draft_id if answer else None, respond, response_type="ephemeral",
-                 replace_original=False, **message)
+    ack_receipt(ack, work(context).submit(team_id(context, shortcut), f"shortcut:{shortcut.get('trigger_id')}",
+                                          "shortcut_draft", payload))
+
+
+def _shortcut_draft_job(job: Job, deps: Deps) -> None:
+    if answered_unsaved(job, deps):
+        return
+    p = job.payload
+    draft = Draft.from_text(p["text"])
+    answer = reviewed(job, deps, draft, lambda: deps.service.review_new(
+        team_id=job.team_id, user_id=p["user"], source="shortcut", draft=draft, draft_id=draft_id_for(job),
+        channel=p.get("channel")))
+    reply(deps, job, answer.message if answer else deps.service.failure_message(), answer.draft_id if answer else None)
+
+
+def _nothing_to_review_job(job: Job, deps: Deps) -> None:
+    respond_to(job.payload["response_url"], None, {"response_type": "ephemeral", **text_message(NOTHING_TO_REVIEW)})
+
+
+HANDLERS: dict[str, HandlerFn] = {"shortcut_draft": _shortcut_draft_job, "nothing_to_review": _nothing_to_review_job}

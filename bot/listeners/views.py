@@ -5,11 +5,12 @@ import json
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
 
-from bot.blocks import MODAL_CALLBACK_ID, SUBJECT_MAX
-from bot.listeners.common import service, team_id
-from bot.review_service import slack_call
+from bot.blocks import MODAL_CALLBACK_ID, SUBJECT_MAX, text_message
+from bot.listeners.common import (BUSY_TEXT, UNRECORDED_TEXT, Deps, HandlerFn, answered_unsaved, draft_id_for, reply,
+                                  reviewed, team_id, work)
+from bot.work import BUSY, UNRECORDED
+from models.jobs import Job
 from models.records import CATEGORIES, Draft, Recipient
 
 BODY_MIN = 20
@@ -56,18 +57,35 @@ def draft_from_form(values: dict[str, Any]) -> Draft:
                  recipient=recipient if recipient != Recipient() else None)
 
 
-def submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+def submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """Validated in the ack (errors shown in the form); the review is queued and DMed."""
     values = view["state"]["values"]
     errors = validate(values)
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    ack()
-    user = body["user"]["id"]
     metadata = json.loads(view.get("private_metadata") or "{}")
-    answer = service(context).review_new(team_id=team_id(context, body), user_id=user, source="modal",
-                                         draft=draft_from_form(values), channel=metadata.get("channel"))
-    message = answer.message if answer else service(context).failure_message()
-    # To the user's DM with the app: the form may have been opened where the app cannot post.
-    slack_call("chat.postMessage", answer.draft_id if answer else None, client.chat_postMessage, channel=user,
-               **message)
+    payload = {"user": body["user"]["id"], "channel": metadata.get("channel"), "draft": draft_from_form(values).to_dict()}
+    key = f"modal:{view.get('id')}:{body.get('trigger_id')}"
+    receipt = work(context).submit(team_id(context, body), key, "modal_draft", payload)
+    ack()
+    if receipt in (BUSY, UNRECORDED):  # a view submission's ack cannot carry a message: the DM says it
+        work(context).submit(team_id(context, body), key, "say", payload | {"text": BUSY_TEXT if receipt == BUSY
+                                                                               else UNRECORDED_TEXT}, durable=False)
+
+
+def _modal_draft_job(job: Job, deps: Deps) -> None:
+    if answered_unsaved(job, deps):
+        return
+    draft = Draft.from_dict(job.payload["draft"])
+    answer = reviewed(job, deps, draft, lambda: deps.service.review_new(
+        team_id=job.team_id, user_id=job.payload["user"], source="modal", draft=draft, draft_id=draft_id_for(job),
+        channel=job.payload.get("channel")))
+    reply(deps, job, answer.message if answer else deps.service.failure_message(), answer.draft_id if answer else None)
+
+
+def _say_job(job: Job, deps: Deps) -> None:
+    reply(deps, job, text_message(job.payload["text"]), None)
+
+
+HANDLERS: dict[str, HandlerFn] = {"modal_draft": _modal_draft_job, "say": _say_job}
