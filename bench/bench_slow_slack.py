@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
 import sys
@@ -35,9 +34,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
-    os.environ.pop(name, None)
-os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+from loopback import DRAFTS, loopback_only  # noqa: E402  (bench/, the script's own folder)
+
+loopback_only()
 
 import requests  # noqa: E402
 
@@ -46,14 +45,6 @@ from tests.serve_process import ServeProcess, serve_env  # noqa: E402
 from tests.slack_standin import SlackStandIn  # noqa: E402
 
 CHANNEL = "CDRAFTS"
-DRAFTS = [
-    "Hi Kari, I watched your JavaZone talk on Kafka consumer groups. We are building the payments platform at "
-    "Vipps and need exactly that experience. Would you be open to a 15-minute call next week?",
-    "Dear candidate, fantastic opportunity with one of our clients! We are looking for a rockstar developer. "
-    "Competitive salary and great benefits. Apply now!",
-    "Ciao Giulia, ho letto il tuo articolo su Kotlin e le coroutine. Stiamo cercando una persona per il team "
-    "piattaforma a Milano. Avresti tempo per una chiamata di 15 minuti la prossima settimana?",
-]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -134,38 +134,31 @@ def test_every_check_kind_declares_its_options_next_to_its_code():
         assert set(kind.required) <= set(kind.keys), name
 
 
+def team_template(tmp_path, signal: str):
+    """A team's own mass-template rule with one signal (`signal` is its YAML body)."""
+    body = textwrap.indent(textwrap.dedent(signal).strip(), " " * 6)
+    write(tmp_path / "en" / "generic-template.yml", (
+        "team-template:\n  check: mass-template\n  level: warning\n  threshold: 2\n"
+        '  message: "Template: {signals}."\n  suggestion: "Write it for them."\n'
+        f"  signals:\n    hype:\n{body}\n"))
+
+
 def test_a_misspelt_key_in_a_mass_template_signal_is_an_error(tmp_path):
-    write(tmp_path / "en" / "generic-template.yml", """
-        team-template:
-          check: mass-template
-          level: warning
-          threshold: 2
-          message: "Template: {signals}."
-          suggestion: "Write it for them."
-          signals:
-            hype:
-              label: hype
-              wieght: 2
-              phrases: [synergy]
+    team_template(tmp_path, """
+        label: hype
+        wieght: 2
+        phrases: [synergy]
     """)
     with pytest.raises(PackError, match=r"generic-template.yml:\d+: team-template/signals/hype/wieght: unknown key 'wieght'"):
         Reviewer.load(tmp_path, languages=["en"])
 
 
 def test_a_team_mass_template_rule_weighs_its_own_signals(tmp_path):
-    write(tmp_path / "en" / "generic-template.yml", """
-        team-template:
-          check: mass-template
-          level: warning
-          threshold: 2
-          message: "Template: {signals}."
-          suggestion: "Write it for them."
-          signals:
-            hype:
-              label: our banned hype words
-              weight: 1
-              max: 3
-              phrases: [synergy, paradigm]
+    team_template(tmp_path, """
+        label: our banned hype words
+        weight: 1
+        max: 3
+        phrases: [synergy, paradigm]
     """)
     r = Reviewer.load(tmp_path, languages=["en"]).review(
         Draft(body="Hi Anna, your Kafka talk showed real synergy and a new paradigm. Open to a call?", subject="Hi"))

@@ -18,12 +18,11 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 
 from bot.blocks import draft_modal, help_message, outcome_message, stats_message, text_message
-from bot.listeners.common import (Deps, HandlerFn, ack_receipt, answered_unsaved, draft_id_for, reply, request_key,
-                                  reviewed, team_id, work)
+from bot.listeners.common import (Deps, HandlerFn, ack_receipt, review_text_job, request_key,
+                                  team_id, work)
 from bot.review_service import respond_to, slack_post
 from models.jobs import Job
 from models.outreach import user_figures
-from models.records import Draft
 
 COMMAND = "/inmail"
 LOG = re.compile(r"log\s+sent\s+(\d{1,6})(?:\s+replied\s+(\d{1,6}))?(\s+bulk)?", re.IGNORECASE)
@@ -117,15 +116,7 @@ def _forget_me_job(job: Job, deps: Deps) -> None:
 
 
 def _command_draft_job(job: Job, deps: Deps) -> None:
-    if answered_unsaved(job, deps):
-        return
-    p = job.payload
-    draft = Draft.from_text(p["text"])
-    answer = reviewed(job, deps, draft, lambda: deps.service.review_new(
-        team_id=job.team_id, user_id=p["user"], source="command", draft=draft, draft_id=draft_id_for(job),
-        channel=p.get("channel")))
-    message = answer.message if answer else deps.service.failure_message()
-    reply(deps, job, message, answer.draft_id if answer else None)
+    review_text_job(job, deps, "command")
 
 
 def _open_draft_form_job(job: Job, deps: Deps) -> None:

@@ -130,6 +130,18 @@ def answered_unsaved(job: Job, deps: Deps) -> bool:
     return job.key in deps._answered_unsaved and job.id is not None
 
 
+def review_text_job(job: Job, deps: Deps, source: str) -> None:
+    """The work of a draft that arrived as text (`/inmail …`, the message shortcut): review, store, answer."""
+    if answered_unsaved(job, deps):
+        return
+    p = job.payload
+    draft = Draft.from_text(p["text"])
+    answer = reviewed(job, deps, draft, lambda: deps.service.review_new(
+        team_id=job.team_id, user_id=p["user"], source=source, draft=draft, draft_id=draft_id_for(job),
+        channel=p.get("channel")))
+    reply(deps, job, answer.message if answer else deps.service.failure_message(), answer.draft_id if answer else None)
+
+
 def reply(deps: Deps, job: Job, message: dict[str, Any], draft_id: str | None, *, replace_original: bool = False) -> None:
     """To where the work came from: its `response_url` (ephemeral), else a DM from the app."""
     url = job.payload.get("response_url")

@@ -6,11 +6,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import text_message
-from bot.listeners.common import (Deps, HandlerFn, ack_receipt, answered_unsaved, draft_id_for, reply, reviewed,
-                                  team_id, work)
+from bot.listeners.common import (Deps, HandlerFn, ack_receipt, review_text_job, team_id, work)
 from bot.review_service import respond_to
 from models.jobs import Job
-from models.records import Draft
 
 CALLBACK_ID = "review_as_inmail"
 NOTHING_TO_REVIEW = "That message has no text to review."
@@ -34,14 +32,7 @@ def review_as_inmail(ack: Ack, shortcut: dict[str, Any], context: BoltContext) -
 
 
 def _shortcut_draft_job(job: Job, deps: Deps) -> None:
-    if answered_unsaved(job, deps):
-        return
-    p = job.payload
-    draft = Draft.from_text(p["text"])
-    answer = reviewed(job, deps, draft, lambda: deps.service.review_new(
-        team_id=job.team_id, user_id=p["user"], source="shortcut", draft=draft, draft_id=draft_id_for(job),
-        channel=p.get("channel")))
-    reply(deps, job, answer.message if answer else deps.service.failure_message(), answer.draft_id if answer else None)
+    review_text_job(job, deps, "shortcut")
 
 
 def _nothing_to_review_job(job: Job, deps: Deps) -> None:
