@@ -11,7 +11,7 @@ import logging
 import sys
 import time
 from dataclasses import replace
-from typing import IO, Iterator
+from typing import IO, TYPE_CHECKING, Iterator
 
 from bot.inputs import Item, load_recipient, read
 from bot.report import TextReport, use_colour
@@ -20,7 +20,9 @@ from bot.settings import Settings
 from models.records import CATEGORIES, Draft, InputError, Review
 from rules import PackError, ReviewContext, Reviewer
 from rules.language import SUPPORTED, normalize_language
-from rules.similarity import Fingerprint, TemplateIndex
+
+if TYPE_CHECKING:
+    from rules.similarity import TemplateIndex
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
         try:
             review = reviewer.review(draft, context)
             if batch is not None and review.fingerprint is not None:
+                from rules.similarity import Fingerprint
+
                 batch.add(f"#{n}", Fingerprint.from_bytes(review.fingerprint), recipient=review.recipient_key or f"#{n}",
                           at=time.time())
             yield item, review, None
@@ -139,6 +143,9 @@ def _json(item: Item, review: Review | None, error: str | None) -> dict:
     return {"id": item.draft.id if item.draft else item.id, "error": error}
 
 
-def _batch_index() -> TemplateIndex:
-    """An in-memory template index, so a batch's drafts are checked against each other."""
+def _batch_index() -> "TemplateIndex":
+    """An in-memory template index, so a batch's drafts are checked against each other
+    (datasketch and SciPy are imported only when a batch needs one: half a second)."""
+    from rules.similarity import TemplateIndex
+
     return TemplateIndex()

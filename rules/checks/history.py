@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Iterator
 from models.records import Finding
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
-from rules.similarity import distinct_recipients
 
 if TYPE_CHECKING:
     from rules.packs import Rule
@@ -19,6 +18,7 @@ def near_duplicate(rule: Rule, a: Analysis) -> Iterator[Finding]:
     history = a.context.history
     if history is None or a.fingerprint is None:
         return
+    from rules.similarity import distinct_recipients  # with a history, similarity is loaded anyway
     window = rule.options.get("window_days", 14) * 86400
     now = a.context.now or time.time()
     matches = history.query(a.fingerprint, recipient=a.recipient_key, since=now - window,

@@ -226,17 +226,22 @@ def _load(source: DictionarySource) -> Speller | None:
 class _Judge:
     """Decides, word by word, what in one text is misspelt for one dictionary."""
 
-    def __init__(self, primary: Speller, loans: Speller | None, view: CheckableText) -> None:
+    def __init__(self, primary: Speller, loans_code: str, view: CheckableText) -> None:
         self.primary = primary
-        self.loans = loans
+        self._loans_code = loans_code
         self.view = view
 
     def known(self, word: str) -> bool:
-        if self.primary.spell(word) or (self.loans is not None and self.loans.spell(word)):
+        if self.primary.spell(word) or self.loan(word):
             return True
         if self.primary.has_prefix(word) or self.inflected_loan(word):
             return True
         return self.primary.source.compounds and self.primary.is_compound(word[:1].lower() + word[1:])
+
+    def loan(self, word: str) -> bool:
+        """Known to the loanword dictionary, loaded only when a word needs it (most drafts never do)."""
+        loans = speller(self._loans_code)
+        return loans is not None and loans.spell(word)
 
     def inflected_loan(self, word: str) -> bool:
         """A word of the language or a loanword (or a tech term) with the language's ending."""
@@ -245,7 +250,7 @@ class _Judge:
             stem = lower[: -len(ending)]
             if lower.endswith(ending) and len(stem) >= 3 and (
                     stem in tech_terms() or self.primary.spell(stem)
-                    or (self.loans is not None and self.loans.spell(stem))):
+                    or self.loan(stem)):
                 return True
         return False
 
@@ -288,9 +293,8 @@ class HunspellChecker:
         if code is None or primary is None:
             name = LANGUAGE_NAMES.get(lang, lang)
             return GrammarResult((), "none", f"Spelling was not checked: no offline dictionary for {name} is installed.")
-        loans = speller({"en-US": "en-GB", "en-GB": "en-US"}.get(code, "en-GB"))
         view = CheckableText(text, ignore_words)
-        judge = _Judge(primary, loans, view)
+        judge = _Judge(primary, {"en-US": "en-GB", "en-GB": "en-US"}.get(code, "en-GB"), view)
         spans = [span for start, end in view.words() for span in judge.misspelt(start, end)]
         findings = self._findings(text, spans[:MAX_FLAGGED_WORDS], primary, cast(Field, field), code)
         note = None
