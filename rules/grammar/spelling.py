@@ -29,8 +29,9 @@ What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`
   languages in a sign-off) is a `suggestion`: a name or a term is not a mistake, and a warning
   would turn an excellent draft to "revise".
 - English drafts accept both spellings, US and UK ("colour", "optimise"): both are English.
-- Cost: `spell()` takes microseconds, but `suggest()` 50-100 ms per word in English and up to
-  ~250 ms in Italian. Suggestions are asked only for flagged words, for the first
+- Cost: `spell()` takes microseconds; a word one edit from dictionary words gets those as its
+  suggestions (a few hundred `spell()` calls, ~1 ms), and only other words ask Hunspell's own
+  `suggest()`, 50-100 ms per word in English and up to ~250 ms in Italian. Suggestions are asked only for flagged words, for the first
   `MAX_SUGGESTED_WORDS` distinct ones per text, and cached per process; at most
   `MAX_FLAGGED_WORDS` findings are listed per text.
 """
@@ -39,6 +40,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -131,7 +133,7 @@ class Speller:
         self.spell = lru_cache(maxsize=65536)(self._spell)
         self.suggest = lru_cache(maxsize=4096)(self._suggest)
         self.is_compound = lru_cache(maxsize=16384)(self._is_compound)
-        self.near_word = lru_cache(maxsize=16384)(self._near_word)
+        self.near_words = lru_cache(maxsize=16384)(self._near_words)
 
     def _spell(self, word: str) -> bool:
         """Whether the dictionary accepts the word. Letters the dictionary's encoding cannot
@@ -168,23 +170,51 @@ class Speller:
         return any(lower.startswith(p) and len(lower) - len(p) >= _MIN_TAIL and self.spell(lower[len(p):])
                    for p in self.source.prefixes)
 
-    def _near_word(self, word: str) -> bool:
-        """Whether one edit turns `word` into a dictionary word: the mark of a typo."""
+    def _near_words(self, word: str) -> tuple[str, ...]:
+        """Dictionary words one edit from `word` (the mark of a typo), likeliest first: two letters
+        swapped ("recieve"), a letter tripled ("stillling") or missing its accent ("opportunita"),
+        then a doubled letter left single ("aply"), then any letter missing, wrong or extra; those
+        that keep the first letter before those that do not."""
         letters = self.source.letters
         n = len(word)
-        candidates = {word[:i] + word[i + 1:] for i in range(n)}
-        candidates |= {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1)}
-        candidates |= {word[:i] + c + word[i + 1:] for i in range(n) for c in letters}
-        candidates |= {word[:i] + c + word[i:] for i in range(n + 1) for c in letters}
-        candidates.discard(word)
-        return any(len(c) > 1 and self.spell(c) for c in candidates)
+        ranked: dict[str, float] = {}
+
+        def add(candidate: str, rank: float) -> None:
+            if candidate != word and len(candidate) > 1 and rank < ranked.get(candidate, 9):
+                ranked[candidate] = rank
+
+        for i in range(n - 1):
+            add(word[:i] + word[i + 1] + word[i] + word[i + 2:], 0)
+        for i in range(n):
+            repeated = (i > 0 and word[i] == word[i - 1]) or (i + 1 < n and word[i] == word[i + 1])
+            add(word[:i] + word[i + 1:], 0 if repeated else 2)
+            for c in letters:
+                if c != word[i]:
+                    add(word[:i] + c + word[i + 1:], 0 if _fold(c) == _fold(word[i]) else 1)
+        for i in range(n + 1):
+            for c in letters:
+                doubled = (i > 0 and word[i - 1] == c) or (i < n and word[i] == c)
+                add(word[:i] + c + word[i:], 0.5 if doubled else 1)
+        known = [c for c in ranked if self.spell(c)]
+        return tuple(sorted(known, key=lambda c: (c[0] != word[0], ranked[c])))
 
     def _suggest(self, word: str) -> tuple[str, ...]:
+        """Replacements for a misspelt word: the one-edit words when there are any (a few
+        milliseconds), else Hunspell's own search (50–250 ms)."""
+        lower = word.lower()
+        near = self.near_words(lower)
+        if near:
+            return tuple(n.capitalize() if word[:1].isupper() else n for n in near[:3])
         try:
             with self._lock:
                 return tuple(self._hunspell.suggest(word))
         except UnicodeEncodeError:
             return ()
+
+
+def _fold(letter: str) -> str:
+    """The letter without its accent ("à" → "a")."""
+    return unicodedata.normalize("NFKD", letter)[0]
 
 
 def _additions(code: str) -> list[str]:
@@ -306,7 +336,7 @@ class HunspellChecker:
     @staticmethod
     def _typo(word: str, primary: Speller, code: str) -> bool:
         """A misspelt word that is most likely a typo, not a name, a term or another language."""
-        if len(word) < 4 or not word.isalpha() or not word.islower() or not primary.near_word(word):
+        if len(word) < 4 or not word.isalpha() or not word.islower() or not primary.near_words(word):
             return False
         others = {c for c in SOURCES if c.split("-")[0] != code.split("-")[0]}
         return not any((s := speller(c)) is not None and s.spell(word) for c in sorted(others))
