@@ -38,6 +38,16 @@ _EXAMPLE_NAMES = {"en": "Anna", "nb": "Kari", "it": "Giulia"}
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 
 
+_SYMBOL_RUN = re.compile(r"[^\w\s]{%d,}" % (2 * 32))
+
+
+def tokenizable(text: str) -> str:
+    """The text with a space every 32 characters of a long run of symbols ("[[[[…", "{{{{…").
+    spaCy's tokenizer peels such a run one character at a time in quadratic time (30,000 "[" took
+    minutes); the length, and so every offset, stays the same, and no word is touched."""
+    return _SYMBOL_RUN.sub(lambda m: "".join(" " if i % 32 == 31 else ch for i, ch in enumerate(m.group())), text)
+
+
 def fold(text: str) -> str:
     """Case- and accent-insensitive form, for 'is this the same name?' comparisons."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -85,11 +95,11 @@ class Analysis:
 
     @cached_property
     def _subject_doc(self) -> Doc:
-        return self.pack.nlp(self.subject.text[:MAX_ANALYSED_CHARS])
+        return self.pack.nlp(tokenizable(self.subject.text[:MAX_ANALYSED_CHARS]))
 
     @cached_property
     def _body_doc(self) -> Doc:
-        return self.pack.nlp(self.body.text[:MAX_ANALYSED_CHARS])
+        return self.pack.nlp(tokenizable(self.body.text[:MAX_ANALYSED_CHARS]))
 
     def matches(self, field: str) -> Matches:
         return self._subject_matches if field == "subject" else self._body_matches

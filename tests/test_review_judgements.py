@@ -208,3 +208,23 @@ def test_name_and_company_merged_into_stock_praise_is_not_personal(rv: Reviewer)
     personal = review(rv, "Hi Kari,\n\nCongrats on the move to Equinor's floating wind team! I still think about "
                           "our night shifts on the Hurtigruten booking system. Open to a coffee?", recipient=KARI)
     assert not flags(personal, "personalization")
+
+
+# --- hostile input -------------------------------------------------------------------------------
+
+@pytest.mark.timeout(60)  # each took minutes before: spaCy peels symbol runs one by one, a regex backtracked
+@pytest.mark.parametrize("body", ["[" * 30000 + "Name", "{{" * 15000, "<" * 20000, "x" * 39000])
+def test_long_runs_of_one_character_are_reviewed(rv: Reviewer, body: str) -> None:
+    r = review(rv, body)
+    assert r.verdict == "blocked" and r.metrics.body_chars == len(body)  # over LinkedIn's limit, said so
+
+
+def test_breaking_symbol_runs_for_the_tokenizer_keeps_every_offset() -> None:
+    from rules.analysis import tokenizable
+
+    head, run, tail = "Hi [Name], ", "=" * 100, " see {{first_name}}"
+    spaced = tokenizable(head + run + tail)
+    assert len(spaced) == len(head + run + tail)
+    assert spaced.startswith(head) and spaced.endswith(tail)  # words and placeholders untouched
+    middle = spaced[len(head) : len(head) + len(run)]
+    assert set(middle) == {"=", " "} and " " * 2 not in middle and max(map(len, middle.split())) < 64

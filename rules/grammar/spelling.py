@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 
 MAX_FLAGGED_WORDS = 15
 MAX_SUGGESTED_WORDS = 5
+MAX_TYPO_LENGTH = 40  # longer "words" are not typos, and their one-edit variants cost too much to try
 _MIN_HEAD, _MIN_TAIL = 3, 4
 _LINKING = ("s", "e")
 # Locales whose English spells the British way ("colour", "organise" and "organize").
@@ -177,6 +178,8 @@ class Speller:
         that keep the first letter before those that do not."""
         letters = self.source.letters
         n = len(word)
+        if n > MAX_TYPO_LENGTH:  # a pasted hash or a run of letters: no word is one edit away
+            return ()
         ranked: dict[str, float] = {}
 
         def add(candidate: str, rank: float) -> None:

@@ -33,7 +33,7 @@ _TOKEN = re.compile(r"\w+(?:['’.\-]\w+)*")
 _PROTECTED = re.compile(
     r"""
       (?:https?://|ftp://|www\.)\S+                    # URLs
-    | [\w.+-]+@[\w-]+(?:\.[\w-]+)+                     # e-mail addresses
+    | (?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+        # e-mail addresses (from where one can start: linear time)
     | (?<![\w@#])[@#]\w[\w.-]*                         # @mentions and #channels
     """,
     re.X,
