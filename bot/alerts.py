@@ -1,17 +1,20 @@
 """Alerts on a policy status change: a DM to the recruiter with tips from their own drafts, and
-a line in the team's alert channel. The texts are built here; the scheduler delivers them
-from the outbox (`deliveries`), which is what makes them exactly once."""
+a line in the team's alert channel; and the early warning, a DM once per period to a recruiter
+at risk. The texts are built here; the scheduler delivers them from the outbox (`deliveries`),
+which is what makes them exactly once."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
-from bot.blocks import render
-from models.outreach import Outreach
+from bot.blocks import period_text, render
+from bot.tips import tips
+from models.outreach import Outreach, PeriodFigures
 from models.policy import DAY, NORMAL, ONE_TO_ONE, WARNED
 
 TIPS = 3
+RANKED = 12  # rules read per ranking, so policy rules and duplicates can be skipped
 TIPS_LOOKBACK_DAYS = 30
 _HEADLINES = {WARNED: "⚠️ Response rate warning", ONE_TO_ONE: "⛔ One-to-one InMails only", NORMAL: "✅ Back to normal"}
 
@@ -40,14 +43,34 @@ def explain(row: Mapping[str, Any], threshold: float, grace_days: int, timezone:
     return f"{figures}. {row['reason'].capitalize()}: no restriction any more."
 
 
+def _tips(outreach: Outreach, team_id: str, user_id: str, now: float) -> list[dict[str, Any]]:
+    """The rules the recruiter's own recent drafts most often got, then the team's, then general ones."""
+    since = now - TIPS_LOOKBACK_DAYS * DAY
+    return tips(outreach.frequent_findings(team_id, since, user_id=user_id, limit=RANKED),
+                outreach.frequent_findings(team_id, since, limit=RANKED), limit=TIPS)
+
+
 def alert_messages(outreach: Outreach, team_id: str, row: Mapping[str, Any], now: float) -> tuple[dict[str, Any], dict[str, Any]]:
     """(DM to the recruiter, alert channel post) for the status `row`."""
     team = outreach.settings(team_id)
     body = explain(row, team.policy.threshold, team.policy.grace_days, team.timezone)
     headline = _HEADLINES[row["state"]]
-    tips = [] if row["state"] == NORMAL else outreach.frequent_findings(
-        team_id, now - TIPS_LOOKBACK_DAYS * DAY, user_id=row["user_id"], limit=TIPS)
+    tips = [] if row["state"] == NORMAL else _tips(outreach, team_id, row["user_id"], now)
     dm = render("alert.j2", fallback=f"{headline}: {body}", headline=headline, body=body, tips=tips, who="")
     channel = render("alert.j2", fallback=f"{headline} for {row['user_id']}: {body}", headline=headline.lower(),
                      body=body, tips=[], who=row["user_id"])
     return dm, channel
+
+
+def risk_message(outreach: Outreach, team_id: str, user_id: str, period: Mapping[str, Any]) -> dict[str, Any]:
+    """The early warning, once per period: the recruiter has enough sends to be judged and is under
+    the threshold as things stand (`period`: the `PeriodFigures` when it was noticed)."""
+    team = outreach.settings(team_id)
+    figures = PeriodFigures(**period)
+    headline = "⚠️ Your response rate is heading under the threshold"
+    body = (period_text(figures, team.policy).replace("*", "")
+            + "\nReplies still count until the period is judged: answer the pending ones and keep the next InMails "
+            "personal.")
+    tips = _tips(outreach, team_id, user_id, figures.start)
+    return render("alert.j2", fallback=f"{headline}: {body}", headline=headline, body=body, tips=tips,
+                  who="")

@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from models.outreach import TeamSettings, UserFigures
-from models.policy import response_rate
+from models.outreach import PeriodFigures, TeamSettings, UserFigures
+from models.policy import NORMAL, WARNED, PolicyConfig, response_rate
 from models.records import CATEGORIES, SEVERITIES, Review
 
 MESSAGE_BLOCKS_MAX = 50
@@ -174,6 +174,11 @@ def review_message(review: Review, *, draft_key: str | None = None) -> dict[str,
                   facts=_facts(review), groups=_groups(review), notes=notes, draft_key=draft_key)
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """ "1 reply", "2,000 replies": the noun agrees with the number."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def text_message(text: str) -> dict[str, Any]:
     """A one-section message for short answers ("Recorded as sent", errors a person can act on)."""
     return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
@@ -190,6 +195,17 @@ def outcome_message(text: str, draft_key: str, buttons: Iterable[tuple[str, str]
 
 def bulk_modal(draft_key: str) -> dict[str, Any]:
     return render("bulk_modal.j2", callback_id=BULK_CALLBACK_ID, private_metadata=draft_key, max_count=BULK_MAX)
+
+
+REPLIES_CALLBACK_ID = "inmail_replies"
+
+
+def replies_modal(draft_key: str, send: Mapping[str, Any]) -> dict[str, Any]:
+    """The replies to a bulk send, as counts added to what is recorded (`send`: its outreach row)."""
+    recorded = (f"{plural(send['sent'], 'InMail', 'InMails')} sent with this draft; so far "
+                f"{send['accepted']:,} accepted, {send['declined']:,} declined, {send['pending']:,} waiting.")
+    return render("replies_modal.j2", callback_id=REPLIES_CALLBACK_ID, private_metadata=draft_key, recorded=recorded,
+                  max_count=BULK_MAX)
 
 
 SETTINGS_CALLBACK_ID = "inmail_team_settings"
@@ -239,17 +255,53 @@ def _percent(responses: int, sent: int) -> str:
     return f"{rate:.0%}" if rate is not None else "—"
 
 
+def _day(at: float, timezone: str) -> str:
+    return datetime.fromtimestamp(at, ZoneInfo(timezone)).strftime("%a %d %b %Y")
+
+
+def if_under(state: str, policy: PolicyConfig) -> str:
+    """What follows when the period being judged ends under the threshold (the team's numbers)."""
+    if state == NORMAL:
+        return (f"a warning for {policy.warn_days} days, then one-to-one InMails only for {policy.restrict_days} "
+                "days if it is still under")
+    if state == WARNED:
+        return f"one-to-one InMails only for {policy.restrict_days} days"
+    return f"another {policy.restrict_days} days of one-to-one InMails only"
+
+
+def period_text(period: PeriodFigures, policy: PolicyConfig) -> str:
+    """The current period as LinkedIn judges it, and what happens if it stays under. Periods are
+    whole UTC days (aligned to the team's epoch), so their days are named in UTC."""
+    limit = f"{policy.threshold:.0%}"
+    text = (f"*Current period ({_day(period.start, 'UTC')} – {_day(period.end - 1, 'UTC')}, judged "
+            f"{_day(period.judged_at, 'UTC')}):* {plural(period.sent, 'InMail', 'InMails')} sent · "
+            f"{period.accepted:,} accepted · {period.declined:,} declined · {period.pending:,} pending · "
+            f"response rate {_percent(period.responses, period.sent)}")
+    if period.at_risk:
+        return (text + f"\n⚠️ *At risk:* under {limit} with {period.sent:,} sends. If it stays under: "
+                f"{if_under(period.state, policy)}.")
+    if period.sent < policy.min_sent:
+        return text + f"\nJudged only with {policy.min_sent:,}+ sends in the period."
+    return text + f"\nIf it is under {limit} when judged: {if_under(period.state, policy)}."
+
+
 def figures_text(figures: UserFigures, timezone: str = "UTC") -> str:
     """The caller's and the team's figures as a few lines of mrkdwn (App Home, `/inmail stats`)."""
     average = f", average score {figures.average_score:.0f}/100" if figures.average_score is not None else ""
     status = _STATES.get(figures.state, figures.state)
     if figures.until:
-        status += " until " + datetime.fromtimestamp(figures.until, ZoneInfo(timezone)).strftime("%a %d %b %Y")
-    return (f"*Your last {figures.days} days:* {figures.drafts:,} drafts reviewed{average} · {figures.sent:,} InMails "
-            f"sent · {figures.responses:,} responses · response rate {_percent(figures.responses, figures.sent)}\n"
+        status += " until " + _day(figures.until, timezone)
+    if figures.period.at_risk:
+        status += " · ⚠️ at risk"
+    return (f"{period_text(figures.period, figures.policy)}\n"
             f"*Response-rate policy:* {status}\n"
-            f"*Team:* {figures.team_sent:,} sent · {figures.team_responses:,} responses · "
-            f"{_percent(figures.team_responses, figures.team_sent)} · {figures.team_flagged} recruiter(s) warned or restricted")
+            f"*Your last {figures.days} days:* {plural(figures.drafts, 'draft', 'drafts')} reviewed{average} · "
+            f"{plural(figures.sent, 'InMail', 'InMails')} sent · {plural(figures.responses, 'response', 'responses')} · "
+            f"response rate {_percent(figures.responses, figures.sent)}\n"
+            f"*Team, last {figures.days} days:* {figures.team_sent:,} sent · "
+            f"{plural(figures.team_responses, 'response', 'responses')} · "
+            f"{_percent(figures.team_responses, figures.team_sent)} · "
+            f"{plural(figures.team_flagged, 'recruiter', 'recruiters')} warned or restricted")
 
 
 def stats_message(figures: UserFigures, timezone: str = "UTC") -> dict[str, Any]:

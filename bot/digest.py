@@ -10,13 +10,14 @@ import argparse
 import io
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.blocks import render
+from bot.blocks import plural, render
+from bot.tips import POLICY_RULES, tips, title
 from bot.review_service import slack_call
-from models.digest import DigestFigures, Rate, compute, week_of
+from models.digest import DigestFigures, Rate, Week, compute, week_of
 from models.outreach import Outreach
 
 RECRUITER_LINES = 30
@@ -31,44 +32,92 @@ def _score(value: float | None) -> str:
     return f"{value:.0f}" if value is not None else "—"
 
 
+def week_name(week: Week, timezone: str) -> str:
+    """A week by its days, as a lead reads it: "23–29 Nov 2026", "28 Dec 2026 – 3 Jan 2027"."""
+    zone = ZoneInfo(timezone)
+    first, last = datetime.fromtimestamp(week.start, zone), datetime.fromtimestamp(week.end - 1, zone)
+    if first.year != last.year:
+        return f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+    if first.month != last.month:
+        return f"{first:%-d %b} – {last:%-d %b %Y}"
+    return f"{first:%-d}–{last:%-d %b %Y}"
+
+
+def _has_chart(figures: DigestFigures) -> bool:
+    return any(rate.sent for _, rate in figures.weekly)
+
+
 def digest_message(figures: DigestFigures, timezone: str) -> dict[str, Any]:
     trend = ""
     if figures.average_score is not None and figures.last_average_score is not None:
         delta = figures.average_score - figures.last_average_score
-        trend = f" ({'▲' if delta > 0 else '▼' if delta < 0 else '='} {abs(delta):.0f} on last week)"
-    reviews = (f"*{figures.drafts:,}* drafts reviewed, average score *{_score(figures.average_score)}*/100{trend}"
-               if figures.drafts else "No drafts reviewed this week.")
+        trend = f" ({'▲' if delta > 0 else '▼' if delta < 0 else '='} {abs(delta):.0f} on the week before)"
+    reviews = (f"*{plural(figures.drafts, 'draft', 'drafts')}* reviewed, average score "
+               f"*{_score(figures.average_score)}*/100{trend}" if figures.drafts else "No drafts reviewed that week.")
     lines = [{"user_id": r.user_id, "now": _rate(r.this_week), "before": _rate(r.last_week)}
              for r in sorted(figures.recruiters, key=lambda r: (-r.this_week.sent, r.user_id))]
     zone = ZoneInfo(timezone)
     flagged = [(user, state, datetime.fromtimestamp(until, zone).strftime("%a %d %b"))
                for state, rows in (("warned", figures.warned), ("one-to-one only", figures.one_to_one))
                for user, until in rows]
-    title = f"InMail digest · week {figures.week.label}"
-    return render("digest.j2", title=title, fallback=f"{title}: {figures.drafts} drafts reviewed", reviews=reviews,
-                  recruiters=lines[:RECRUITER_LINES], more_recruiters=max(0, len(lines) - RECRUITER_LINES),
-                  findings=figures.findings, flagged=flagged, tip=figures.tip)
+    findings = [{"title": title(f["rule"]), "drafts": plural(f["count"], "draft", "drafts")}
+                for f in figures.findings if f["rule"] not in POLICY_RULES]
+    tip = tips(figures.findings, limit=1)[0]
+    name = week_name(figures.week, timezone)
+    before = week_name(week_of(figures.week.start, timezone, weeks_back=1), timezone)
+    heading = f"InMail digest · {name}"
+    return render("digest.j2", title=heading, fallback=f"{heading} (week {figures.week.label}): "
+                  f"{plural(figures.drafts, 'draft', 'drafts')} reviewed", reviews=reviews, this_week=name,
+                  last_week=before, recruiters=lines[:RECRUITER_LINES],
+                  more_recruiters=max(0, len(lines) - RECRUITER_LINES), findings=findings, flagged=flagged,
+                  tip=f"{tip['title']}: {tip['advice']}", chart=_has_chart(figures))
+
+
+def _week_labels(weekly: list[tuple[str, Rate]]) -> list[str]:
+    """Bar labels by each week's Monday, with the year under the first bar and wherever it changes."""
+    labels, year = [], None
+    for label, _ in weekly:
+        iso_year, number = label.split("-W")
+        monday = date.fromisocalendar(int(iso_year), int(number), 1)
+        labels.append(f"{monday:%-d %b}" + (f"\n{monday.year}" if monday.year != year else ""))
+        year = monday.year
+    return labels
 
 
 def chart_png(figures: DigestFigures, threshold: float) -> bytes | None:
-    """Bars of the team's weekly response rate with the policy threshold; None with no sends."""
-    if not any(rate.sent for _, rate in figures.weekly):
+    """Bars of the team's weekly response rate with the policy threshold; None with no sends.
+    A week without sends is a gap (marked "no sends"), not 0%; each bar says its rate and sends."""
+    if not _has_chart(figures):
         return None
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure  # no pyplot: no global state shared between threads
+    from matplotlib.transforms import blended_transform_factory
 
-    figure = Figure(figsize=(6, 3), dpi=100)
+    figure = Figure(figsize=(7, 3.4), dpi=100)
     axes = figure.subplots()
-    labels = [label.split("-")[1] for label, _ in figures.weekly]
-    values = [100 * (rate.rate or 0) for _, rate in figures.weekly]
-    axes.bar(labels, values, color="#2e7d9a")
-    axes.axhline(100 * threshold, color="#c62828", linestyle="--", linewidth=1, label=f"policy {threshold:.0%}")
+    positions = range(len(figures.weekly))
+    rates = [rate.rate for _, rate in figures.weekly]
+    top = max([100 * threshold] + [100 * r for r in rates if r is not None])
+    for x, (_, rate) in zip(positions, figures.weekly, strict=True):
+        if rate.rate is None:
+            axes.text(x, top * 0.04, "no sends", ha="center", va="bottom", fontsize="x-small", color="#777777")
+            continue
+        axes.bar(x, 100 * rate.rate, color="#2e7d9a", width=0.7, zorder=2)
+        axes.text(x, 100 * rate.rate + top * 0.02, f"{rate.rate:.0%}\n{rate.sent:,} sent", ha="center",
+                  va="bottom", fontsize="x-small", zorder=4,
+                  bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.85})
+    axes.axhline(100 * threshold, color="#c62828", linestyle="--", linewidth=1, zorder=3)
+    # Labelled beside the plot, where no bar, bar label or legend can cover it.
+    axes.text(1.01, 100 * threshold, f"policy\nthreshold\n{threshold:.0%}", color="#c62828", va="center",
+              ha="left", fontsize="x-small", transform=blended_transform_factory(axes.transAxes, axes.transData))
+    axes.set_xticks(list(positions), _week_labels(figures.weekly), fontsize="x-small")
+    axes.set_xlim(-0.6, len(figures.weekly) - 0.4)
+    axes.set_ylim(0, top * 1.3)
     axes.set_ylabel("response rate (%)")
-    axes.set_title("Team response rate, last 8 weeks")
-    axes.legend(loc="upper left", fontsize="small")
-    figure.tight_layout()
+    axes.set_title(f"Team response rate, {len(figures.weekly)} weeks by their Monday", fontsize="small")
+    figure.subplots_adjust(left=0.09, right=0.86, bottom=0.17, top=0.9)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -86,7 +135,7 @@ def post_digest(client: Any, outreach: Outreach, team_id: str, channel: str, fig
     png = chart_png(figures, team.policy.threshold)
     if png is not None:  # the text stands alone: a failed upload is logged, not retried
         slack_call("files_upload_v2", None, client.files_upload_v2, channel=posted["channel"], thread_ts=posted["ts"],
-                   content=png, filename=CHART_NAME, title=f"Response rate, weeks to {figures.week.label}")
+                   content=png, filename=CHART_NAME, title=f"Response rate, weeks to {week_name(figures.week, team.timezone)}")
     return str(posted["ts"])
 
 
@@ -124,11 +173,20 @@ def run(args: argparse.Namespace) -> int:
         if not args.post:
             print(_as_text(digest_message(figures, outreach.settings(team).timezone)))
             return 0
-        channel = outreach.settings(team).digest_channel
-        if not settings.slack_bot_token or not channel:
-            print("inmail-review: error: --post needs SLACK_BOT_TOKEN and a digest channel (INMAIL_DIGEST_CHANNEL)",
-                  file=sys.stderr)
+        if not settings.slack_bot_token:
+            print("inmail-review: error: --post needs SLACK_BOT_TOKEN", file=sys.stderr)
             return 2
-        return 0 if post_digest(make_client(settings), outreach, team, channel, figures) else 1
+        client = make_client(settings)
+        answer = slack_call("auth.test", None, client.auth_test)  # whose workspace INMAIL_DIGEST_CHANNEL is in
+        if answer is None:
+            print("inmail-review: error: Slack did not answer auth.test; nothing was posted", file=sys.stderr)
+            return 1
+        outreach.home_team = str(answer["team_id"])
+        channel = outreach.settings(team).digest_channel
+        if not channel:
+            print(f"inmail-review: error: team {team} has no digest channel (its own in App Home, or "
+                  "INMAIL_DIGEST_CHANNEL for the bot token's workspace)", file=sys.stderr)
+            return 2
+        return 0 if post_digest(client, outreach, team, channel, figures) else 1
     finally:
         store.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
+import time
 from datetime import datetime, time as dtime, timedelta, timezone
 from pathlib import Path
 
@@ -66,13 +67,19 @@ def run(args: argparse.Namespace) -> int:
                 outreach.add_alias(team, alias[0], alias[1].strip())
         window = outreach.settings(team).policy.window_days
         counts = {"added": 0, "updated": 0, "unchanged": 0}
+        changed: set[str] = set()
         for row in rows:
             user = outreach.resolve_recruiter(team, row.email) if row.email else None
             user = user or (outreach.resolve_recruiter(team, row.recruiter) if row.recruiter else None)
             if user is None:
                 skipped.append(_unknown(row))
                 continue
-            counts[store_row(outreach, team, user, row, window)] += 1
+            result = store_row(outreach, team, user, row, window)
+            counts[result] += 1
+            if result != "unchanged":
+                changed.add(user)
+        for user in sorted(changed):  # judged now, with an early warning where due, not at the next hourly tick
+            outreach.reassess(team, user, time.time())
     finally:
         store.close()
     print(f"{args.file}: {sum(counts.values())} rows imported for team {team}: {counts['added']} added, "

@@ -193,7 +193,8 @@ class ReviewService:
         try:
             context = ReviewContext(history=self.history.index(team_id), history_key=draft.id,
                                     recipient_key=recipient_key(draft), author_key=user_id, now=time.time(),
-                                    one_to_one_until=self.one_to_one_until(team_id, user_id) if draft.bulk else None)
+                                    one_to_one_until=self.one_to_one_until(team_id, user_id) if draft.bulk else None,
+                                    policy=self.outreach.settings(team_id).policy)
             review = self.reviewer.review(draft, context)
         except Exception as error:  # noqa: BLE001 - any failure becomes an apology, not a lost request
             log.error("review of draft %s failed: %s", draft.id, type(error).__name__)

@@ -18,7 +18,7 @@ import threading
 import time
 from typing import Any
 
-from bot.alerts import alert_messages
+from bot.alerts import alert_messages, risk_message
 from bot.digest import post_digest
 from bot.review_service import slack_call
 from bot.settings import Settings
@@ -70,9 +70,18 @@ class Scheduler:
                     log.info("team %s: text of %d drafts past retention forgotten", team, purged)
                     self.store.checkpoint()  # and out of the -wal file
             self.purge_claims(now)
+        if not teams or not self.knows_home_team():
+            return  # nothing to post yet, or Slack is not answering: digests and alerts wait for the next tick
         for team in teams:
             self.claim_digest(team, now)
         self.deliver(now)
+
+    def knows_home_team(self) -> bool:
+        """The bot token's workspace (`auth.test`, asked once), whose channels the environment's are."""
+        if self.outreach.home_team is None and self.client is not None:
+            answer = slack_call("auth.test", None, self.client.auth_test)
+            self.outreach.home_team = str(answer["team_id"]) if answer else None
+        return self.outreach.home_team is not None
 
     def purge_claims(self, now: float) -> None:
         """Keys that only guard against Slack's retries and replays (minutes) are kept a week, then go."""
@@ -82,16 +91,18 @@ class Scheduler:
             log.info("purged %d processed-event claims and %d finished pieces of work", events, work)
 
     def evaluate_team(self, team_id: str, now: float) -> list[int]:
-        config = self.outreach.settings(team_id).policy
         return [status_id for user in self.outreach.recruiters(team_id)
-                for status_id in self.outreach.evaluate(team_id, user, config, now)]
+                for status_id in self.outreach.reassess(team_id, user, now)]
 
     def claim_digest(self, team_id: str, now: float) -> bool:
         team = self.outreach.settings(team_id)
         week = digest_due(now, team)
         if week is None or not team.digest_channel:
             return False
-        return self.outreach.enqueue(team_id, f"digest:{week.label}", "digest",
+        first = self.outreach.first_seen(team_id)
+        if first is None or week.end <= first:  # nothing yet, or a week from before the app was installed
+            return False
+        return self.outreach.enqueue(team_id, f"digest:{team_id}:{week.label}", "digest",
                                      {"label": week.label, "start": week.start, "end": week.end})
 
     def deliver(self, now: float) -> None:
@@ -119,19 +130,22 @@ class Scheduler:
                 return ts
             figures = compute(self.outreach, team_id, Week(**row["payload"]), now)
             return post_digest(self.client, self.outreach, team_id, team.digest_channel, figures, metadata=metadata)
-        status = self.outreach.status_row(team_id, row["payload"]["status_id"])
-        if status is None:
-            return ""
-        dm, channel_post = alert_messages(self.outreach, team_id, status, now)
-        if row["kind"] == "alert_channel":
-            channel, message = team.alert_channel, channel_post
+        if row["kind"] == "risk_dm":
+            channel, message = row["user_id"], risk_message(self.outreach, team_id, row["user_id"], row["payload"])
+        else:
+            status = self.outreach.status_row(team_id, row["payload"]["status_id"])
+            if status is None:
+                return ""
+            dm, channel_post = alert_messages(self.outreach, team_id, status, now)
+            channel, message = (team.alert_channel, channel_post) if row["kind"] == "alert_channel" else (
+                status["user_id"], dm)
             if not channel:
                 return ""
-        else:
-            opened = slack_call("conversations.open", None, self.client.conversations_open, users=status["user_id"])
+        if row["kind"] != "alert_channel":  # a DM: to the recruiter's conversation with the app
+            opened = slack_call("conversations.open", None, self.client.conversations_open, users=channel)
             if opened is None:
                 return None
-            channel, message = opened["channel"]["id"], dm
+            channel = opened["channel"]["id"]
         if row["attempts"] and (ts := self._posted_before(channel, row["key"])):
             return ts
         posted = slack_call("chat.postMessage", None, self.client.chat_postMessage, channel=channel, metadata=metadata,

@@ -16,8 +16,6 @@ from models.policy import ONE_TO_ONE, WARNED, response_rate
 
 CHART_WEEKS = 8
 TOP_FINDINGS = 5
-DEFAULT_TIP = ("Open with something specific to the person (a talk, a project, a post) and end with one "
-               "clear question: it is what gets replies.")
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,6 @@ class DigestFigures:
     warned: list[tuple[str, float]]
     one_to_one: list[tuple[str, float]]
     weekly: list[tuple[str, Rate]] = field(default_factory=list)
-    tip: str = DEFAULT_TIP
 
 
 def week_of(at: float, timezone: str, weeks_back: int = 0) -> Week:
@@ -103,6 +100,5 @@ def compute(outreach: Outreach, team_id: str, week: Week, now: float) -> DigestF
     weekly = [(w.label, Rate(sum(r.sent for r in span.values()), sum(r.responses for r in span.values())))
               for w, span in zip(weeks, spans, strict=True)]
     findings = outreach.frequent_findings(team_id, week.start, week.end, limit=TOP_FINDINGS)
-    tip = next((f["suggestion"] for f in findings if f["suggestion"]), DEFAULT_TIP)
     return DigestFigures(team_id, week, this_reviews["drafts"], this_reviews["average"], last_reviews["average"],
-                         findings, recruiters, flagged[WARNED], flagged[ONE_TO_ONE], weekly, tip)
+                         findings, recruiters, flagged[WARNED], flagged[ONE_TO_ONE], weekly)

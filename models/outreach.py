@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable
 
-from models.policy import (PolicyConfig, Send, Status, Transition, earliest_send_needed, initial_status,
-                           next_transition, with_overrides)
+from models.policy import (PolicyConfig, Send, Status, Transition, at_risk, current_period, earliest_send_needed,
+                           initial_status, next_transition, with_overrides)
 from models.store import Store
 
 SOURCES = ("button", "log", "import")
@@ -62,9 +62,11 @@ class ImportResult:
 class Outreach:
     """Outreach queries over a `Store` (its connection, lock and transactions)."""
 
-    def __init__(self, store: Store, defaults: TeamSettings | None = None) -> None:
+    def __init__(self, store: Store, defaults: TeamSettings | None = None, home_team: str | None = None) -> None:
         self.store = store
         self.defaults = defaults or TeamSettings()
+        # The workspace whose channels the defaults name (the bot token's); None: not known, every team's.
+        self.home_team = home_team
 
     # --- recording sends -------------------------------------------------------------------------
     def record_send(self, team_id: str, user_id: str, key: str, source: str, *, sent: int, at: float | None = None,
@@ -112,7 +114,7 @@ class Outreach:
         return cursor.rowcount == 1
 
     def record_log(self, team_id: str, user_id: str, key: str, *, sent: int, replied: int, bulk: bool, at: float,
-                   repeat_window_s: float) -> str:
+                   repeat_window_s: float, accepted: int = 0, declined: int = 0) -> str:
         """`/inmail log`: "added", "unchanged" (this very command again) or "repeat" — the same
         user logged the same figures within `repeat_window_s`, which is taken as a retry of a
         command whose ack went missing, not a second batch. Checked and stored in one transaction."""
@@ -124,7 +126,56 @@ class Outreach:
             if repeat:
                 return "repeat"
             return self.record_send(team_id, user_id, key, "log", sent=sent, at=at, bulk=bulk, replied=replied,
-                                    responded_at=at)
+                                    accepted=accepted, declined=declined, responded_at=at)
+
+    def add_replies(self, team_id: str, user_id: str, key: str, *, accepted: int, declined: int, replied: int,
+                    at: float, since: float, draft_id: str | None = None,
+                    repeat_window_s: float | None = None) -> tuple[str, int]:
+        """Replies counted to sends already recorded (`/inmail log replied 30`, a bulk draft's reply
+        form): added to the user's button and log sends since `since` (or to `draft_id`'s send) that
+        still wait for replies, oldest first — accepted ones first, then declined, then replies of
+        no stated kind. Imported rows are left to their next import. Replies never exceed sends: when
+        fewer are waiting, nothing is recorded. Returns the outcome ("added", "unchanged" for this
+        very key again, "repeat" for the same figures within `repeat_window_s`, "exceeds") and how
+        many sends were waiting for a reply before."""
+        if replied < 1 or accepted < 0 or declined < 0 or accepted + declined > replied:
+            raise ValueError("replies must satisfy 0 ≤ accepted + declined ≤ replies and replies ≥ 1")
+        which = "AND draft_id = :draft" if draft_id else ""
+        with self.store.transaction() as db:
+            if db.execute("SELECT 1 FROM reply_logs WHERE team_id = ? AND key = ?", (team_id, key)).fetchone():
+                return "unchanged", 0
+            if repeat_window_s is not None and db.execute(
+                    "SELECT 1 FROM reply_logs WHERE team_id = ? AND user_id = ? AND accepted = ? AND declined = ? "
+                    "AND replied = ? AND created_at >= ? LIMIT 1",
+                    (team_id, user_id, accepted, declined, replied, at - repeat_window_s)).fetchone():
+                return "repeat", 0
+            rows = db.execute(
+                "SELECT id, pending FROM outreach WHERE team_id = :team AND user_id = :user AND source != 'import' "
+                f"AND pending > 0 AND at >= :since {which} ORDER BY at, id",
+                {"team": team_id, "user": user_id, "since": since, "draft": draft_id}).fetchall()
+            waiting = sum(pending for _, pending in rows)
+            if replied > waiting:
+                return "exceeds", waiting
+            left = [accepted, declined, replied - accepted - declined]
+            for row_id, pending in rows:
+                take = [0, 0, 0]
+                for kind in range(3):
+                    take[kind] = min(left[kind], pending - sum(take))
+                    left[kind] -= take[kind]
+                if not sum(take):
+                    break
+                db.execute("UPDATE outreach SET accepted = accepted + ?, declined = declined + ?, replied = replied + ?, "
+                           "pending = pending - ?, responded_at = COALESCE(responded_at, ?), updated_at = ? WHERE id = ?",
+                           (take[0], take[1], sum(take), sum(take), at, time.time(), row_id))
+            db["reply_logs"].insert({"team_id": team_id, "user_id": user_id, "key": key, "draft_id": draft_id,
+                                     "accepted": accepted, "declined": declined, "replied": replied, "created_at": at})
+            return "added", waiting
+
+    def button_send(self, team_id: str, draft_id: str) -> dict[str, Any] | None:
+        """The send recorded from a draft's review, if any (a bulk one takes its replies as counts)."""
+        rows = self.store.rows("SELECT sent, bulk, replied, accepted, declined, pending FROM outreach "
+                               "WHERE team_id = ? AND key = ?", (team_id, f"button:{draft_id}"))
+        return rows[0] if rows else None
 
     def set_bulk(self, team_id: str, draft_id: str, count: int) -> bool:
         """A button send was a bulk send of `count` InMails (the "Sent in bulk" form)."""
@@ -170,6 +221,12 @@ class Outreach:
             {"as_of": as_of, "window": window_days * 86_400.0, "team": team_id, "start": start, "end": end,
              "user": user_id})
         return {row.pop("user_id"): row for row in rows}
+
+    def first_seen(self, team_id: str) -> float | None:
+        """When the team's first draft or send is from: no digest is owed for a week before it."""
+        rows = self.store.rows("SELECT MIN(at) AS at FROM (SELECT MIN(created_at) AS at FROM drafts WHERE team_id = :t "
+                               "UNION ALL SELECT MIN(at) FROM outreach WHERE team_id = :t)", {"t": team_id})
+        return rows[0]["at"]
 
     def recruiters(self, team_id: str) -> list[str]:
         """Everyone with outreach or a status in the team (the policy's population)."""
@@ -229,7 +286,7 @@ class Outreach:
             status_id = int(cursor.lastrowid or 0)
             for kind, suffix in deliveries:
                 db.execute("INSERT OR IGNORE INTO deliveries (team_id, key, kind, user_id, payload, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?)", (team_id, f"status:{status_id}:{suffix}", kind, user_id,
+                           "VALUES (?, ?, ?, ?, ?, ?)", (team_id, f"status:{team_id}:{status_id}:{suffix}", kind, user_id,
                                                          json.dumps({"status_id": status_id}), now))
         return status_id
 
@@ -248,6 +305,31 @@ class Outreach:
                 return stored
             stored.append(status_id)
             prev_id, current = status_id, step.status
+
+    def reassess(self, team_id: str, user_id: str, now: float) -> list[int]:
+        """After the recruiter's figures changed (and on the scheduler's tick): every transition
+        due, then the early warning — once per period, a DM when the recruiter is at risk."""
+        stored = self.evaluate(team_id, user_id, self.settings(team_id).policy, now)
+        period = self.period_figures(team_id, user_id, now)
+        if period.at_risk:
+            self.enqueue(team_id, f"risk:{team_id}:{user_id}:{period.start:.0f}", "risk_dm", asdict(period),
+                         user_id=user_id)
+        return stored
+
+    def period_figures(self, team_id: str, user_id: str, now: float) -> "PeriodFigures":
+        """The current 14-day period as LinkedIn judges it: its sends, the responses known now."""
+        config = self.settings(team_id).policy
+        _, status = self.status(team_id, user_id, config)
+        period = current_period(status, now, config)
+        until = min(period.end, now + 1)  # sends so far (a clock moved back, or a simulation, has later ones)
+        known = self.totals(team_id, period.start, until, now, config.window_days, user_id).get(user_id) or {}
+        kinds = self.store.rows(
+            "SELECT COALESCE(SUM(accepted), 0) AS accepted, COALESCE(SUM(declined), 0) AS declined FROM outreach "
+            "WHERE team_id = ? AND user_id = ? AND at >= ? AND at < ?", (team_id, user_id, period.start, until))[0]
+        sent, responses = int(known.get("sent") or 0), int(known.get("responses") or 0)
+        return PeriodFigures(period.state, period.start, period.end, period.judged_at, sent, responses,
+                             min(kinds["accepted"], responses), min(kinds["declined"], responses), sent - responses,
+                             at_risk(sent, responses, config))
 
     def status_row(self, team_id: str, status_id: int) -> dict[str, Any] | None:
         rows = self.store.rows("SELECT * FROM policy_status WHERE team_id = ? AND id = ?", (team_id, status_id))
@@ -308,8 +390,15 @@ class Outreach:
 
     # --- team settings ---------------------------------------------------------------------------
     def settings(self, team_id: str) -> TeamSettings:
+        """The team's saved settings over the defaults. The defaults' channels are one workspace's
+        (`home_team`): another team without settings of its own gets no alert or digest channel
+        rather than a post in a channel of someone else's workspace, or everyone's in one."""
         rows = self.store.rows("SELECT settings FROM team_settings WHERE team_id = ?", (team_id,))
-        return TeamSettings.from_values(json.loads(rows[0]["settings"]), self.defaults) if rows else self.defaults
+        if rows:
+            return TeamSettings.from_values(json.loads(rows[0]["settings"]), self.defaults)
+        if self.home_team is None or team_id == self.home_team:
+            return self.defaults
+        return replace(self.defaults, alert_channel=None, digest_channel=None)
 
     def save_settings(self, team_id: str, settings: TeamSettings) -> None:
         self.store.execute("INSERT OR REPLACE INTO team_settings (team_id, settings, updated_at) VALUES (?, ?, ?)",
@@ -333,11 +422,11 @@ class Outreach:
 
     def frequent_findings(self, team_id: str, since: float, until: float | None = None, user_id: str | None = None,
                           limit: int = 3) -> list[dict[str, Any]]:
-        """The most frequent finding rules in reviews made since `since` (one review per draft: its latest),
-        with a message and suggestion of each, for tips and the digest."""
+        """The finding rules of most drafts reviewed since `since` (one review per draft: its latest;
+        `count` is how many drafts got the rule), with a message and suggestion of each."""
         who = "AND d.user_id = :user" if user_id else ""
         return self.store.rows(
-            "SELECT json_extract(f.value, '$.rule') AS rule, COUNT(*) AS count, "
+            "SELECT json_extract(f.value, '$.rule') AS rule, COUNT(DISTINCT r.draft_id) AS count, "
             "MAX(json_extract(f.value, '$.message')) AS message, MAX(json_extract(f.value, '$.suggestion')) AS suggestion "
             "FROM reviews r JOIN drafts d ON d.team_id = r.team_id AND d.id = r.draft_id, json_each(r.findings) f "
             "WHERE r.team_id = :team AND r.created_at >= :since AND r.created_at < :until "
@@ -360,6 +449,22 @@ class Outreach:
 
 
 @dataclass(frozen=True)
+class PeriodFigures:
+    """One recruiter's current period (`models.policy.current_period`) with its figures so far."""
+
+    state: str
+    start: float
+    end: float
+    judged_at: float
+    sent: int
+    responses: int
+    accepted: int
+    declined: int
+    pending: int
+    at_risk: bool
+
+
+@dataclass(frozen=True)
 class UserFigures:
     """One recruiter's figures over the last `days` (App Home, `/inmail stats`), and the team's."""
 
@@ -373,6 +478,8 @@ class UserFigures:
     team_sent: int
     team_responses: int
     team_flagged: int
+    period: PeriodFigures
+    policy: PolicyConfig
 
 
 def user_figures(outreach: Outreach, team_id: str, user_id: str, now: float) -> UserFigures:
@@ -386,4 +493,5 @@ def user_figures(outreach: Outreach, team_id: str, user_id: str, now: float) -> 
     flagged = sum(1 for row in outreach.statuses(team_id).values() if row["state"] != "normal" and (row["until"] or 0) > now)
     return UserFigures(config.window_days, reviews["drafts"], reviews["average"], mine["sent"] or 0,
                        mine["responses"] or 0, status.state, status.until,
-                       sum(r["sent"] or 0 for r in team.values()), sum(r["responses"] or 0 for r in team.values()), flagged)
+                       sum(r["sent"] or 0 for r in team.values()), sum(r["responses"] or 0 for r in team.values()), flagged,
+                       outreach.period_figures(team_id, user_id, now), config)

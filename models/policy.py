@@ -155,6 +155,37 @@ def next_transition(current: Status, sends: Sequence[Send], now: float, config: 
     return Transition(Status(NORMAL, due), figures, reason)
 
 
+@dataclass(frozen=True)
+class Period:
+    """The period LinkedIn is judging now: the sends of [start, end), judged on `judged_at` (a
+    warning period's after its grace, so replies can still arrive)."""
+
+    state: str
+    start: float
+    end: float
+    judged_at: float
+
+
+def current_period(current: Status, now: float, config: PolicyConfig) -> Period:
+    """Where `now` falls: the normal-state period running from the last transition (or the epoch),
+    the warning period, or the restricted period — the same bounds `next_transition` judges."""
+    if current.state == NORMAL:
+        period = config.period_days * DAY
+        start = current.since + max(0, int((now - current.since) // period)) * period
+        return Period(NORMAL, start, start + period, start + period)
+    if current.state == WARNED:
+        end = current.since + config.warn_days * DAY
+        return Period(WARNED, current.since, end, end + config.grace_days * DAY)
+    end = current.since + config.restrict_days * DAY
+    return Period(ONE_TO_ONE, current.since, end, end)
+
+
+def at_risk(sent: int, responses: int, config: PolicyConfig) -> bool:
+    """Enough sends to be judged and, as things stand, under the threshold: heading for a warning
+    (or a restriction) unless more replies come."""
+    return sent >= config.min_sent and responses < config.threshold * sent
+
+
 def earliest_send_needed(current: Status, now: float, config: PolicyConfig) -> float:
     """The earliest send time `next_transition` looks at, so callers can load no more than that."""
     if current.state != NORMAL:

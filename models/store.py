@@ -119,8 +119,22 @@ def _v3_jobs(db: sqlite_utils.Database) -> None:
     db["processed_events"].create_index(["at"])
 
 
+def _v4_reply_logs(db: sqlite_utils.Database) -> None:
+    """Issue 11: replies recorded as counts to earlier sends (`/inmail log replied 30`, a bulk
+    draft's replies). The replies themselves are added to the `outreach` rows they answer; this
+    ledger, keyed like `outreach`, makes a retried command or form add nothing the second time
+    (models/outreach.py owns both tables)."""
+    db["reply_logs"].create({
+        "id": int, "team_id": str, "user_id": str, "key": str, "draft_id": str, "accepted": int, "declined": int,
+        "replied": int, "created_at": float,
+    }, pk="id", not_null={"team_id", "user_id", "key", "replied", "created_at"})
+    db["reply_logs"].create_index(["team_id", "key"], unique=True)
+    db["reply_logs"].create_index(["team_id", "user_id", "created_at"])
+
+
 # Append only; never edit a migration that has shipped.
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach, _v3_jobs)
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach, _v3_jobs,
+                                                                     _v4_reply_logs)
 
 
 def new_draft_id() -> str:

@@ -26,6 +26,7 @@ from rules.packs import Pack, Rule, load_packs
 from rules.scoring import metrics, score_and_verdict
 
 if TYPE_CHECKING:
+    from models.policy import PolicyConfig
     from rules.grammar import GrammarChecker
     from rules.similarity import TemplateIndex
 
@@ -48,6 +49,7 @@ class ReviewContext:
     author_key: str | None = None
     now: float | None = None
     one_to_one_until: datetime | None = None  # the sender may not send bulk InMails until then
+    policy: "PolicyConfig | None" = None  # the team's response-rate numbers, named in that finding
 
     grammar: "GrammarChecker | None" = None
 

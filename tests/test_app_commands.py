@@ -114,3 +114,26 @@ def test_modal_round_trip_with_a_validation_error(app: SlackAppServer, slack: Sl
     assert draft["source"] == "modal" and draft["details"]["recipient"]["name"] == "Kari Nordmann"
     assert draft["details"]["category"] == "career_opportunity"
     assert slack.violations == []
+
+
+def test_mistyped_subcommands_get_their_usage_and_are_no_drafts(app: SlackAppServer, slack: SlackStandIn) -> None:
+    """Issue 11 item 5: none of these is reviewed, stored or counted in "drafts reviewed"; each
+    gets its subcommand's usage (or the help), and a real draft starting with "Help" is reviewed."""
+    expected = {"log 5": "Usage: `/inmail log", "forget me": "Usage: `/inmail forget-me`",
+                "help me": "Usage: `/inmail help`", "stats please": "Usage: `/inmail stats`",
+                "settings": "Review a draft InMail", "hello there": "Review a draft InMail"}
+    for text, usage in expected.items():
+        ack = app.command(text, response_url=slack.response_url(text))
+        assert ack.status_code == 200 and ack.json()["response_type"] == "ephemeral"
+        assert usage in ack.json()["blocks"][0]["text"]["text"], text
+    # `log replied 5` is replies to earlier sends: with none recorded it says so and records nothing.
+    assert app.command("log replied 5", response_url=slack.response_url("replied")).text == ""
+    assert slack.wait_responses(1)[0]["text"].startswith("Nothing was logged")
+    app.drain()
+    assert app.store.recent_reviews(TEAM, USER) == [] and app.store.rows("SELECT * FROM outreach", ()) == []
+    assert app.command("Help us build the payments platform at Vipps: " + DRAFT.split("\n", 1)[1],
+                       response_url=slack.response_url("draft")).text == ""
+    assert "score" in slack.wait_responses(2)[1]["text"]
+    app.drain()
+    assert len(app.store.recent_reviews(TEAM, USER)) == 1
+    assert slack.violations == []

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.digest import chart_png, digest_message
+from bot.digest import chart_png, digest_message, week_name
 from bot.review_service import ReviewService
 from models.digest import compute, digest_due, week_of
 from models.outreach import Outreach, TeamSettings
@@ -61,7 +61,7 @@ def test_figures_from_real_reviews_and_sends(tmp_path: Path, reviewer: Reviewer)
         assert figures.drafts == 3
         assert round(figures.average_score, 3) == round(sum(a.review.score for a in answers) / 3, 3)
         assert figures.last_average_score is None
-        counts = Counter(f.rule for a in answers for f in a.review.findings)
+        counts = Counter(rule for a in answers for rule in {f.rule for f in a.review.findings})  # drafts per rule
         assert [(f["rule"], f["count"]) for f in figures.findings] == sorted(counts.items(), key=lambda i: (-i[1], i[0]))[:5]
         lines = {line.user_id: line for line in figures.recruiters}
         assert (lines["U1"].this_week.sent, lines["U1"].this_week.responses, lines["U1"].last_week.sent) == (50, 5, 0)
@@ -69,7 +69,7 @@ def test_figures_from_real_reviews_and_sends(tmp_path: Path, reviewer: Reviewer)
         assert [label for label, _ in figures.weekly][-1] == week.label and len(figures.weekly) == 8
         message = digest_message(figures, "UTC")
         text = "\n".join(b["text"]["text"] for b in message["blocks"] if "text" in b)
-        assert "*3* drafts reviewed" in text and "<@U1>: 10% of 50 · none sent" in text
+        assert "*3 drafts* reviewed" in text and "<@U1>: 10% of 50 · none sent" in text
         assert "<@U2>: none sent · 40% of 20" in text and "Tip of the week" in text
         png = chart_png(figures, 0.13)
         assert png is not None and png.startswith(b"\x89PNG")
@@ -95,7 +95,7 @@ def test_digest_command_prints_and_posts(tmp_path: Path, slack: SlackStandIn) ->
                               cwd=ROOT, env=env, timeout=120)
 
     printed = cli()
-    assert printed.returncode == 0 and f"week {last_week.label}" in printed.stdout
+    assert printed.returncode == 0 and f"InMail digest · {week_name(last_week, 'UTC')}" in printed.stdout
     assert "<@U1>: 15% of 120 · none sent" in printed.stdout and slack.calls == []
     posted = cli("--team", TEAM, "--post")
     assert posted.returncode == 0, posted.stderr

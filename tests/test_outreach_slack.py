@@ -2,12 +2,17 @@
 their follow-ups (bulk count form, accepted/declined), and the figures in App Home."""
 from __future__ import annotations
 
+import json
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from bot.blocks import draft_modal
 from bot.listeners.views import draft_from_form
-from models.outreach import Outreach
+from bot.scheduler import Scheduler
+from models.digest import week_of
+from models.outreach import Outreach, TeamSettings
+from models.policy import DAY, current_period, initial_status
 from tests.conftest import DRAFTS, TEAM, USER, SlackAppServer
 from tests.slack_standin import SlackStandIn, block_problems
 
@@ -78,16 +83,99 @@ def test_buttons_and_their_follow_ups(app: SlackAppServer, slack: SlackStandIn) 
     assert submit("25").text == ""
     [confirmation] = slack.wait_for("chat.postMessage")
     assert "25 InMails sent in bulk" in confirmation.args["text"]
+    app.drain()
+    [row] = app.store.rows("SELECT sent, bulk, replied, pending, source FROM outreach", ())
+    assert row == {"sent": 25, "bulk": 1, "replied": 0, "pending": 25, "source": "button"}
+    assert slack.violations == []
+
+
+def test_a_one_to_one_reply_is_accepted_or_declined(app: SlackAppServer, slack: SlackStandIn) -> None:
+    draft_id = _review(app, slack)
     _click(app, slack, "got_reply", draft_id, "reply")
-    reply = slack.wait_responses(3)[2]
+    reply = slack.wait_responses(2)[1]
     assert [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
         "reply_accepted", "reply_declined"]
     _click(app, slack, "reply_declined", draft_id, "declined")
-    assert slack.wait_responses(4)[3]["text"] == "Reply recorded as declined."
+    assert slack.wait_responses(3)[2]["text"] == "Reply recorded as declined."
+    _click(app, slack, "got_reply", draft_id, "again")
+    assert slack.wait_responses(4)[3]["text"] == "A reply to this draft was already recorded."
     app.drain()
     [row] = app.store.rows("SELECT sent, bulk, replied, accepted, declined, pending, source FROM outreach", ())
-    assert row == {"sent": 25, "bulk": 1, "replied": 1, "accepted": 0, "declined": 1, "pending": 24, "source": "button"}
+    assert row == {"sent": 1, "bulk": 0, "replied": 1, "accepted": 0, "declined": 1, "pending": 0, "source": "button"}
     assert slack.violations == []
+
+
+def _submit_view(app: SlackAppServer, opened: Any, values: dict[str, Any], trigger: str) -> Any:
+    view = opened.args["view"]
+    return app.interaction({"type": "view_submission", "user": {"id": USER, "team_id": TEAM}, "trigger_id": trigger,
+                            "view": {"id": opened.response["view"]["id"], "type": "modal",
+                                     "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+                                     "state": {"values": values}}})
+
+
+def test_a_bulk_sends_replies_are_counts_added_up_over_time(app: SlackAppServer, slack: SlackStandIn) -> None:
+    """Issue 11 item 2: "Mark as sent → bulk → 250" then replies as counts, accepted and declined
+    apart, added up over several submissions; never more replies than sends."""
+    draft_id = _review(app, slack)
+    _click(app, slack, "mark_sent", draft_id, "sent")
+    slack.wait_responses(2)
+    _click(app, slack, "sent_bulk", draft_id, "bulk")
+    [bulk_form] = slack.wait_for("views.open")
+    number = lambda n: {"value": {"type": "number_input", "value": n}}  # noqa: E731
+    assert _submit_view(app, bulk_form, {"count": number("250")}, "1.2.b").text == ""
+    slack.wait_for("chat.postMessage")
+
+    def replies(accepted: str | None, declined: str | None, name: str) -> Any:
+        opened_before = len(slack.calls_to("views.open"))
+        _click(app, slack, "got_reply", draft_id, name)
+        opened = slack.wait_for("views.open", opened_before + 1)[-1]
+        assert opened.args["view"]["callback_id"] == "inmail_replies"
+        values = {"accepted": number(accepted), "declined": number(declined)}
+        return _submit_view(app, opened, values, f"1.2.{name}")
+
+    assert replies(None, None, "empty").json()["errors"] == {"accepted": "Enter how many accepted or declined (or both)."}
+    assert replies("20", "10", "first").text == ""
+    assert "Added 30 replies (20 accepted, 10 declined). 30 of 250 InMails" in slack.wait_for("chat.postMessage", 2)[1].args["text"]
+    assert replies("5", None, "second").text == ""
+    assert "35 of 250 InMails" in slack.wait_for("chat.postMessage", 3)[2].args["text"]
+    assert replies("300", None, "too many").text == ""
+    assert "Nothing was added" in slack.wait_for("chat.postMessage", 4)[3].args["text"]
+    app.drain()
+    [row] = app.store.rows("SELECT sent, replied, accepted, declined, pending FROM outreach", ())
+    assert row == {"sent": 250, "replied": 35, "accepted": 25, "declined": 10, "pending": 215}
+    assert app.command("stats", response_url=slack.response_url("stats")).text == ""
+    assert "250 InMails sent · 35 responses" in slack.wait_responses(3)[2]["blocks"][0]["text"]["text"]
+    assert slack.violations == []
+
+
+def test_log_takes_any_order_separators_and_replies_to_earlier_sends(app: SlackAppServer, slack: SlackStandIn) -> None:
+    """Issue 11 item 2: `/inmail log` parts in any order, "1,000" / "1 000" / "1.000", and replies
+    to earlier sends (`log replied 30`, `log accepted 20 declined 10`) that never exceed the sends."""
+    said: list[str] = []
+
+    def log(text: str) -> str:
+        answered = len(slack.responses)
+        response = app.command(text, response_url=slack.response_url(f"log{len(said)}"), trigger_id=f"9.{len(said)}")
+        if response.text:
+            said.append(_ack_text(response))
+        else:
+            said.append(slack.wait_responses(answered + 1)[-1]["text"])
+        return said[-1]
+
+    assert log("log bulk replied 6 sent 1,000") == "Logged 1,000 bulk InMails sent and 6 replies."
+    assert log("log 1 000 sent") == "Logged 1,000 InMails sent."
+    assert log("log sent 1.000 accepted 1 declined 2") == "Logged 1,000 InMails sent and 3 replies (1 accepted, 2 declined)."
+    assert log("log replied 30") == "Logged 30 replies to your InMails of the last 30 days."
+    assert log("log declined 10 accepted 20") == "Logged 30 replies (20 accepted, 10 declined) to your InMails of the last 30 days."
+    assert log("log replied 5,000").startswith("Nothing was logged: 5,000 replies would be more than your sends.")
+    assert "Usage" in log("log bulk replied 5") and "Usage" in log("log sent 5 sent 6")
+    assert "more than 3 replies" in log("log sent 9 replied 3 accepted 4")
+    app.drain()
+    rows = app.store.rows("SELECT sent, replied, accepted, declined, pending FROM outreach ORDER BY at", ())
+    assert sum(r["sent"] for r in rows) == 3000 and sum(r["replied"] for r in rows) == 6 + 3 + 60
+    assert sum(r["accepted"] for r in rows) == 21 and sum(r["declined"] for r in rows) == 12
+    assert all(r["pending"] == r["sent"] - r["replied"] >= 0 for r in rows)
+    assert app.store.recent_reviews(TEAM, USER) == []
 
 
 def test_forget_me_deletes_the_callers_draft_text_only(app: SlackAppServer, slack: SlackStandIn) -> None:
@@ -118,8 +206,8 @@ def test_app_home_shows_figures_and_status(app: SlackAppServer, slack: SlackStan
     [publish] = slack.wait_for("views.publish")
     figures = next(e["text"] for b in publish.args["view"]["blocks"] if b["type"] == "context" for e in b["elements"]
                    if "Your last" in e["text"])
-    assert "1 drafts reviewed" in figures and "120 InMails sent · 30 responses · response rate 25%" in figures
-    assert "⚠️ warned until" in figures and "1 recruiter(s) warned or restricted" in figures
+    assert "1 draft reviewed" in figures and "120 InMails sent · 30 responses · response rate 25%" in figures
+    assert "⚠️ warned until" in figures and "1 recruiter warned or restricted" in figures
     assert slack.violations == []
 
 
@@ -171,3 +259,192 @@ def test_the_draft_form_asks_whether_it_is_a_bulk_send() -> None:
               "bulk": {"value": {"type": "checkboxes", "selected_options": [bulk["element"]["options"][0]]}}}
     assert draft_from_form(values).bulk and not draft_from_form({"body": values["body"]}).bulk
     assert block_problems(view["blocks"]) == []
+
+
+def test_outcome_buttons_belong_to_the_drafts_author(app: SlackAppServer, slack: SlackStandIn) -> None:
+    """Issue 11 item 1: in a drafts channel everyone sees the buttons; a lead's click on Kari's
+    draft records nothing and says whose draft it is, and Kari's own click still works."""
+    draft_id = _review(app, slack)
+    for n, action_id in enumerate(("mark_sent", "got_reply", "reply_accepted", "sent_bulk")):
+        _click(app, slack, action_id, draft_id, f"lead{n}", user="ULEAD")
+        told = slack.wait_responses(2 + n)[1 + n]
+        assert told["response_type"] == "ephemeral" and f"<@{USER}>'s draft" in told["text"]
+        assert "nothing was recorded" in told["text"]
+    app.drain()
+    assert app.store.rows("SELECT * FROM outreach", ()) == [] and app.store.outcomes(TEAM) == []
+    assert slack.calls_to("views.open") == []  # no bulk form for someone else's draft
+    _click(app, slack, "mark_sent", draft_id, "author")
+    assert slack.wait_responses(6)[5]["text"].startswith("Marked as sent.")
+    app.drain()
+    [row] = app.store.rows("SELECT user_id, sent FROM outreach WHERE team_id = ?", (TEAM,))
+    assert row == {"user_id": USER, "sent": 1}
+    assert slack.violations == []
+
+
+def test_each_teams_digest_is_its_own(make_app: Any, slack: SlackStandIn) -> None:
+    """Issue 11 item 8: the outbox keys carry the team, so one team's posted digest is not taken as
+    another's (a retried delivery looks for its own key in the channel); a team with no digest
+    channel of its own gets none, not the bot token's workspace's channel."""
+    app = make_app(digest_channel="CDIGEST")
+    slack.reset()
+    for team in (TEAM, "T0OTHER", "T0THIRD"):
+        assert app.command("log sent 40 replied 6", response_url=slack.response_url(team), team_id=team).text == ""
+    slack.wait_responses(3)
+    app.drain()
+    Outreach(app.store).save_settings("T0OTHER", TeamSettings(digest_channel="CDIGEST"))  # same channel, say
+    now = time.time()
+    wednesday = week_of(now, "UTC").start + 9.5 * 86400  # next week's Wednesday: last week's digest is due
+    scheduler = Scheduler(app.store, app.app.client, app.settings)
+    slack.fail("chat.postMessage", status=500)  # the first digest's first try fails; it is retried later
+    scheduler.tick(wednesday)
+    scheduler.tick(wednesday + 3600)
+    posts = [c for c in slack.calls_to("chat.postMessage") if c.response and c.response.get("ok")]
+    keys = sorted(c.args["metadata"]["event_payload"]["delivery"] for c in posts)
+    label = week_of(now, "UTC").label
+    assert keys == sorted([f"digest:{TEAM}:{label}", f"digest:T0OTHER:{label}"])
+    assert {c.args["channel"] for c in posts} == {"CDIGEST"}
+    kinds = {(r["team_id"], r["kind"]) for r in app.store.rows("SELECT team_id, kind FROM deliveries", ())}
+    assert ("T0THIRD", "digest") not in kinds  # no channel of its own: no digest
+    assert all(r["posted_at"] for r in app.store.rows("SELECT posted_at FROM deliveries", ()))
+
+
+def test_the_current_period_shows_who_is_at_risk_and_is_judged_when_figures_change(app: SlackAppServer,
+                                                                                  slack: SlackStandIn) -> None:
+    """Issue 11 item 3: after `log sent 150 replied 5` (3%) stats and App Home show the current
+    period as LinkedIn judges it and "at risk"; the recruiter gets one DM for the period; and a
+    completed period under the threshold is judged as soon as figures change, not at the next tick."""
+    assert app.command("log sent 150 replied 5", response_url=slack.response_url("log")).text == ""
+    slack.wait_responses(1)
+    assert app.command("stats", response_url=slack.response_url("stats")).text == ""
+    stats = slack.wait_responses(2)[1]["blocks"][0]["text"]["text"]
+    assert "*Current period (" in stats and "150 InMails sent · 0 accepted · 0 declined · 145 pending" in stats
+    assert "response rate 3%" in stats and "⚠️ *At risk:* under 13% with 150 sends" in stats
+    assert "If it stays under: a warning for 14 days, then one-to-one InMails only for 14 days" in stats
+    assert "*Response-rate policy:* normal · ⚠️ at risk" in stats and "*Your last 30 days:*" in stats
+    app.event({"type": "app_home_opened", "user": USER, "channel": "DHOME", "tab": "home", "event_ts": "1.1"})
+    [publish] = slack.wait_for("views.publish")
+    assert "At risk:* under 13%" in json.dumps(publish.args["view"], ensure_ascii=False)
+    scheduler = Scheduler(app.store, app.app.client, app.settings)
+    now = time.time()
+    scheduler.tick(now)
+    assert app.command("log sent 10", response_url=slack.response_url("more")).text == ""
+    slack.wait_responses(3)
+    app.drain()
+    scheduler.tick(now + 120)
+    [dm] = [c for c in slack.calls_to("chat.postMessage") if "heading under the threshold" in c.args["text"]]
+    assert dm.args["channel"].startswith("D") and "160 InMails sent" not in dm.args["text"]  # once per period
+    assert "150 InMails sent" in dm.args["text"] and "at risk" in dm.args["text"].lower()
+    # U2's last completed period (imported) was under 13%; the next figure they log gets it judged at once.
+    config = Outreach(app.store).settings(TEAM).policy
+    previous = current_period(initial_status(config), now, config).start - config.period_days * DAY
+    Outreach(app.store).record_send(TEAM, "U2", "import:U2:p", "import", sent=120, at=previous + 3600)
+    assert app.command("log sent 1", response_url=slack.response_url("u2"), user="U2").text == ""
+    slack.wait_responses(4)
+    app.drain()
+    assert [r["state"] for r in Outreach(app.store).history(TEAM, "U2")] == ["warned"]
+    assert slack.violations == []
+
+
+MASS = "Dear Candidate, I came across your profile and was impressed. Exciting opportunity! Let me know."
+
+
+def test_alert_tips_describe_rules_from_the_recruiters_own_drafts(app: SlackAppServer, slack: SlackStandIn) -> None:
+    """Issue 11 item 4: the warning DM's tips name each rule by its title with what to do (no
+    quoted draft text, no count of a whole rule next to one instance's words, no command-line
+    advice), skip policy findings, and a recruiter known only from an import gets the team's tips."""
+    slack.add_user("U9")
+    now = time.time()
+    app.store.execute("INSERT INTO policy_status (team_id, user_id, prev_id, state, since, until, sent, responses, "
+                      "reason, recorded_at) VALUES (?, ?, 0, 'one_to_one', ?, ?, 120, 10, 'test', ?)",
+                      (TEAM, USER, now - 86400, now + 13 * 86400, now))
+    for n in range(2):
+        assert app.command(f"{MASS} ({n})", response_url=slack.response_url(f"m{n}")).text == ""
+    values = {"body": {"value": {"type": "plain_text_input", "value": MASS}},
+              "bulk": {"value": {"type": "checkboxes", "selected_options": [{"value": "bulk"}]}}}
+    view = draft_modal({"channel": None})
+    assert app.interaction({"type": "view_submission", "trigger_id": "1.2.f", "view": {
+        "id": "V1", "type": "modal", "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+        "state": {"values": values}}}).status_code == 200
+    slack.wait_responses(2)
+    slack.wait_for("chat.postMessage")
+    app.drain()
+    assert any("bulk-restricted" in r["findings"] for r in app.store.rows("SELECT findings FROM reviews", ()))
+    app.store.execute("DELETE FROM policy_status")
+    config = Outreach(app.store).settings(TEAM).policy
+    previous = current_period(initial_status(config), now, config).start - config.period_days * DAY
+    for user in (USER, "U9"):  # U9 is known only from an import
+        Outreach(app.store).record_send(TEAM, user, f"import:{user}:p", "import", sent=120, at=previous + 3600)
+    Scheduler(app.store, app.app.client, app.settings).tick(now)
+    dms = {c.args["channel"]: c.args for c in slack.calls_to("chat.postMessage") if "Response rate warning" in c.args["text"]
+           and c.args["channel"].startswith("D")}
+    opened = {c.response["channel"]["id"]: c.args["users"] for c in slack.calls_to("conversations.open")}
+    by_user = {opened[channel]: json.dumps(args["blocks"], ensure_ascii=False) for channel, args in dms.items()}
+    own = by_user[USER]
+    assert "What your own recent drafts suggest" in own and "*Generic salutation:* Greet the person by name" in own
+    assert "(in 3 of your recent drafts)" in own
+    for text in by_user.values():
+        assert "“" not in text and "×" not in text and "--recipient" not in text and "bulk" not in text.lower()
+    assert "Tips for the next InMails" in by_user["U9"] and "*Generic salutation:*" in by_user["U9"]
+    assert slack.violations == []
+
+
+def test_the_policy_numbers_shown_are_the_teams(app: SlackAppServer, slack: SlackStandIn) -> None:
+    """Issue 11 item 11: with the team's threshold at 20% and restrictions of 21 days, the
+    bulk-restricted finding, stats and the early warning name those numbers, not 13% and 14 days."""
+    outreach = Outreach(app.store)
+    base = outreach.settings(TEAM)
+    outreach.save_settings(TEAM, TeamSettings.from_values({"policy": {"threshold": 0.2, "restrict_days": 21}}, base))
+    now = time.time()
+    app.store.execute("INSERT INTO policy_status (team_id, user_id, prev_id, state, since, until, sent, responses, "
+                      "reason, recorded_at) VALUES (?, ?, 0, 'one_to_one', ?, ?, 120, 10, 'test', ?)",
+                      (TEAM, USER, now - 86400, now + 20 * 86400, now))
+    values = {"body": {"value": {"type": "plain_text_input", "value": DRAFT}},
+              "bulk": {"value": {"type": "checkboxes", "selected_options": [{"value": "bulk"}]}}}
+    view = draft_modal({"channel": None})
+    assert app.interaction({"type": "view_submission", "trigger_id": "1.2.f", "view": {
+        "id": "V1", "type": "modal", "callback_id": view["callback_id"], "private_metadata": view["private_metadata"],
+        "state": {"values": values}}}).status_code == 200
+    [answer] = slack.wait_for("chat.postMessage")
+    shown = json.dumps(answer.args["blocks"], ensure_ascii=False)
+    assert "under 20% after the warning" in shown and "off for 21 days" in shown and "back at 20% or more" in shown
+    assert "13%" not in shown and "14 days" not in shown
+    assert app.command("log sent 150 replied 25", response_url=slack.response_url("log")).text == ""
+    slack.wait_responses(1)
+    assert app.command("stats", response_url=slack.response_url("stats")).text == ""
+    stats = slack.wait_responses(2)[1]["text"]
+    assert "At risk: under 20% with 150 sends" in stats and "another 21 days of one-to-one InMails only" in stats
+    assert "13%" not in stats
+    assert slack.violations == []
+
+
+def test_the_digest_a_lead_reads(make_app: Any, slack: SlackStandIn) -> None:
+    """Issue 11 item 7: findings by title, a tip that stands alone, weeks named by their dates, the
+    chart said to be in the thread (and uploaded there), no digest for a week before the first
+    draft, and a Thursday digest covering the last full week, posted on its day."""
+    app = make_app()
+    slack.reset()
+    for n in range(2):
+        assert app.command(f"{MASS} ({n})", response_url=slack.response_url(f"m{n}")).text == ""
+    assert app.command("log sent 40 replied 6", response_url=slack.response_url("log")).text == ""
+    slack.wait_responses(3)
+    app.drain()
+    Outreach(app.store).save_settings(TEAM, TeamSettings(digest_channel="CDIGEST", digest_weekday=3, digest_hour=9))
+    now = time.time()
+    this_week = week_of(now, "UTC")
+    scheduler = Scheduler(app.store, app.app.client, app.settings)
+    scheduler.tick(this_week.start + 3 * 86400 + 10 * 3600)  # this Thursday: last week was before the first draft
+    assert slack.calls_to("chat.postMessage") == []
+    scheduler.tick(this_week.start + 10 * 86400 + 8 * 3600)  # next Thursday 08:00: not yet
+    assert slack.calls_to("chat.postMessage") == []
+    scheduler.tick(this_week.start + 10 * 86400 + 9 * 3600)  # 09:00: this week's digest, a full week
+    [post] = slack.calls_to("chat.postMessage")
+    text = json.dumps(post.args["blocks"], ensure_ascii=False)
+    first, last = (datetime.fromtimestamp(t, timezone.utc) for t in (this_week.start, this_week.end - 1))
+    named = f"{first:%-d}–{last:%-d %b %Y}" if first.month == last.month else f"{first:%-d %b} – {last:%-d %b %Y}"
+    assert f"InMail digest · {named}" in text and "this week" not in text and "last week" not in text
+    assert "Generic salutation: in 2 drafts" in text and "generic-template/" not in text
+    assert "Tip of the week:* " in text and "“" not in text
+    assert "The chart of the team's weekly response rate is in this message's thread." in text
+    [chart] = slack.uploads.values()
+    assert chart.channel == "CDIGEST" and chart.data.startswith(b"\x89PNG")
+    assert slack.violations == []

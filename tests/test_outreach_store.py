@@ -93,7 +93,7 @@ def test_two_processes_store_one_transition_and_lease_each_delivery_once(tmp_pat
         assert [r["state"] for r in Outreach(stores[0]).history(TEAM, "U1")] == ["warned"]
         leased = _race(4, lambda i: Outreach(stores[i]).lease_due(15 * DAY))
         keys = [row["key"] for rows in leased for row in rows]
-        assert sorted(keys) == sorted(f"status:{stored_id}:{s}" for stored_id in sum(stored, []) for s in ("dm", "channel"))
+        assert sorted(keys) == sorted(f"status:{TEAM}:{stored_id}:{s}" for stored_id in sum(stored, []) for s in ("dm", "channel"))
         assert Outreach(stores[0]).lease_due(15 * DAY + 10) == []  # leased: nobody else may take them yet
         assert len(Outreach(stores[1]).lease_due(15 * DAY + 301)) == 2  # the lease ran out: taken again
     finally:

@@ -1,6 +1,9 @@
 """The buttons on a review: "Review again" re-reviews the stored draft and replaces the answer;
 "Mark as sent" and "Got a reply" record an outcome, and their answers carry follow-up buttons
-that refine it: "It was a bulk send…" (a form for the count), "Accepted" / "Declined".
+that refine it: "It was a bulk send…" (a form for the count), "Accepted" / "Declined". "Got a
+reply" on a bulk send opens a form for counts instead (accepted and declined, added up over time).
+Outcomes belong to the draft's author: anyone else's click records nothing and is told whose
+draft it is.
 
 Each click is recorded twice on purpose, in one transaction: in `outcomes`, the per-draft click
 ledger whose unique key turns a double click into "already recorded", and in `outreach`, the
@@ -9,17 +12,20 @@ counts. Every click is acked at once and done by queued work (`bot/work.py`).
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.blocks import BULK_CALLBACK_ID, BULK_MAX, bulk_modal, outcome_message, text_message
+from bot.blocks import (BULK_CALLBACK_ID, BULK_MAX, REPLIES_CALLBACK_ID, bulk_modal, outcome_message, plural,
+                        replies_modal, text_message)
 from bot.listeners.commands import FORGET_ANSWERS
-from bot.listeners.common import Deps, HandlerFn, reply, team_id, work
+from bot.listeners.common import Deps, HandlerFn, figures_changed, reply, team_id, work
 from bot.review_service import TEXT_GONE, slack_post
 from models.jobs import Job
 
 UNKNOWN_DRAFT = "This review's draft is not in the store any more."
+NOT_YOURS = "This is <@{author}>'s draft: only they can record what happened to it, so nothing was recorded."
 OUTCOMES = {"mark_sent": ("sent", "Marked as sent. Thanks, that counts toward your response rate.",
                           "This draft was already marked as sent.", (("It was a bulk send…", "sent_bulk"),)),
             "got_reply": ("replied", "Reply recorded. Nice! Was it accepted or declined?",
@@ -32,6 +38,7 @@ def register(app: App) -> None:
     for action_id in ("review_again", *OUTCOMES, *REPLY_KINDS, "sent_bulk", FORGET_ANSWERS):
         app.action(action_id)(clicked)
     app.view(BULK_CALLBACK_ID)(bulk_submitted)
+    app.view(REPLIES_CALLBACK_ID)(replies_submitted)
 
 
 def clicked(ack: Ack, action: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
@@ -57,9 +64,23 @@ def _button_job(job: Job, deps: Deps) -> None:
         _record_reply_kind(job, deps)
     elif action_id == FORGET_ANSWERS:
         _forget_answers(job, deps)
-    else:
+    elif _authors_draft(job, deps, job.payload["value"]):
         slack_post("views.open", job.payload["value"], deps.client.views_open, trigger_id=job.payload["trigger_id"],
                    view=bulk_modal(job.payload["value"]))
+
+
+def _authors_draft(job: Job, deps: Deps, draft_id: str) -> bool:
+    """Outcomes belong to the draft's author: in a drafts channel everyone sees the review and its
+    buttons, and a lead's click must not credit the lead (or block the author). Anyone else's click
+    is told, ephemerally, whose draft it is; an unknown draft is said so too."""
+    row = deps.store.draft(job.team_id, draft_id)
+    if row is None:
+        _tell(deps, job, UNKNOWN_DRAFT, draft_id)
+        return False
+    if row["user_id"] != job.payload["user"]:
+        _tell(deps, job, NOT_YOURS.format(author=row["user_id"]), draft_id)
+        return False
+    return True
 
 
 def _review_again(job: Job, deps: Deps) -> None:
@@ -82,8 +103,12 @@ def _record_outcome(job: Job, deps: Deps) -> None:
     """The click's two records — the per-draft ledger and the outreach figures — in one transaction."""
     team, draft_id, user = job.team_id, job.payload["value"], job.payload["user"]
     kind, recorded, already, follow_ups = OUTCOMES[job.payload["action_id"]]
-    if deps.store.draft(team, draft_id) is None:
-        _tell(deps, job, UNKNOWN_DRAFT, draft_id)
+    if not _authors_draft(job, deps, draft_id):
+        return
+    send = deps.outreach.button_send(team, draft_id)
+    if kind == "replied" and send and send["bulk"]:  # a bulk send's replies are counts, added up over time
+        slack_post("views.open", draft_id, deps.client.views_open, trigger_id=job.payload["trigger_id"],
+                   view=replies_modal(draft_id, send))
         return
     with deps.store.transaction():
         added = deps.store.record_outcome(team, user, draft_id, kind)
@@ -94,6 +119,7 @@ def _record_outcome(job: Job, deps: Deps) -> None:
     if not added:
         _tell(deps, job, already, draft_id)
         return
+    figures_changed(deps, team, user)
     reply(deps, job, outcome_message(recorded, draft_id, follow_ups), draft_id)
 
 
@@ -108,10 +134,10 @@ def _forget_answers(job: Job, deps: Deps) -> None:
 
 def _record_reply_kind(job: Job, deps: Deps) -> None:
     team, draft_id, kind = job.team_id, job.payload["value"], REPLY_KINDS[job.payload["action_id"]]
-    if deps.store.draft(team, draft_id) is None:
-        _tell(deps, job, UNKNOWN_DRAFT, draft_id)
+    if not _authors_draft(job, deps, draft_id):
         return
     deps.outreach.record_reply(team, job.payload["user"], draft_id, kind)
+    figures_changed(deps, team, job.payload["user"])
     reply(deps, job, text_message(f"Reply recorded as {kind}."), draft_id, replace_original=True)
 
 
@@ -128,10 +154,53 @@ def bulk_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context
 
 def _bulk_count_job(job: Job, deps: Deps) -> None:
     count = job.payload["count"]
+    if not _authors_draft(job, deps, job.payload["draft_id"]):
+        return
     recorded = deps.outreach.set_bulk(job.team_id, job.payload["draft_id"], count)
+    if recorded:
+        figures_changed(deps, job.team_id, job.payload["user"])
     text = (f"Recorded: {count:,} InMails sent in bulk with this draft." if recorded
             else "This draft is not marked as sent, so there is nothing to change.")
     reply(deps, job, text_message(text), job.payload["draft_id"])
 
 
-HANDLERS: dict[str, HandlerFn] = {"button": _button_job, "bulk_count": _bulk_count_job}
+def replies_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    """The bulk send's reply counts: checked in the ack (errors under their field), added by queued work."""
+    values = view["state"]["values"]
+    counts, errors = {}, {}
+    for field in ("accepted", "declined"):
+        raw = ((values.get(field) or {}).get("value") or {}).get("value") or "0"
+        if not raw.isdigit() or int(raw) > BULK_MAX:
+            errors[field] = f"A whole number from 0 to {BULK_MAX:,}."
+        counts[field] = int(raw) if raw.isdigit() else 0
+    if not errors and not sum(counts.values()):
+        errors["accepted"] = "Enter how many accepted or declined (or both)."
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    payload = {"user": body["user"]["id"], "draft_id": view.get("private_metadata") or ""} | counts
+    work(context).submit(team_id(context, body), f"replies:{view.get('id')}:{body.get('trigger_id')}", "reply_counts",
+                         payload)
+
+
+def _reply_counts_job(job: Job, deps: Deps) -> None:
+    p, draft_id = job.payload, job.payload["draft_id"]
+    if not _authors_draft(job, deps, draft_id):
+        return
+    replied = p["accepted"] + p["declined"]
+    result, waiting = deps.outreach.add_replies(job.team_id, p["user"], f"replies:{job.key}", accepted=p["accepted"],
+                                                declined=p["declined"], replied=replied, at=time.time(), since=0.0,
+                                                draft_id=draft_id)
+    if result == "added":
+        figures_changed(deps, job.team_id, p["user"])
+    send = deps.outreach.button_send(job.team_id, draft_id) or {"sent": 0, "replied": 0}
+    so_far = f"{send['replied']:,} of {plural(send['sent'], 'InMail', 'InMails')} sent with this draft have replied."
+    text = {"added": f"Added {plural(replied, 'reply', 'replies')} ({p['accepted']:,} accepted, {p['declined']:,} "
+                     f"declined). {so_far}",
+            "exceeds": f"Nothing was added: {plural(replied, 'reply', 'replies')} would be more than the "
+                       f"{waiting:,} still waiting for a reply. {so_far}"}.get(result, "These replies were already added.")
+    reply(deps, job, text_message(text), draft_id)
+
+
+HANDLERS: dict[str, HandlerFn] = {"button": _button_job, "bulk_count": _bulk_count_job, "reply_counts": _reply_counts_job}

@@ -1,32 +1,41 @@
 """`/inmail`: text → review answered ephemerally; no text → the draft form; and subcommands.
 
-Subcommands are the whole text matched exactly (`SUBCOMMANDS`: help, stats, forget-me), or
-`log sent N [replied M] [bulk]` (`LOG`); anything else is a draft — a draft that happens to
-start with "Stats" is still reviewed.
+Subcommands are `help`, `stats`, `forget-me` (the whole text) and `log …` (`bot/log_text.py`).
+A short text that starts with a subcommand word but is no valid use of it ("stats please",
+"forget me", "log 5") gets that subcommand's usage, and a text of two words or fewer gets the
+help: neither is an InMail, so neither is reviewed, stored or counted. A longer text that
+happens to start with "Help" or "Stats" is a draft.
 
-Only `help` and a malformed `log` are answered in the ack (no database, no Slack call); all
-else is queued work answered through the command's `response_url`. A draft's work is keyed by
-a hash of the signed request, so the same request replayed within Slack's 5-minute window is
+Only `help`, usage and a malformed `log` are answered in the ack (no database, no Slack call);
+all else is queued work answered through the command's `response_url`. A draft's work is keyed
+by a hash of the signed request, so the same request replayed within Slack's 5-minute window is
 one draft.
 """
 from __future__ import annotations
 
-import re
 import time
+from dataclasses import asdict
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 
-from bot.blocks import draft_modal, help_message, outcome_message, stats_message, text_message
-from bot.listeners.common import (Deps, HandlerFn, ack_receipt, review_text_job, request_key,
+from bot.blocks import draft_modal, help_message, outcome_message, plural, stats_message, text_message
+from bot.log_text import parse_log
+from bot.listeners.common import (Deps, HandlerFn, ack_receipt, figures_changed, review_text_job, request_key,
                                   team_id, work)
 from bot.review_service import respond_to, slack_post
 from models.jobs import Job
 from models.outreach import user_figures
 
 COMMAND = "/inmail"
-LOG = re.compile(r"log\s+sent\s+(\d{1,6})(?:\s+replied\s+(\d{1,6}))?(\s+bulk)?", re.IGNORECASE)
-LOG_USAGE = "Usage: `/inmail log sent N [replied M] [bulk]`, e.g. `/inmail log sent 40 replied 6 bulk`."
+USAGES = {"stats": "Usage: `/inmail stats`, nothing after it: your and your team's figures and your policy status.",
+          "forget-me": "Usage: `/inmail forget-me`, nothing after it: deletes the text of all your drafts.",
+          "help": "Usage: `/inmail help`, nothing after it."}
+SUBCOMMAND_WORDS = {"stats": "stats", "stat": "stats", "forget-me": "forget-me", "forget": "forget-me",
+                    "forgetme": "forget-me", "help": "help"}
+NOT_A_DRAFT_WORDS = 2  # a text this short is no InMail: it gets the help
+MISTYPED_WORDS = 6  # a text this short starting with a subcommand word is a mistyped subcommand
+LOG_WORDS_MAX = 14  # the longest `log …` ("log sent 1 000 accepted 20 declined 10 bulk" and more); longer is a draft
 # The same user logging the same figures again this soon is taken as a retry, not a second send.
 LOG_REPEAT_WINDOW_S = 120.0
 FORGET_ANSWERS = "forget_answers"  # the button forget-me offers (bot/listeners/actions.py)
@@ -55,31 +64,56 @@ def inmail(ack: Ack, command: dict[str, Any], context: BoltContext, body: dict[s
         ack()
         work(context).submit(team, f"{name}:{key}", name, payload, durable=name == "forget-me")
         return
-    if re.match(r"log\s+sent\b", text, re.IGNORECASE) or name == "log":
-        log_outreach(ack, context, team, key, payload, text)
+    words = name.split()
+    if words[0] == "log" and len(words) <= LOG_WORDS_MAX:
+        log_outreach(ack, context, team, key, payload, text[3:])
+        return
+    if words[0] in SUBCOMMAND_WORDS and len(words) <= MISTYPED_WORDS:
+        ack(response_type="ephemeral", **text_message(USAGES[SUBCOMMAND_WORDS[words[0]]]))
+        return
+    if len(words) <= NOT_A_DRAFT_WORDS:
+        ack(response_type="ephemeral", **help_message(command.get("command") or COMMAND))
         return
     ack_receipt(ack, work(context).submit(team, f"command:{key}", "command_draft", payload | {"text": text}))
 
 
 def log_outreach(ack: Ack, context: BoltContext, team: str, key: str, payload: dict[str, Any], text: str) -> None:
-    """`/inmail log sent N [replied M] [bulk]`: checked in the ack, recorded by queued work."""
-    match = LOG.fullmatch(text)
-    sent, replied = (int(match.group(1)), int(match.group(2) or 0)) if match else (0, 0)
-    if not match or sent < 1 or replied > sent:
-        ack(response_type="ephemeral", **text_message(LOG_USAGE if not match or sent < 1 else
-                                                      f"{replied} replies to {sent} InMails? Replies cannot exceed sends."))
+    """`/inmail log …` (`bot/log_text.py`): checked in the ack, recorded by queued work."""
+    figures = parse_log(text)
+    if isinstance(figures, str):
+        ack(response_type="ephemeral", **text_message(figures))
         return
-    figures = {"sent": sent, "replied": replied, "bulk": bool(match.group(3))}
-    ack_receipt(ack, work(context).submit(team, f"log:{key}", "log", payload | figures))
+    ack_receipt(ack, work(context).submit(team, f"log:{key}", "log", payload | asdict(figures)))
+
+
+def _replies_said(p: dict[str, Any]) -> str:
+    kinds = ", ".join(f"{p[k]:,} {k}" for k in ("accepted", "declined") if p[k])
+    return plural(p["replied"], "reply", "replies") + (f" ({kinds})" if kinds else "")
 
 
 def _log_job(job: Job, deps: Deps) -> None:
     p, now = job.payload, time.time()
-    result = deps.outreach.record_log(job.team_id, p["user"], f"log:{p.get('trigger_id') or job.key}", sent=p["sent"],
-                                      replied=p["replied"], bulk=p["bulk"], at=now, repeat_window_s=LOG_REPEAT_WINDOW_S)
-    kind = "bulk " if p["bulk"] else ""
-    said = {"added": f"Logged {p['sent']} {kind}InMail{'s' if p['sent'] != 1 else ''} sent"
-                     + (f" and {p['replied']} replies." if p["replied"] else "."),
+    key = f"log:{p.get('trigger_id') or job.key}"
+    if p["sent"]:
+        result = deps.outreach.record_log(job.team_id, p["user"], key, sent=p["sent"], replied=p["replied"],
+                                          accepted=p["accepted"], declined=p["declined"], bulk=p["bulk"], at=now,
+                                          repeat_window_s=LOG_REPEAT_WINDOW_S)
+        sent = plural(p["sent"], "bulk InMail" if p["bulk"] else "InMail", "bulk InMails" if p["bulk"] else "InMails")
+        added = f"Logged {sent} sent" + (f" and {_replies_said(p)}." if p["replied"] else ".")
+    else:
+        days = deps.outreach.settings(job.team_id).policy.window_days
+        result, waiting = deps.outreach.add_replies(
+            job.team_id, p["user"], key, accepted=p["accepted"], declined=p["declined"], replied=p["replied"], at=now,
+            since=now - days * 86_400.0, repeat_window_s=LOG_REPEAT_WINDOW_S)
+        added = f"Logged {_replies_said(p)} to your InMails of the last {days} days."
+        if result == "exceeds":
+            added = (f"Nothing was logged: {_replies_said(p)} would be more than your sends. Only "
+                     f"{plural(waiting, 'InMail', 'InMails')} you recorded in the last {days} days "
+                     f"{'is' if waiting == 1 else 'are'} still waiting for a reply; log the sends first "
+                     "(`/inmail log sent N`).")
+    if result == "added":
+        figures_changed(deps, job.team_id, p["user"])
+    said = {"added": added, "exceeds": added,
             "repeat": "The same figures were logged moments ago, so this was taken as a repeat and not counted "
                       "again. Wait two minutes to log another batch with the same figures."}.get(
         result, "This was already logged.")

@@ -100,6 +100,12 @@ class Deps:
 HandlerFn = Callable[[Job, Deps], None]
 
 
+def figures_changed(deps: Deps, team: str, user: str) -> None:
+    """A recruiter's sends or replies changed: the policy is evaluated now, not at the next hourly
+    tick, and a recruiter heading under the threshold gets the period's early warning (outbox)."""
+    deps.outreach.reassess(team, user, time.time())
+
+
 def draft_id_for(job: Job) -> str:
     """The draft's id follows from the work's key, so work done twice finds one draft."""
     return "d_" + hashlib.sha256(f"{job.team_id}:{job.key}".encode()).hexdigest()[:16]

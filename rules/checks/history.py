@@ -5,6 +5,7 @@ import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterator
 
+from models.policy import PolicyConfig
 from models.records import Finding
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
@@ -36,4 +37,6 @@ def one_to_one_only(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """A bulk draft from a recruiter in LinkedIn's one-to-one-only period (PRODUCT.md §5)."""
     until = a.context.one_to_one_until
     if a.draft.bulk and until is not None:
-        yield finding(rule, a, None, None, until=f"{until:%-d %b %Y}")
+        policy = a.context.policy or PolicyConfig()  # the team's numbers, else LinkedIn's
+        yield finding(rule, a, None, None, until=f"{until:%-d %b %Y}", threshold=f"{policy.threshold:.0%}",
+                      days=policy.restrict_days)
