@@ -38,14 +38,15 @@ _EXAMPLE_NAMES = {"en": "Anna", "nb": "Kari", "it": "Giulia"}
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 
 
-_SYMBOL_RUN = re.compile(r"[^\w\s]{%d,}" % (2 * 32))
+_SYMBOL_CHUNK = 32
+_SYMBOL_RUN = re.compile(r"[^\w\s]{%d,}" % (2 * _SYMBOL_CHUNK))
 
 
 def tokenizable(text: str) -> str:
     """The text with a space every 32 characters of a long run of symbols ("[[[[…", "{{{{…").
     spaCy's tokenizer peels such a run one character at a time in quadratic time (30,000 "[" took
     minutes); the length, and so every offset, stays the same, and no word is touched."""
-    return _SYMBOL_RUN.sub(lambda m: "".join(" " if i % 32 == 31 else ch for i, ch in enumerate(m.group())), text)
+    return _SYMBOL_RUN.sub(lambda m: "".join(" " if i % _SYMBOL_CHUNK == _SYMBOL_CHUNK - 1 else ch for i, ch in enumerate(m.group())), text)
 
 
 def fold(text: str) -> str:

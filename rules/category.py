@@ -10,7 +10,7 @@ probable one, its probability the confidence; only a draft with no words has non
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from models.category import Classifier
 from rules.matching import Matches, PhraseIndex
@@ -23,6 +23,11 @@ class CategoryGuess:
     reason: str
     evidence: tuple[str, ...] = ()
     scores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def signals(self) -> str:
+        """The lexicon words behind the guess, as a finding quotes them ("" when there are none)."""
+        return f"signals: {', '.join(f'“{w}”' for w in self.evidence)}" if self.evidence else ""
 
 
 NO_PURPOSE = CategoryGuess(None, 0.0, "no words to judge")
@@ -63,6 +68,6 @@ class CategoryModel:
         probabilities = {c: v / total for c, v in odds.items()}
         best = max(probabilities, key=lambda c: (probabilities[c], c == "career_opportunity"))
         confidence = probabilities[best]
-        words = tuple(evidence.get(best, [])[:4])
-        said = f"signals: {', '.join(f'“{w}”' for w in words)}" if words else "judged from the wording as a whole"
-        return CategoryGuess(best, confidence, f"{confidence:.0%} sure; {said}", words, probabilities)
+        guess = CategoryGuess(best, confidence, "", tuple(evidence.get(best, [])[:4]), probabilities)
+        said = guess.signals or "judged from the wording as a whole"
+        return replace(guess, reason=f"{confidence:.0%} sure; {said}")

@@ -97,12 +97,10 @@ def category_open_to(rule: Rule, a: Analysis) -> Iterator[Finding]:
         return
     sure = a.outside(open_to)
     if sure >= rule.options.get("min_confidence", 0):
-        evidence = a.category_guess.evidence
         yield finding(
             rule, a, None, None,
             reason="declared" if a.draft.category else (
-                f"{sure:.0%} sure it is none of those"
-                + (f"; signals: {', '.join(f'“{w}”' for w in evidence)}" if evidence else "")),
+                "; ".join(filter(None, [f"{sure:.0%} sure it is none of those", a.category_guess.signals]))),
             category=_label(a.category),
             open_to=", ".join(_label(c) for c in open_to),
             open_to_first=_label(open_to[0]),
