@@ -46,8 +46,8 @@ class Judged:
         return {
             "mass_template": self.flags("generic-template"),
             "not_personalised": self.flags("personalization"),
-            "category_mismatch": self.flags("category-match") and any(
-                f.rule == "category-match/not-open-to" for f in self.review.findings),
+            "category_mismatch": any(f.rule == "category-match/not-open-to" and f.severity != "suggestion"
+                                     for f in self.review.findings),
             "category": self.review.category,
             "language": self.review.language,
             "too_long": any(f.rule in ("length/body-limit", "length/subject-limit") for f in self.review.findings),
