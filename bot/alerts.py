@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks import period_text, render
 from bot.tips import tips
+from bot.wording import plural
 from models.outreach import Outreach, PeriodFigures
 from models.policy import DAY, NORMAL, ONE_TO_ONE, WARNED
 
@@ -25,8 +26,8 @@ def _day(at: float | None, timezone: str) -> str:
 
 def _figures(row: Mapping[str, Any], timezone: str) -> str:
     rate = f"{row['responses'] / row['sent']:.0%}" if row["sent"] else "no rate"
-    return (f"{row['sent']:,} InMails sent from {_day(row['period_start'], timezone)} to "
-            f"{_day(row['period_end'] - 1, timezone)}, {row['responses']:,} responses ({rate})")
+    return (f"{plural(row['sent'], 'InMail', 'InMails')} sent from {_day(row['period_start'], timezone)} to "
+            f"{_day(row['period_end'] - 1, timezone)}, {plural(row['responses'], 'response', 'responses')} ({rate})")
 
 
 def explain(row: Mapping[str, Any], threshold: float, grace_days: int, timezone: str) -> str:
@@ -56,9 +57,8 @@ def alert_messages(outreach: Outreach, team_id: str, row: Mapping[str, Any], now
     body = explain(row, team.policy.threshold, team.policy.grace_days, team.timezone)
     headline = _HEADLINES[row["state"]]
     tips = [] if row["state"] == NORMAL else _tips(outreach, team_id, row["user_id"], now)
-    dm = render("alert.j2", fallback=f"{headline}: {body}", headline=headline, body=body, tips=tips, who="")
-    channel = render("alert.j2", fallback=f"{headline} for {row['user_id']}: {body}", headline=headline.lower(),
-                     body=body, tips=[], who=row["user_id"])
+    dm = render("alert.j2", headline=headline, body=body, tips=tips, who="")
+    channel = render("alert.j2", headline=headline, body=body, tips=[], who=row["user_id"])
     return dm, channel
 
 
@@ -72,5 +72,4 @@ def risk_message(outreach: Outreach, team_id: str, user_id: str, period: Mapping
             + "\nReplies still count until the period is judged: answer the pending ones and keep the next InMails "
             "personal.")
     tips = _tips(outreach, team_id, user_id, figures.start)
-    return render("alert.j2", fallback=f"{headline}: {body}", headline=headline, body=body, tips=tips,
-                  who="")
+    return render("alert.j2", headline=headline, body=body, tips=tips, who="")

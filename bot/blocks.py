@@ -2,8 +2,8 @@
 
 Escaping is the environment's job, not each template's: every `{{ value }}` goes through
 `finalize`, which escapes it for Slack mrkdwn (`&`, `<`, `>` become entities so
-`<!channel>` or `<@U123>` in a draft cannot ping anyone, and the formatting markers
-(asterisk, underscore, tilde, backtick) become look-alike characters so a draft cannot bold or strike our answer) and then for JSON (so
+`<!channel>` or `<@U123>` in a draft cannot ping anyone, and a formatting marker at a word's
+edge becomes a look-alike so a draft cannot bold or strike our answer) and then for JSON (so
 a `"` cannot end the string). Filters that escape themselves return `Raw`: `plain(n)` for
 plain_text fields (JSON only; Slack does not parse them), `clip(n)` for mrkdwn with a length
 budget counted *after* escaping, `json` for whole JSON values.
@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from bot.wording import plural
 from models.outreach import PeriodFigures, TeamSettings, UserFigures
 from models.policy import NORMAL, WARNED, PolicyConfig, response_rate
 from models.records import CATEGORIES, SEVERITIES, Review
@@ -37,10 +38,13 @@ BODY_MAX = 3000  # Slack's plain_text_input limit; LinkedIn's body limit (1,900)
 MODAL_CALLBACK_ID = "inmail_draft"
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_MARKERS = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+_LOOK_ALIKE = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+# Slack formats with `*_~` only at a word's edge, so inside a word (`first_name`, `LANGUAGETOOL_URL`)
+# they are left as they are, copyable and searchable; a backtick starts code anywhere.
+_FORMATTING = re.compile(r"(?<![^\W_])[*_~]|[*_~](?![^\W_])|`")
 _VERDICT = {"ready": ("✅", "Ready to send"), "revise": ("✏️", "Revise before sending"), "blocked": ("⛔", "Do not send")}
-_SEVERITY = {"error": ("🔴", "Errors", "errors"), "warning": ("🟠", "Warnings", "warnings"),
-             "suggestion": ("🔵", "Suggestions", "suggestions")}
+_SEVERITY = {"error": ("🔴", "Errors", "error"), "warning": ("🟠", "Warnings", "warning"),
+             "suggestion": ("🔵", "Suggestions", "suggestion")}
 
 
 class Raw(Markup):
@@ -52,8 +56,10 @@ class Raw(Markup):
 
 
 def escape_mrkdwn(text: str) -> str:
-    """Text made inert for Slack mrkdwn: no mentions, links or formatting can come out of it."""
-    return text.translate(_MARKERS).translate(_ENTITIES)
+    """Text made inert for Slack mrkdwn: no mentions, links or formatting can come out of it.
+    Entities show as the characters they stand for; only a marker that could format becomes a
+    look-alike. Text quoted from drafts and rules goes in rich_text instead, shown as it is."""
+    return _FORMATTING.sub(lambda marker: _LOOK_ALIKE[marker[0]], text).translate(_ENTITIES)
 
 
 def _json_inner(text: str) -> str:
@@ -134,9 +140,8 @@ class _Item:
 @dataclass(frozen=True)
 class _Group:
     title: str
-    noun: str
     items: list[_Item]
-    more: int
+    more: str  # "…and 3 more warnings", or ""
 
 
 def _groups(review: Review) -> list[_Group]:
@@ -149,7 +154,9 @@ def _groups(review: Review) -> list[_Group]:
         icon, title, noun = _SEVERITY[severity]
         items = [_Item(icon, f.message, " ".join(review.quote(f).split()), f.suggestion)
                  for f in findings[:TOP_PER_SEVERITY]]
-        groups.append(_Group(f"{title} ({len(findings)})", noun, items, len(findings) - len(items)))
+        more = len(findings) - len(items)
+        groups.append(_Group(f"{title} ({len(findings)})", items,
+                             f"…and {plural(more, 'more ' + noun, 'more ' + noun + 's')}" if more else ""))
     return groups
 
 
@@ -157,8 +164,8 @@ def _facts(review: Review) -> str:
     m = review.metrics
     category = category_label(review.category) if review.category else "no clear category"
     reason = f" ({review.category_reason})" if review.category_reason and review.category else ""
-    return (f"Language: {review.language} · Category: {category}{reason} · {m.body_chars:,} characters, "
-            f"{m.words:,} words · personalization {m.personalization:.2f}, genericness {m.genericness:.2f}")
+    return (f"Language: {review.language} · Category: {category}{reason} · "
+            f"{plural(m.body_chars, 'character', 'characters')}, {plural(m.words, 'word', 'words')} · personalization {m.personalization:.2f}, genericness {m.genericness:.2f}")
 
 
 def review_message(review: Review, *, draft_key: str | None = None) -> dict[str, Any]:
@@ -166,17 +173,12 @@ def review_message(review: Review, *, draft_key: str | None = None) -> dict[str,
     icon, verdict = _VERDICT[review.verdict]
     counts = review.counts()
     fallback = f"{verdict}: score {review.score}/100, " + ", ".join(
-        f"{counts[s]} {s}{'' if counts[s] == 1 else 's'}" for s in reversed(SEVERITIES))
+        plural(counts[s], s, s + "s") for s in reversed(SEVERITIES))
     notes = list(review.notes[:NOTES_MAX])
     if len(review.notes) > NOTES_MAX:
-        notes.append(f"…and {len(review.notes) - NOTES_MAX} more notes")
+        notes.append(f"…and {plural(len(review.notes) - NOTES_MAX, 'more note', 'more notes')}")
     return render("review_message.j2", fallback=fallback, headline=f"{icon} {verdict} · score {review.score}/100",
                   facts=_facts(review), groups=_groups(review), notes=notes, draft_key=draft_key)
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """ "1 reply", "2,000 replies": the noun agrees with the number."""
-    return f"{count:,} {one if count == 1 else many}"
 
 
 def text_message(text: str) -> dict[str, Any]:
@@ -219,6 +221,23 @@ def team_settings_modal(settings: TeamSettings) -> dict[str, Any]:
 
 def _channel_link(channel: str | None) -> str:
     return f"<#{channel}>" if channel and _SLACK_CHANNEL.fullmatch(channel) else "not set"
+
+
+# Slack's refusals that no retry can get past: an admin has to invite the app or pick another channel.
+NOT_POSTABLE = {"not_in_channel": "the app is not a member of {channel}: invite it there with `/invite @inmail-review`",
+                "channel_not_found": "{channel} cannot be found (deleted, or private and the app not in it): invite "
+                                     "the app there, or choose another channel in App Home → Edit team settings",
+                "is_archived": "{channel} is archived: choose another channel in App Home → Edit team settings"}
+_PURPOSES = {"digest": "The weekly digest", "alerts": "Response-rate alerts"}
+
+
+def channel_problem_text(problem: Mapping[str, Any]) -> str:
+    """For admins (a DM, App Home): why posts in a channel fail and what fixes it (mrkdwn, our words)."""
+    what = _PURPOSES.get(problem["purpose"], "Posts")
+    why = NOT_POSTABLE.get(problem["error"], "Slack refused the post ({error})").format(
+        channel=_channel_link(problem["channel"]), error=problem["error"])
+    return (f"⚠️ {what} could not be posted: {why}. It is tried again with growing pauses and posted once this is "
+            "fixed.")
 
 
 def team_settings_text(settings: TeamSettings) -> str:
@@ -278,7 +297,7 @@ def period_text(period: PeriodFigures, policy: PolicyConfig) -> str:
             f"{period.accepted:,} accepted · {period.declined:,} declined · {period.pending:,} pending · "
             f"response rate {_percent(period.responses, period.sent)}")
     if period.at_risk:
-        return (text + f"\n⚠️ *At risk:* under {limit} with {period.sent:,} sends. If it stays under: "
+        return (text + f"\n⚠️ *At risk:* under {limit} with {plural(period.sent, 'send', 'sends')}. If it stays under: "
                 f"{if_under(period.state, policy)}.")
     if period.sent < policy.min_sent:
         return text + f"\nJudged only with {policy.min_sent:,}+ sends in the period."
@@ -295,10 +314,10 @@ def figures_text(figures: UserFigures, timezone: str = "UTC") -> str:
         status += " · ⚠️ at risk"
     return (f"{period_text(figures.period, figures.policy)}\n"
             f"*Response-rate policy:* {status}\n"
-            f"*Your last {figures.days} days:* {plural(figures.drafts, 'draft', 'drafts')} reviewed{average} · "
+            f"*Your last {plural(figures.days, 'day', 'days')}:* {plural(figures.drafts, 'draft', 'drafts')} reviewed{average} · "
             f"{plural(figures.sent, 'InMail', 'InMails')} sent · {plural(figures.responses, 'response', 'responses')} · "
             f"response rate {_percent(figures.responses, figures.sent)}\n"
-            f"*Team, last {figures.days} days:* {figures.team_sent:,} sent · "
+            f"*Team, last {plural(figures.days, 'day', 'days')}:* {figures.team_sent:,} sent · "
             f"{plural(figures.team_responses, 'response', 'responses')} · "
             f"{_percent(figures.team_responses, figures.team_sent)} · "
             f"{plural(figures.team_flagged, 'recruiter', 'recruiters')} warned or restricted")
@@ -310,10 +329,11 @@ def stats_message(figures: UserFigures, timezone: str = "UTC") -> dict[str, Any]
 
 
 def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = None, timezone: str = "UTC",
-              team_settings: TeamSettings | None = None, undelivered: int = 0) -> dict[str, Any]:
+              team_settings: TeamSettings | None = None, undelivered: int = 0,
+              channel_problems: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The App Home tab: the user's figures and policy status, their recent reviews, and for
-    admins (`team_settings` given) the team settings with a button to edit them, and how many
-    alerts and digests are still undelivered (`undelivered`)."""
+    admins (`team_settings` given) the team settings with a button to edit them, how many
+    alerts and digests are still undelivered (`undelivered`) and the channels the app cannot post in."""
     shown = [{
         "icon": _VERDICT[row["verdict"]][0],
         "title": row["subject"] or " ".join((row["excerpt"] or "").split()) or "(deleted draft)",
@@ -323,4 +343,6 @@ def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = N
     } for row in rows]
     return render("home.j2", rows=shown, figures=figures_text(figures, timezone) if figures else "",
                   team_settings=team_settings_text(team_settings) if team_settings else "",
-                  undelivered=undelivered if team_settings else 0)
+                  undelivered=plural(undelivered, "alert or digest post", "alert or digest posts")
+                  if team_settings and undelivered else "",
+                  problems=[channel_problem_text(p) for p in channel_problems] if team_settings else [])

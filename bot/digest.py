@@ -11,10 +11,11 @@ import io
 import sys
 import time
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from bot.blocks import plural, render
+from bot.blocks import render
+from bot.wording import plural
 from bot.tips import POLICY_RULES, tips, title
 from bot.review_service import slack_call
 from models.digest import DigestFigures, Rate, Week, compute, week_of
@@ -124,12 +125,13 @@ def chart_png(figures: DigestFigures, threshold: float) -> bytes | None:
 
 
 def post_digest(client: Any, outreach: Outreach, team_id: str, channel: str, figures: DigestFigures,
-                **extra: Any) -> str | None:
+                on_refusal: Callable[[str], None] | None = None, **extra: Any) -> str | None:
     """Posts the digest (with `extra` arguments, e.g. metadata) and, in its thread, the chart;
-    the message ts, or None when posting failed."""
+    the message ts, or None when posting failed (Slack's refusal told to `on_refusal`)."""
     team = outreach.settings(team_id)
     message = digest_message(figures, team.timezone)
-    posted = slack_call("chat.postMessage", None, client.chat_postMessage, channel=channel, **message, **extra)
+    posted = slack_call("chat.postMessage", None, client.chat_postMessage, on_refusal=on_refusal, channel=channel,
+                        **message, **extra)
     if posted is None:
         return None
     png = chart_png(figures, team.policy.threshold)

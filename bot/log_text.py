@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.wording import plural
+
 LOG_MAX = 1_000_000
 USAGE = ("Usage: `/inmail log sent N [replied M | accepted A declined D] [bulk]`, e.g. "
          "`/inmail log sent 40 replied 6 bulk`; replies to earlier sends: `/inmail log replied 30` or "
@@ -60,9 +62,9 @@ def parse_log(text: str) -> LogFigures | str:
     if "sent" in parts and sent < 1:
         return USAGE
     if accepted + declined > replied:
-        return f"{accepted:,} accepted and {declined:,} declined are more than {replied:,} replies."
+        return f"{accepted:,} accepted and {declined:,} declined are more than {plural(replied, 'reply', 'replies')}."
     if sent and replied > sent:
-        return f"{replied:,} replies to {sent:,} InMails? Replies cannot exceed sends."
+        return f"{plural(replied, 'reply', 'replies')} to {plural(sent, 'InMail', 'InMails')}? Replies cannot exceed sends."
     if not sent and replied < 1:
         return USAGE
     return LogFigures(sent, replied, accepted, declined, bulk)

@@ -12,6 +12,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import IO
 
+from bot.wording import plural
 from models.records import Finding, Review
 from rules.text import to_plain
 
@@ -91,10 +92,9 @@ class TextReport:
         verdicts = {v: sum(r.verdict == v for r in reviews) for v in ("ready", "revise", "blocked")}
         total = {k: sum(r.counts()[k] for r in reviews) for k in ("error", "warning", "suggestion")}
         text = (
-            f"{len(reviews)} draft(s): {verdicts['ready']} ready, {verdicts['revise']} to revise, "
-            f"{verdicts['blocked']} blocked; {total['error']} errors, {total['warning']} warnings, "
-            f"{total['suggestion']} suggestions"
+            f"{plural(len(reviews), 'draft', 'drafts')}: {verdicts['ready']} ready, {verdicts['revise']} to revise, "
+            f"{verdicts['blocked']} blocked; " + ", ".join(plural(total[s], s, s + "s") for s in total)
         )
         if errors:
-            text += f"; {errors} input(s) could not be read"
+            text += f"; {plural(errors, 'input', 'inputs')} could not be read"
         return self.paint(text, "bold")

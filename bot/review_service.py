@@ -57,13 +57,17 @@ class Answer:
     message: dict[str, Any]
 
 
-def slack_call(what: str, draft_id: str | None, call: Callable[..., Any], **kwargs: Any) -> Any | None:
-    """Runs one Slack call; on failure logs what failed (no text, no token) and returns None."""
+def slack_call(what: str, draft_id: str | None, call: Callable[..., Any], *,
+               on_refusal: Callable[[str], None] | None = None, **kwargs: Any) -> Any | None:
+    """Runs one Slack call; on failure logs what failed (no text, no token) and returns None.
+    `on_refusal` hears Slack's error code when Slack answered and refused (`not_in_channel`)."""
     try:
         return call(**kwargs)
     except SlackApiError as error:
         code = error.response.get("error") if isinstance(error.response.data, dict) else error.response.status_code
         log.warning("Slack %s failed for draft %s: %s (HTTP %s)", what, draft_id, code, error.response.status_code)
+        if on_refusal is not None and isinstance(code, str):
+            on_refusal(code)
     except (SlackClientError, URLError, OSError) as error:
         log.warning("Slack %s failed for draft %s: %s", what, draft_id, type(error).__name__)
     return None

@@ -16,9 +16,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
+from bot.admins import admin_ids
 from bot.alerts import alert_messages, risk_message
+from bot.blocks import NOT_POSTABLE, channel_problem_text, text_message
 from bot.digest import post_digest
 from bot.review_service import slack_call
 from bot.settings import Settings
@@ -50,6 +52,7 @@ class Scheduler:
         self.store = store
         self.outreach = Outreach(store, team_defaults(settings))
         self.client = client
+        self.admins = settings.admins
         self.interval_s = interval_s
         self.evaluate_every_s = evaluate_every_s
         self._last_evaluation: float | None = None
@@ -129,9 +132,13 @@ class Scheduler:
             if row["attempts"] and (ts := self._posted_before(team.digest_channel, row["key"])):
                 return ts
             figures = compute(self.outreach, team_id, Week(**row["payload"]), now)
-            return post_digest(self.client, self.outreach, team_id, team.digest_channel, figures, metadata=metadata)
+            refused = self._refusal(team_id, team.digest_channel, "digest", now)
+            return self._fixed(team_id, team.digest_channel, post_digest(
+                self.client, self.outreach, team_id, team.digest_channel, figures, on_refusal=refused, metadata=metadata))
         if row["kind"] == "risk_dm":
             channel, message = row["user_id"], risk_message(self.outreach, team_id, row["user_id"], row["payload"])
+        elif row["kind"] == "admin_notice":
+            channel, message = row["user_id"], text_message(channel_problem_text(row["payload"]))
         else:
             status = self.outreach.status_row(team_id, row["payload"]["status_id"])
             if status is None:
@@ -148,9 +155,27 @@ class Scheduler:
             channel = opened["channel"]["id"]
         if row["attempts"] and (ts := self._posted_before(channel, row["key"])):
             return ts
-        posted = slack_call("chat.postMessage", None, self.client.chat_postMessage, channel=channel, metadata=metadata,
-                            **message)
-        return str(posted["ts"]) if posted else None
+        refused = self._refusal(team_id, channel, "alerts", now) if row["kind"] == "alert_channel" else None
+        posted = slack_call("chat.postMessage", None, self.client.chat_postMessage, on_refusal=refused, channel=channel,
+                            metadata=metadata, **message)
+        return self._fixed(team_id, channel, str(posted["ts"]) if posted else None)
+
+    def _refusal(self, team_id: str, channel: str, purpose: str, now: float) -> Callable[[str], None]:
+        """What to do when Slack refuses a post in a team's channel: a channel the app cannot post
+        in is recorded (App Home shows it to admins) and, the first time, each admin gets a DM."""
+        def refused(code: str) -> None:
+            if code in NOT_POSTABLE and self.outreach.channel_problem(team_id, channel, code, purpose, now):
+                payload = {"channel": channel, "error": code, "purpose": purpose}
+                for admin in admin_ids(self.client, self.admins):
+                    self.outreach.enqueue(team_id, f"notice:{team_id}:{channel}:{code}:{admin}", "admin_notice",
+                                          payload, user_id=admin)
+        return refused
+
+    def _fixed(self, team_id: str, channel: str, ts: str | None) -> str | None:
+        """A post in `channel` went through: whatever stopped posts there is over."""
+        if ts:
+            self.outreach.channel_fixed(team_id, channel)
+        return ts
 
     def _posted_before(self, channel: str, key: str) -> str | None:
         """A delivery leased before (its process may have died after posting, before marking it):

@@ -6,6 +6,7 @@ one per case and nothing depends on import order.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -14,6 +15,18 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+_ADMIN_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
+
+
+def _admins(value: str | None) -> tuple[str, ...]:
+    """`INMAIL_ADMINS` checked at start, so a typo fails then and not at the first settings form."""
+    ids = _csv(value)
+    for admin in ids:
+        if not _ADMIN_ID.fullmatch(admin):
+            raise ValueError(f"INMAIL_ADMINS must list Slack user ids (U…) or user group ids (S…), not {admin!r}")
+    return ids
 
 
 def _positive_int(value: str | None, name: str, default: int) -> int:
@@ -66,6 +79,8 @@ class Settings:
     slack_api_url: str = DEFAULT_SLACK_API_URL
     db_path: str = "./inmail-review.db"
     drafts_channels: tuple[str, ...] = ()
+    # The app's admins (`INMAIL_ADMINS`: user and user group ids); empty: the workspace's admins.
+    admins: tuple[str, ...] = ()
     alert_channel: str | None = None
     digest_channel: str | None = None
     rules_dir: str | None = None
@@ -99,6 +114,7 @@ class Settings:
             slack_api_url=api_url,
             db_path=env.get("INMAIL_DB") or "./inmail-review.db",
             drafts_channels=_csv(env.get("INMAIL_DRAFTS_CHANNELS")),
+            admins=_admins(env.get("INMAIL_ADMINS")),
             alert_channel=env.get("INMAIL_ALERT_CHANNEL") or None,
             digest_channel=env.get("INMAIL_DIGEST_CHANNEL") or None,
             rules_dir=env.get("INMAIL_RULES_DIR") or None,

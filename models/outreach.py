@@ -52,13 +52,6 @@ class TeamSettings:
         return cls(**(asdict(base) | known | {"policy": policy}))
 
 
-@dataclass(frozen=True)
-class ImportResult:
-    added: int
-    updated: int
-    unchanged: int
-
-
 class Outreach:
     """Outreach queries over a `Store` (its connection, lock and transactions)."""
 
@@ -387,6 +380,31 @@ class Outreach:
         if kind is None:
             return self.store.rows("SELECT * FROM deliveries WHERE team_id = ? ORDER BY id", (team_id,))
         return self.store.rows("SELECT * FROM deliveries WHERE team_id = ? AND kind = ? ORDER BY id", (team_id, kind))
+
+    def forget_sends_under(self, team_id: str, prefix: str, keep: set[str]) -> int:
+        """Deletes the sends keyed `prefix` or `prefix:…` other than `keep` (a re-imported period
+        whose days changed, or stored the old way as one send); how many went."""
+        keys = [r["key"] for r in self.store.rows(
+            "SELECT key FROM outreach WHERE team_id = ? AND (key = ? OR substr(key, 1, ?) = ?)",
+            (team_id, prefix, len(prefix) + 1, prefix + ":")) if r["key"] not in keep]
+        for key in keys:
+            self.store.execute("DELETE FROM outreach WHERE team_id = ? AND key = ?", (team_id, key))
+        return len(keys)
+
+    # --- channels the app cannot post in ----------------------------------------------------------
+    def channel_problem(self, team_id: str, channel: str, error: str, purpose: str, now: float) -> bool:
+        """Records that posting the `purpose` ("digest", "alerts") in `channel` was refused with
+        `error`; True the first time, when the admins are to be told."""
+        return self.store.execute(
+            "INSERT OR IGNORE INTO channel_problems (team_id, channel, error, purpose, noticed_at) VALUES (?, ?, ?, ?, ?)",
+            (team_id, channel, error, purpose, now)).rowcount == 1
+
+    def channel_fixed(self, team_id: str, channel: str) -> None:
+        self.store.execute("DELETE FROM channel_problems WHERE team_id = ? AND channel = ?", (team_id, channel))
+
+    def channel_problems(self, team_id: str) -> list[dict[str, Any]]:
+        return self.store.rows("SELECT channel, error, purpose, noticed_at FROM channel_problems WHERE team_id = ? "
+                               "ORDER BY noticed_at", (team_id,))
 
     # --- team settings ---------------------------------------------------------------------------
     def settings(self, team_id: str) -> TeamSettings:

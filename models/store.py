@@ -132,9 +132,16 @@ def _v4_reply_logs(db: sqlite_utils.Database) -> None:
     db["reply_logs"].create_index(["team_id", "user_id", "created_at"])
 
 
+def _v5_channel_problems(db: sqlite_utils.Database) -> None:
+    """Issue 11: a channel the app could not post in (not a member, gone, archived), kept until a
+    post there succeeds, so admins see it in App Home and are told once (models/outreach.py owns it)."""
+    db["channel_problems"].create({"team_id": str, "channel": str, "error": str, "purpose": str, "noticed_at": float},
+                                  pk=("team_id", "channel"), not_null={"error", "noticed_at"})
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach, _v3_jobs,
-                                                                     _v4_reply_logs)
+                                                                     _v4_reply_logs, _v5_channel_problems)
 
 
 def new_draft_id() -> str:

@@ -23,10 +23,12 @@ deleted message is an ordinary Slack answer (visible in `Call.response`), since 
 with it.
 
 Besides `/api/<method>` it serves the URLs Slack hands out: the file upload URL from
-`files.getUploadURLExternal` and `response_url`s made by `response_url(name)`.
+`files.getUploadURLExternal`, `response_url`s made by `response_url(name)`, and the
+`url_private_download` of a file a person shared (`add_file`), to bearer-token requests only.
 """
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -71,6 +73,7 @@ VIEW_TYPES = {"views.open": "modal", "views.push": "modal", "views.publish": "ho
 COMMON_ARGS = frozenset({"token", "team_id"})
 METHOD_NAME = re.compile(r"[A-Za-z]+(?:\.[A-Za-z0-9]+)+")
 UPLOAD_PATH = "/upload/v1/"
+FILES_PATH = "/files-pri/"
 RESPONSE_PATH = "/response/"
 
 
@@ -128,7 +131,7 @@ class Reply:
     """What the HTTP handler sends back: a JSON object or plain text, with extra headers."""
 
     status: int
-    body: dict[str, Any] | str
+    body: dict[str, Any] | str | bytes
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -293,6 +296,7 @@ class SlackStandIn(LoopbackServer):
         self.add_user(bot_user_id, name="inmail-review", is_bot=True)
         for user in users:
             self.add_user(**user)
+        self.usergroups: dict[str, list[str]] = {}  # add_usergroup(): id -> member ids
         self._cond = threading.Condition(threading.RLock())
         self._stopping = threading.Event()
         self.reset()
@@ -328,6 +332,9 @@ class SlackStandIn(LoopbackServer):
             self._id_seq = itertools.count(1)
             self._down = False
             self._slow = 0.0
+            self.shared_files: dict[str, dict[str, Any]] = {}  # add_file(): id -> file object
+            self.shared_file_data: dict[str, bytes] = {}
+            self.downloads: list[Call] = []  # GETs of a file's url_private_download
 
     # --- set-up for tests --------------------------------------------------------------------
     def add_user(self, id: str, *, name: str | None = None, tz: str = "UTC", is_admin: bool = False,
@@ -753,6 +760,83 @@ class SlackStandIn(LoopbackServer):
             raise SlackError("internal_error")
         return {"url": self.socket_url}
 
+    # --- people, user groups and shared files (users.lookupByEmail, users.list, files.info,
+    # usergroups.users.list, and a file's url_private_download) ----------------------------------
+    def add_usergroup(self, id: str, users: Iterable[str]) -> None:
+        """A user group (`S…`) for `usergroups.users.list`."""
+        self.usergroups[id] = list(users)
+
+    def add_file(self, name: str, data: bytes, *, user: str | None = None, filetype: str = "csv") -> dict[str, Any]:
+        """A file a person shared (e.g. through a form's `file_input`), shaped like Slack's file
+        object; its bytes are served at `url_private_download` to a request with a bearer token."""
+        with self._cond:
+            file_id = self._next_id("F")
+            url = f"{self.base_url}{FILES_PATH}{self.team_id}-{file_id}/download/{quote(name)}"
+            self.shared_files[file_id] = {
+                "id": file_id, "created": int(time.time()), "timestamp": int(time.time()), "name": name, "title": name,
+                "mimetype": "text/csv" if filetype == "csv" else "application/octet-stream", "filetype": filetype,
+                "pretty_type": filetype.upper(), "user": user or next(iter(self.users)), "user_team": self.team_id,
+                "mode": "hosted", "is_external": False, "is_public": False, "size": len(data),
+                "url_private": url.replace("/download/", "/"), "url_private_download": url}
+            self.shared_file_data[file_id] = data
+            return copy.deepcopy(self.shared_files[file_id])
+
+    def _people(self) -> list[dict[str, Any]]:
+        """Users as Slack returns them: an e-mail given to `add_user(email=...)` is in the profile."""
+        people = []
+        for user in self.users.values():
+            person = copy.deepcopy(user)
+            if "email" in person:
+                person["profile"]["email"] = person.pop("email")
+            people.append(person)
+        return people
+
+    def _users_lookup_by_email(self, args: dict[str, Any]) -> dict[str, Any]:
+        wanted = str(args["email"]).strip().lower()
+        found = next((p for p in self._people() if str(p["profile"].get("email", "")).lower() == wanted), None)
+        if found is None:
+            raise SlackError("users_not_found")
+        return {"user": found}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Pages of `limit` users (all when 0 or absent); the cursor is opaque, as on Slack."""
+        people = self._people()
+        start = 0
+        if args.get("cursor"):
+            try:
+                start = int(base64.b64decode(str(args["cursor"])).decode().removeprefix("user:"))
+            except ValueError:
+                raise SlackError("invalid_cursor") from None
+        limit = int(args.get("limit") or 0) or len(people)
+        page = people[start:start + limit]
+        more = start + limit < len(people)
+        cursor = base64.b64encode(f"user:{start + limit}".encode()).decode() if more else ""
+        return {"members": page, "cache_ts": int(time.time()), "response_metadata": {"next_cursor": cursor}}
+
+    def _files_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        found = self.shared_files.get(str(args["file"]))
+        if found is None:
+            raise SlackError("file_not_found")
+        return {"file": copy.deepcopy(found), "comments": [], "response_metadata": {"next_cursor": ""}}
+
+    def _usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        if args["usergroup"] not in self.usergroups:
+            raise SlackError("no_such_subteam")
+        return {"users": list(self.usergroups[args["usergroup"]])}
+
+    def answer_file_download(self, path: str, headers: dict[str, str]) -> Reply:
+        """A file's bytes, to a request with a bearer token only (Slack sends others to its login page)."""
+        file_id = path.split("/", 1)[0].removeprefix(f"{self.team_id}-")
+        call = Call("url_private_download", {"file": file_id}, headers, time.time())
+        with self._cond:
+            self.downloads.append(call)
+            if not _bearer(headers):
+                self.violations.append(f"file {file_id}: downloaded without an Authorization: Bearer token")
+                return self._finish(call, Reply(403, "not authorized"))
+            if file_id not in self.shared_file_data:
+                return self._finish(call, Reply(404, "file not found"))
+            return self._finish(call, Reply(200, self.shared_file_data[file_id]))
+
 
 # Methods with state or an answer to shape; any other method Slack describes answers `{"ok": true}`.
 _HANDLERS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] = {
@@ -778,6 +862,12 @@ _HANDLERS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] =
     "bots.info": SlackStandIn._bots_info,
     "apps.connections.open": SlackStandIn._apps_connections_open,
 }
+_HANDLERS.update({
+    "users.lookupByEmail": SlackStandIn._users_lookup_by_email,
+    "users.list": SlackStandIn._users_list,
+    "files.info": SlackStandIn._files_info,
+    "usergroups.users.list": SlackStandIn._usergroups_users_list,
+})
 
 
 def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
@@ -800,6 +890,8 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
                 reply = standin.answer_api(url.path[len("/api/"):], url.query, body, headers)
             elif url.path.startswith(UPLOAD_PATH):
                 reply = standin.answer_upload(url.path[len(UPLOAD_PATH):], body)
+            elif url.path.startswith(FILES_PATH):
+                reply = standin.answer_file_download(url.path[len(FILES_PATH):], dict(self.headers.items()))
             elif url.path.startswith(RESPONSE_PATH):
                 reply = standin.answer_response_url(unquote(url.path[len(RESPONSE_PATH):]), body)
             else:
@@ -807,12 +899,13 @@ def _handler_for(standin: SlackStandIn) -> type[BaseHTTPRequestHandler]:
             self._send(reply)
 
         def _send(self, reply: Reply) -> None:
-            is_json = isinstance(reply.body, dict)
-            data = (json.dumps(reply.body) if is_json else str(reply.body)).encode("utf-8")
+            is_json, is_bytes = isinstance(reply.body, dict), isinstance(reply.body, bytes)
+            data = reply.body if isinstance(reply.body, bytes) else (
+                json.dumps(reply.body) if is_json else str(reply.body)).encode("utf-8")
             try:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json; charset=utf-8" if is_json
-                                 else "text/plain; charset=utf-8")
+                                 else "application/octet-stream" if is_bytes else "text/plain; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)

@@ -53,6 +53,17 @@ def test_non_drafts_are_ignored(app: SlackAppServer, slack: SlackStandIn, case: 
     assert slack.calls == [] and app.store.recent_reviews(TEAM, USER) == []
 
 
+def test_a_draft_posted_with_a_file_is_reviewed_by_its_text(app: SlackAppServer, slack: SlackStandIn) -> None:
+    message = slack.add_message(DRAFTS, DRAFT, user=USER)
+    files = [{"id": "F0SHOT", "name": "profile.png", "mimetype": "image/png", "filetype": "png"}]
+    event = message_event(DRAFT, ts=message["ts"], subtype="file_share", files=files, upload=False)
+    assert app.event(event).status_code == 200
+    [post] = slack.wait_for("chat.postMessage")
+    assert post.args["thread_ts"] == message["ts"] and post.args["blocks"][0]["type"] == "header"
+    app.drain()
+    assert app.store.draft_for_message(TEAM, DRAFTS, message["ts"])["text"] == DRAFT
+
+
 def test_retried_event_is_answered_once(app: SlackAppServer, slack: SlackStandIn) -> None:
     message = slack.add_message(DRAFTS, DRAFT, user=USER)
     event = message_event(DRAFT, ts=message["ts"])

@@ -36,9 +36,26 @@ def _valid(message: dict) -> None:
         Block.parse(raw).validate_json()
 
 
+def _typed_texts(value: object, kind: str) -> list[str]:
+    """The "text" of every text object of `kind` ("mrkdwn", "plain_text", or rich_text's "text")."""
+    if isinstance(value, dict):
+        own = [value["text"]] if value.get("type") == kind and isinstance(value.get("text"), str) else []
+        return own + [t for v in value.values() for t in _typed_texts(v, kind)]
+    if isinstance(value, list):
+        return [t for v in value for t in _typed_texts(v, kind)]
+    return []
+
+
 def test_escape_mrkdwn_neutralises_mentions_links_and_formatting() -> None:
     escaped = escape_mrkdwn('<!channel> & <@U1> *b* _i_ ~s~ `c` "q"')
     assert escaped == '&lt;!channel&gt; &amp; &lt;@U1&gt; \u2217b\u2217 \u02cdi\u02cd \u223cs\u223c \u02cbc\u02cb "q"'
+
+
+def test_markers_inside_a_word_are_left_as_they_are() -> None:
+    """Slack formats only at a word's edge: `first_name` must stay copyable and searchable."""
+    text = "set LANGUAGETOOL_URL, fill {{first_name}} and snake_case_name; 2*3~4"
+    assert escape_mrkdwn(text) == text
+    assert escape_mrkdwn("_name_ and {{_x}}") == "\u02cdname\u02cd and {{\u02cdx}}"
 
 
 def test_a_hostile_draft_cannot_inject(reviewer: Reviewer) -> None:
@@ -48,15 +65,23 @@ def test_a_hostile_draft_cannot_inject(reviewer: Reviewer) -> None:
     _valid(message)
     rendered = json.dumps(message)
     assert json.loads(rendered) == message
-    texts = _texts(message)
-    joined = "\n".join(texts)
-    assert "<!channel>" not in joined and "<!here>" not in joined and "<@U0ADMIN>" not in joined
-    assert "<https://evil.example" not in joined and "&lt;!channel&gt;" in joined
-    # User text shows up only escaped, markers neutralised; our own bold headings stay bold.
-    assert '&lt;!channel&gt;\u2217Kari\u2217"' in joined  # the name, in "Greet them by name: Hi …"
-    assert "*fantastic*" not in joined and "*Kari*" not in joined
-    assert any(t.startswith("*Errors (") for t in texts)
-    assert all(t.count("&") == t.count("&amp;") + t.count("&lt;") + t.count("&gt;") for t in texts)
+    # What Slack parses (mrkdwn) holds only our own words; what quotes the draft is shown as it is.
+    mrkdwn = "\n".join(_typed_texts(message, "mrkdwn") + [message["text"]])
+    assert "<!" not in mrkdwn and "<@" not in mrkdwn and "<http" not in mrkdwn and "Kari" not in mrkdwn
+    assert any(t.startswith("*Errors (") for t in _typed_texts(message, "mrkdwn"))
+    literal = "\n".join(_typed_texts(message, "text"))
+    assert '<!channel>*Kari*"' in literal and "“one of our clients”" in literal  # unchanged, copyable
+    assert "\u2217" not in literal and "&lt;" not in literal
+    assert set(_texts(message)) == set(_typed_texts(message, "mrkdwn") + _typed_texts(message, "plain_text")
+                                       + _typed_texts(message, "text") + [message["text"]])
+
+
+def test_placeholders_are_quoted_character_for_character(reviewer: Reviewer) -> None:
+    review = reviewer.review(Draft(body="Hi {{first_name}}, I saw your talk on Kafka at {{company_name}}. "
+                                        "Would you be open to a call next week?", id="d_p"))
+    literal = _typed_texts(review_message(review, draft_key="d_p"), "text")
+    assert any("{{first_name}}" in t for t in literal), literal
+    assert not any("\u02cd" in t for t in _texts(review_message(review)))
 
 
 def test_eighty_findings_are_summarised_within_limits(reviewer: Reviewer) -> None:
@@ -65,12 +90,13 @@ def test_eighty_findings_are_summarised_within_limits(reviewer: Reviewer) -> Non
     assert len(review.findings) >= 80
     message = review_message(review, draft_key="d_big")
     _valid(message)
-    shown = [b for b in message["blocks"] if b["type"] == "section" and b["text"]["text"][:1] in "🔴🟠🔵"]
+    shown = [b for b in message["blocks"] if b["type"] == "rich_text"]
     counts = review.counts()
     assert len(shown) == sum(min(n, TOP_PER_SEVERITY) for n in counts.values())
     more = [e["text"] for b in message["blocks"] if b["type"] == "context" for e in b["elements"]
             if e["text"].startswith("…and")]
     assert sum(int(t.split()[1]) for t in more) == len(review.findings) - len(shown)
+    assert all(t.endswith("s") == (int(t.split()[1]) != 1) for t in more), more  # "1 more warning", "3 more errors"
     assert message["blocks"][-1]["type"] == "actions"
 
 
@@ -78,7 +104,7 @@ def test_very_long_quotes_and_texts_are_clipped_inside_limits(reviewer: Reviewer
     body = "Dear candidate, " + "&<>" * 3000 + " Apply now!"
     message = review_message(reviewer.review(Draft(body=body, id="d_long")))
     _valid(message)
-    assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
+    assert all(len(t) <= 3000 for t in _texts(message))
     assert not any(t.endswith("&amp…") or "&a…" in t for t in _texts(message))
 
 

@@ -1,5 +1,6 @@
 """`inmail-review check` as a user runs it: a real subprocess, real files, stdin, exit codes."""
 import json
+import re
 import os
 import subprocess
 import sys
@@ -194,3 +195,14 @@ def test_colour_on_request_and_the_checker_is_named():
     code, out, _ = run("check", "--color", "always", str(EXAMPLES / "en-mass-template.txt"))
     assert "\x1b[1;31m" in out  # errors in red
     assert "Hunspell" in out  # the review says which spelling checker ran
+
+
+def test_the_summary_counts_agree_with_their_nouns(tmp_path):
+    """"1 draft", "1 error", not "1 draft(s)" or "1 errors"."""
+    one = tmp_path / "one.txt"
+    one.write_text("Dear Candidate, one of our clients has an exciting opportunity. Apply now!")
+    _, out, _ = run("check", str(one))
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("1 draft: ") and "(s)" not in summary
+    for count, noun in re.findall(r"(\d+) (errors?|warnings?|suggestions?)", summary):
+        assert noun.endswith("s") == (count != "1"), summary

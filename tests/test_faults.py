@@ -372,7 +372,7 @@ def test_an_outbox_delivery_outlives_a_long_outage_and_a_give_up(app: SlackAppSe
     slack.add_user("UADMIN", is_admin=True)
     app.event({"type": "app_home_opened", "user": "UADMIN", "channel": "DHOME", "tab": "home", "event_ts": "1.1"})
     [home] = slack.wait_for("views.publish")
-    assert "1 alert or digest post(s) not delivered yet" in json.dumps(home.args["view"])  # ...but visible
+    assert "1 alert or digest post not delivered yet" in json.dumps(home.args["view"])  # ...but visible
     listed = subprocess.run([sys.executable, "-m", "bot", "outbox", "--retry"], cwd=ROOT, capture_output=True,
                             text=True, env={**os.environ, "INMAIL_DB": app.settings.db_path}, timeout=60)
     assert listed.returncode == 0 and "digest:2026-W47" in listed.stdout and "given up" in listed.stdout
@@ -402,7 +402,7 @@ def test_forget_me_leaves_no_text_on_disk_and_offers_to_delete_the_answers(app: 
     assert app.command("forget-me", response_url=slack.response_url("forget")).status_code == 200
     [answer] = slack.wait_responses(1)
     app.drain()
-    assert "1 of the app's answers in drafts-channel threads still quote your drafts" in answer["text"]
+    assert "Still quoting your drafts in drafts-channel threads: 1 answer the app had posted" in answer["text"]
     assert SECRET_WORD.encode() not in _on_disk(app.settings.db_path)  # secure_delete and a WAL checkpoint
     findings = json.dumps(app.store.reviews(TEAM, row["id"])[0]["findings"], ensure_ascii=False)
     assert "rockstar" not in findings.lower() and "“…”" in findings
@@ -411,7 +411,7 @@ def test_forget_me_leaves_no_text_on_disk_and_offers_to_delete_the_answers(app: 
     [deleted] = slack.wait_for("chat.delete")
     app.drain()
     assert deleted.response["ok"] and [m["ts"] for m in slack.messages(DRAFTS)] == [message["ts"]]
-    assert "Deleted 1 of the app's answers." == slack.wait_responses(2)[1]["text"]
+    assert "Deleted 1 answer the app had posted." == slack.wait_responses(2)[1]["text"]
 
 
 def test_the_retention_purge_checkpoints_and_old_claims_go(app: SlackAppServer, slack: SlackStandIn) -> None:

@@ -31,7 +31,8 @@ def test_manifest_file_is_valid_and_complete() -> None:
     assert features["app_home"]["home_tab_enabled"] and features["bot_user"]["display_name"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {"message.channels", "message.groups", "app_home_opened"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "channels:history", "groups:history",
-                                                              "im:history", "im:write", "users:read", "files:write"}
+                                                              "im:history", "im:write", "users:read", "files:write",
+                                                              "users:read.email", "usergroups:read", "files:read"}
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
 
 

@@ -144,7 +144,7 @@ def test_eight_weeks_of_a_team(team: tuple[SlackAppServer, list[Generated]], sla
         assert all(not slack.messages(f"D{u[1:]}") for u in RECRUITERS if u != STRUGGLER)
         posts = slack.messages(ALERTS)
         assert [p["text"].split(":")[0] for p in posts] == [
-            "⚠️ Response rate warning for U01", "⛔ One-to-one InMails only for U01", "✅ Back to normal for U01"]
+            "⚠️ Response rate warning for <@U01>", "⛔ One-to-one InMails only for <@U01>", "✅ Back to normal for <@U01>"]
         assert all("<@U01>" in _texts(p) for p in posts)
         # --- digests: one a week, posted Monday after 09:00 Oslo, figures recomputed -------------
         digests = [m for m in slack.messages(DIGESTS) if m.get("blocks")]

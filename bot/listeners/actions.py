@@ -17,11 +17,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.blocks import (BULK_CALLBACK_ID, BULK_MAX, REPLIES_CALLBACK_ID, bulk_modal, outcome_message, plural,
-                        replies_modal, text_message)
+from bot.blocks import (BULK_CALLBACK_ID, BULK_MAX, REPLIES_CALLBACK_ID, bulk_modal, outcome_message, replies_modal,
+                        text_message)
 from bot.listeners.commands import FORGET_ANSWERS
 from bot.listeners.common import Deps, HandlerFn, figures_changed, reply, team_id, work
 from bot.review_service import TEXT_GONE, slack_post
+from bot.wording import plural
 from models.jobs import Job
 
 UNKNOWN_DRAFT = "This review's draft is not in the store any more."
@@ -129,7 +130,7 @@ def _forget_answers(job: Job, deps: Deps) -> None:
     for row in answers:
         slack_post("chat.delete", row["id"], deps.client.chat_delete, channel=row["answer_channel"], ts=row["answer_ts"])
         deps.store.forget_answer(job.team_id, row["id"])
-    reply(deps, job, text_message(f"Deleted {len(answers)} of the app's answers."), None, replace_original=True)
+    reply(deps, job, text_message(f"Deleted {plural(len(answers), 'answer', 'answers')} the app had posted."), None, replace_original=True)
 
 
 def _record_reply_kind(job: Job, deps: Deps) -> None:
@@ -159,7 +160,7 @@ def _bulk_count_job(job: Job, deps: Deps) -> None:
     recorded = deps.outreach.set_bulk(job.team_id, job.payload["draft_id"], count)
     if recorded:
         figures_changed(deps, job.team_id, job.payload["user"])
-    text = (f"Recorded: {count:,} InMails sent in bulk with this draft." if recorded
+    text = (f"Recorded: {plural(count, 'InMail', 'InMails')} sent in bulk with this draft." if recorded
             else "This draft is not marked as sent, so there is nothing to change.")
     reply(deps, job, text_message(text), job.payload["draft_id"])
 

@@ -19,11 +19,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 
-from bot.blocks import draft_modal, help_message, outcome_message, plural, stats_message, text_message
+from bot.blocks import draft_modal, help_message, outcome_message, stats_message, text_message
 from bot.log_text import parse_log
 from bot.listeners.common import (Deps, HandlerFn, ack_receipt, figures_changed, review_text_job, request_key,
                                   team_id, work)
 from bot.review_service import respond_to, slack_post
+from bot.wording import plural
 from models.jobs import Job
 from models.outreach import user_figures
 
@@ -137,13 +138,12 @@ def _forget_me_job(job: Job, deps: Deps) -> None:
         deps.service.forget_deleted(team, draft_id, keep_answer=True)
     deps.store.checkpoint()
     answers = len(deps.store.answers_of_forgotten(team, user))
-    noun = "draft" if len(drafts) == 1 else "drafts"
-    said = f"Done: the text of {len(drafts)} {noun} of yours is deleted."
+    said = f"Done: the text of {plural(len(drafts), 'draft', 'drafts')} of yours is deleted."
     if not answers:
         respond_to(job.payload["response_url"], None, {"response_type": "ephemeral", **text_message(said)})
         return
-    said += (f" {answers} of the app's answers in drafts-channel threads still quote your drafts; "
-             "they stay unless you delete them.")
+    said += (f" Still quoting your drafts in drafts-channel threads: {plural(answers, 'answer', 'answers')} the app "
+             "had posted, kept until deleted.")
     button = (f"Delete {'that answer' if answers == 1 else f'those {answers} answers'}", FORGET_ANSWERS)
     respond_to(job.payload["response_url"], None,
                {"response_type": "ephemeral", **outcome_message(said, "forget-me", (button,))})

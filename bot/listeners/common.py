@@ -16,7 +16,8 @@ from typing import Any, Callable, Mapping
 from slack_bolt import Ack, BoltContext, BoltRequest
 from slack_sdk import WebClient
 
-from bot.review_service import Answer, ReviewService, respond_to, slack_call, slack_post
+from bot.admins import is_admin
+from bot.review_service import Answer, ReviewService, respond_to, slack_post
 from bot.settings import Settings
 from bot.work import BUSY, UNRECORDED, Retry, WorkQueue
 from models.jobs import REVIEWED, Job
@@ -84,11 +85,9 @@ class Deps:
         return self.service.store
 
     def is_admin(self, user_id: str) -> bool:
-        """Workspace admins and owners, as Slack says (`users.info`); False when Slack cannot say.
-        Remembered for a while, so the settings form's submission can be checked in its ack."""
-        info = slack_call("users.info", None, self.client.users_info, user=user_id)
-        user = info["user"] if info else {}
-        admin = bool(user.get("is_admin") or user.get("is_owner"))
+        """An admin of the app (`bot/admins.py`), remembered for a while, so the settings form's
+        submission can be checked in its ack."""
+        admin = is_admin(self.client, self.settings.admins, user_id)
         self._admins[user_id] = (admin, time.monotonic())
         return admin
 

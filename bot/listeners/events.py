@@ -34,7 +34,8 @@ def publish_home(team: str, user: str, deps: Deps) -> None:
     settings = deps.outreach.settings(team)
     admin = deps.is_admin(user)
     view = home_view(rows, figures, settings.timezone, settings if admin else None,
-                     undelivered=len(deps.outreach.undelivered(team)) if admin else 0)
+                     undelivered=len(deps.outreach.undelivered(team)) if admin else 0,
+                     channel_problems=deps.outreach.channel_problems(team) if admin else ())
     slack_post("views.publish", None, deps.client.views_publish, user_id=user, view=view)
 
 

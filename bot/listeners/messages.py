@@ -27,6 +27,8 @@ from models.records import Draft
 
 log = logging.getLogger(__name__)
 THREAD_LOOKBACK = 200
+# A person's message, with or without files attached: a draft pasted with a screenshot is still a draft.
+DRAFT_SUBTYPES = (None, "file_share")
 
 
 def register(app: App) -> None:
@@ -38,7 +40,7 @@ def on_message(event: dict[str, Any], body: dict[str, Any], context: BoltContext
     if event.get("channel") not in settings(context).drafts_channels:
         return
     subtype = event.get("subtype")
-    if subtype is None:
+    if subtype in DRAFT_SUBTYPES:
         change = _new(event, context)
     elif subtype == "message_changed":
         change = _edited(event, context)
@@ -58,7 +60,7 @@ Change = tuple[str | None, str, dict[str, Any]]
 
 def _is_draft(message: dict[str, Any], context: BoltContext) -> bool:
     """A top-level message written by a person (not a bot, not this app, not a thread reply)."""
-    if message.get("bot_id") or message.get("subtype") or not message.get("user"):
+    if message.get("bot_id") or message.get("subtype") not in DRAFT_SUBTYPES or not message.get("user"):
         return False
     if message["user"] == context.bot_user_id:
         return False

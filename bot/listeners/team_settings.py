@@ -5,7 +5,12 @@ the answer is remembered for a while so the submission's ack can say "only admin
 Slack call; a submission nobody asked about is checked by the queued work instead.
 
 Every number is bounded here, on the server (`BOUNDS`): the form's own limits are only a hint
-to Slack's client, and a crafted submission must not store `warn_days=99999999999`."""
+to Slack's client, and a crafted submission must not store `warn_days=99999999999`.
+
+The form also takes LinkedIn Recruiter's InMail report as an upload (`file_input`). A submission
+with a file keeps the form open: the ack replaces it with the same form saying the import is
+running, and the queued work imports it (`bot/report_upload.py`), saves the settings and shows
+the result in the form (`views.update`)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -16,17 +21,20 @@ from slack_bolt import Ack, App, BoltContext
 from bot.blocks import SETTINGS_CALLBACK_ID, team_settings_modal
 from bot.listeners.common import Deps, HandlerFn, deps_of, team_id, work
 from bot.listeners.events import publish_home
+from bot.report_upload import import_upload
 from bot.review_service import slack_post
 from bot.settings import timezone_name
 from models.jobs import Job
 from models.outreach import TeamSettings
 
-NOT_ADMIN = "Only workspace admins can change the team settings."
+NOT_ADMIN = "Only the app's admins can change the team settings (the workspace's admins, or whom INMAIL_ADMINS names)."
 INTEGERS = ("min_sent", "period_days", "warn_days", "grace_days", "restrict_days", "window_days")
 # (lowest, highest) accepted for each number: wide enough for any real policy, never absurd.
 BOUNDS: dict[str, tuple[int, int]] = {"min_sent": (1, 100_000), "period_days": (1, 365), "warn_days": (1, 365),
                                       "grace_days": (0, 365), "restrict_days": (1, 365), "window_days": (1, 365),
                                       "digest_hour": (0, 23), "retention_days": (1, 3650)}
+IMPORT_BLOCK = "import_file"
+STATUS_TEXT_MAX = 3000  # a section's text
 
 
 def register(app: App) -> None:
@@ -77,12 +85,11 @@ def parse(values: dict[str, Any], current: TeamSettings) -> tuple[TeamSettings |
     weekday = (_element(values, "digest_weekday").get("selected_option") or {}).get("value") or "0"
     if weekday not in {str(day) for day in range(7)}:
         errors["digest_weekday"] = "A day of the week."
+    if threshold is not None and not 0 < threshold < 100:
+        errors["threshold"] = "A percentage above 0 and under 100, such as 13."
     if errors:
         return None, errors
-    try:
-        config = replace(current.policy, **policy, threshold=threshold / 100)
-    except ValueError as error:
-        return None, {"threshold": str(error)}
+    config = replace(current.policy, **policy, threshold=threshold / 100)
     return TeamSettings(
         alert_channel=_element(values, "alert_channel").get("selected_conversation") or None,
         digest_channel=_element(values, "digest_channel").get("selected_conversation") or None,
@@ -90,20 +97,41 @@ def parse(values: dict[str, Any], current: TeamSettings) -> tuple[TeamSettings |
         policy=config), {}
 
 
+def uploaded_file(values: dict[str, Any]) -> dict[str, Any] | None:
+    """The report the admin attached to the form, if any (Slack's file object, id and name)."""
+    files = _element(values, IMPORT_BLOCK).get("files") or []
+    return files[0] if files and isinstance(files[0], dict) and files[0].get("id") else None
+
+
+def with_status(view: dict[str, Any], text: str) -> dict[str, Any]:
+    """The form with `text` (plain, never mrkdwn: it quotes the file) just above the upload field."""
+    blocks = list(view["blocks"])
+    at = next((i for i, block in enumerate(blocks) if block.get("block_id") == IMPORT_BLOCK), len(blocks))
+    status = {"type": "section", "block_id": "import_status",
+              "text": {"type": "plain_text", "text": text[:STATUS_TEXT_MAX], "emoji": False}}
+    return view | {"blocks": blocks[:at] + [status] + blocks[at:]}
+
+
 def submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-    """Checked in the ack (errors shown in the form: no database read, no Slack call); saved by queued work."""
+    """Checked in the ack (errors shown in the form: no database read, no Slack call); saved by
+    queued work. With a report attached, the form stays open and says the import is running."""
     user, team = body["user"]["id"], team_id(context, body)
     if deps_of(context).known_admin(user) is False:
         ack(response_action="errors", errors={"alert_channel": NOT_ADMIN})
         return
     values = view["state"]["values"]
-    _, errors = parse(values, TeamSettings())  # the errors depend on the values only
-    if errors:
+    entered, errors = parse(values, TeamSettings())  # the errors depend on the values only
+    if errors or entered is None:
         ack(response_action="errors", errors=errors)
         return
-    ack()
+    upload = uploaded_file(values)
+    if upload is None:
+        ack()
+    else:
+        running = f"Importing {upload.get('name') or 'the report'}… the result will be shown here."
+        ack(response_action="update", view=with_status(team_settings_modal(entered), running))
     work(context).submit(team, f"settings:{view.get('id')}:{body.get('trigger_id')}", "save_settings",
-                         {"user": user, "values": values})
+                         {"user": user, "values": values, "view_id": view.get("id")})
 
 
 def _save_settings_job(job: Job, deps: Deps) -> None:
@@ -113,6 +141,12 @@ def _save_settings_job(job: Job, deps: Deps) -> None:
     settings, _ = parse(job.payload["values"], deps.outreach.settings(job.team_id))
     if settings is not None:
         deps.outreach.save_settings(job.team_id, settings)
+    upload = uploaded_file(job.payload["values"])
+    if upload is not None and job.payload.get("view_id"):
+        dates = (_element(job.payload["values"], "import_dates").get("selected_option") or {}).get("value")
+        result = import_upload(job.team_id, deps, upload["id"], dates if dates in ("day", "month") else None)
+        slack_post("views.update", None, deps.client.views_update, view_id=job.payload["view_id"],
+                   view=with_status(team_settings_modal(deps.outreach.settings(job.team_id)), result))
     publish_home(job.team_id, user, deps)  # the admin sees the new settings in App Home at once
 
 
