@@ -25,6 +25,7 @@ from bot.listeners.common import Deps
 from bot.review_service import ReviewerLike, ReviewService
 from bot.scheduler import team_defaults
 from bot.settings import Settings
+from bot.webhooks import Webhooks
 from bot.work import WorkQueue
 from models.jobs import Jobs
 from models.outreach import Outreach
@@ -69,9 +70,10 @@ def create_app(settings: Settings, store: Store, reviewer: ReviewerLike, work: W
         process_before_response=True,
     )
     outreach = Outreach(store, team_defaults(settings))
-    service = ReviewService(store, reviewer, outreach)
+    webhooks = Webhooks(outreach) if settings.webhook_url else None
+    service = ReviewService(store, reviewer, outreach, webhooks=webhooks)
     service.history.warm()  # each team's template index, rebuilt from SQLite before the first request
-    deps = Deps(service, outreach, settings, client, work)
+    deps = Deps(service, outreach, settings, client, work, webhooks)
 
     @app.middleware
     def provide(context: BoltContext, next: Callable[[], Any]) -> Any:

@@ -19,6 +19,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "digest": ("bot.digest", "print (or post) the weekly digest now"),
     "import": ("bot.importer", "import outreach figures from LinkedIn Recruiter's InMail report (CSV)"),
     "outbox": ("bot.outbox", "list alerts and digests not delivered yet; --retry sends them again"),
+    "report": ("bot.outcomes", "which findings and habits cost the team replies: rates with and without"),
+    "export": ("bot.export", "one row per draft with its review and outcomes, as CSV or JSON lines"),
 }
 
 

@@ -15,11 +15,13 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from bot.blocks import render
-from bot.wording import plural
-from bot.tips import POLICY_RULES, tips, title
+from bot.outcomes import sentence
 from bot.review_service import slack_call
-from models.digest import DigestFigures, Rate, Week, compute, week_of
+from bot.tips import tips, title
+from bot.wording import plural
+from models.digest import COSTLY_DAYS, DigestFigures, Rate, Week, compute, week_of
 from models.outreach import Outreach
+from models.policy import POLICY_RULES
 
 RECRUITER_LINES = 30
 CHART_NAME = "response-rate.png"
@@ -71,7 +73,8 @@ def digest_message(figures: DigestFigures, timezone: str) -> dict[str, Any]:
                   f"{plural(figures.drafts, 'draft', 'drafts')} reviewed", reviews=reviews, this_week=name,
                   last_week=before, recruiters=lines[:RECRUITER_LINES],
                   more_recruiters=max(0, len(lines) - RECRUITER_LINES), findings=findings, flagged=flagged,
-                  tip=f"{tip['title']}: {tip['advice']}", chart=_has_chart(figures))
+                  tip=f"{tip['title']}: {tip['advice']}", chart=_has_chart(figures),
+                  costly=[sentence(e) for e in figures.costly], costly_days=COSTLY_DAYS)
 
 
 def _week_labels(weekly: list[tuple[str, Rate]]) -> list[str]:

@@ -26,6 +26,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import review_message, text_message
 from bot.history import TeamHistory
+from bot.webhooks import Webhooks
 from bot.work import Retry
 from models.records import Draft, Recipient, Review
 from models.outreach import Outreach
@@ -141,11 +142,13 @@ def recipient_key(draft: Draft) -> str | None:
 class ReviewService:
     """Reviews drafts for one app; shared by every listener (thread-safe: the store and reviewer are)."""
 
-    def __init__(self, store: Store, reviewer: ReviewerLike, outreach: Outreach, history: TeamHistory | None = None) -> None:
+    def __init__(self, store: Store, reviewer: ReviewerLike, outreach: Outreach, history: TeamHistory | None = None,
+                 webhooks: Webhooks | None = None) -> None:
         self.store = store
         self.reviewer = reviewer
         self.outreach = outreach
         self.history = history or TeamHistory(store)
+        self.webhooks = webhooks
 
     def review_new(self, *, team_id: str, user_id: str, source: str, draft: Draft, draft_id: str | None = None,
                    channel: str | None = None, message_ts: str | None = None) -> Answer | None:
@@ -204,7 +207,9 @@ class ReviewService:
             log.error("review of draft %s failed: %s", draft.id, type(error).__name__)
             return None
         if keep:
-            self.store.add_review(team_id, draft.id, review)
+            review_id = self.store.add_review(team_id, draft.id, review)
+            if self.webhooks is not None:
+                self.webhooks.review(team_id, user_id, draft.id, review_id, review)
         log.info("draft %s reviewed in %.0f ms: score %s, %s", draft.id, 1000 * (time.perf_counter() - started),
                  review.score, review.verdict)
         return Answer(draft.id, review, review_message(review, draft_key=draft.id))

@@ -22,6 +22,7 @@ from bot.admins import admin_ids
 from bot.alerts import alert_messages, risk_message
 from bot.blocks import NOT_POSTABLE, channel_problem_text, text_message
 from bot.digest import post_digest
+from bot import webhooks
 from bot.review_service import slack_call
 from bot.settings import Settings
 from models.digest import Week, compute, digest_due
@@ -53,6 +54,7 @@ class Scheduler:
         self.outreach = Outreach(store, team_defaults(settings))
         self.client = client
         self.admins = settings.admins
+        self.webhook = (settings.webhook_url, settings.webhook_secret)
         self.interval_s = interval_s
         self.evaluate_every_s = evaluate_every_s
         self._last_evaluation: float | None = None
@@ -120,12 +122,15 @@ class Scheduler:
                     log.warning("delivery %s (%s) given up after %d attempts; `inmail-review outbox --retry` tries "
                                 "it again", row["id"], row["kind"], row["attempts"] + 1)
             else:
-                self.outreach.mark_posted(row["id"], ts or None)
+                self.outreach.mark_posted(row["id"], ts or None, keep_payload=row["kind"] != webhooks.KIND)
 
     def _post(self, row: dict[str, Any], now: float) -> str | None:
         """Posts one delivery; its ts ("" when there was nowhere to post), or None to retry later."""
         team_id, team = row["team_id"], self.outreach.settings(row["team_id"])
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"delivery": row["key"]}}
+        if row["kind"] == webhooks.KIND:  # no webhook configured any more: nothing to deliver
+            url, secret = self.webhook
+            return "" if not url or webhooks.post(url, secret, row["key"], row["payload"]) else None
         if row["kind"] == "digest":
             if not team.digest_channel:
                 return ""

@@ -17,6 +17,14 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
+def _http_url(value: str | None, name: str) -> str | None:
+    if not value:
+        return None
+    if not re.match(r"https?://[^\s/]+", value.strip()):
+        raise ValueError(f"{name} must be an http(s) URL such as https://crm.example.com/hooks/inmail, not {value!r}")
+    return value.strip()
+
+
 _ADMIN_ID = re.compile(r"[UWS][A-Z0-9]{2,20}")
 
 
@@ -87,6 +95,9 @@ class Settings:
     languagetool_url: str | None = None
     languagetool_api_key: str | None = None
     languagetool_username: str | None = None
+    # Reviews and outcomes POSTed as signed JSON (bot/webhooks.py).
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
     # Threads that review and answer after Slack has been acknowledged (bot/work.py).
     workers: int = 8
     # Work waiting for a thread; past this the ack says "busy, queued" and the work waits in SQLite.
@@ -121,6 +132,8 @@ class Settings:
             languagetool_url=env.get("LANGUAGETOOL_URL") or None,
             languagetool_api_key=env.get("LANGUAGETOOL_API_KEY") or None,
             languagetool_username=env.get("LANGUAGETOOL_USERNAME") or None,
+            webhook_url=_http_url(env.get("INMAIL_WEBHOOK_URL"), "INMAIL_WEBHOOK_URL"),
+            webhook_secret=env.get("INMAIL_WEBHOOK_SECRET") or None,
             workers=_positive_int(env.get("INMAIL_WORKERS"), "INMAIL_WORKERS", default=8),
             queue_size=_positive_int(env.get("INMAIL_QUEUE_SIZE"), "INMAIL_QUEUE_SIZE", default=1000),
             lease_s=_positive_int(env.get("INMAIL_LEASE_S"), "INMAIL_LEASE_S", default=60),

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from models.policy import POLICY_RULES
+
 # rule id → (title, what to do). Rules not listed fall back to their id's words.
 RULE_TIPS: dict[str, tuple[str, str]] = {
     "length/body-limit": ("Over LinkedIn's length limit", "Cut the InMail to under 1,900 characters."),
@@ -58,7 +60,6 @@ RULE_TIPS: dict[str, tuple[str, str]] = {
     "subject/shouting": ("Shouting subject", "Write the subject in normal case."),
     "subject/clickbait": ("Clickbait subject", "Leave out \"URGENT\" and the like."),
 }
-POLICY_RULES = frozenset({"generic-template/bulk-restricted"})
 GENERAL_TIPS = ("personalization/no-reference", "call-to-action/missing", "generic-template/boilerplate")
 
 

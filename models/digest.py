@@ -11,11 +11,15 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from models.effects import Effect, costly
 from models.outreach import Outreach, TeamSettings
-from models.policy import ONE_TO_ONE, WARNED, response_rate
+from models.policy import DAY, ONE_TO_ONE, WARNED, response_rate
 
 CHART_WEEKS = 8
 TOP_FINDINGS = 5
+# "What cost replies": the findings with a clear drop in replies over half a year of settled sends.
+COSTLY_DAYS = 182
+TOP_COSTLY = 2
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class DigestFigures:
     warned: list[tuple[str, float]]
     one_to_one: list[tuple[str, float]]
     weekly: list[tuple[str, Rate]] = field(default_factory=list)
+    costly: list[Effect] = field(default_factory=list)  # findings that clearly cost replies (models/effects.py)
 
 
 def week_of(at: float, timezone: str, weeks_back: int = 0) -> Week:
@@ -100,5 +105,7 @@ def compute(outreach: Outreach, team_id: str, week: Week, now: float) -> DigestF
     weekly = [(w.label, Rate(sum(r.sent for r in span.values()), sum(r.responses for r in span.values())))
               for w, span in zip(weeks, spans, strict=True)]
     findings = outreach.frequent_findings(team_id, week.start, week.end, limit=TOP_FINDINGS)
+    settled = min(week.end, now - team.policy.window_days * DAY)
+    costly_findings = costly(outreach.store, team_id, settled - COSTLY_DAYS * DAY, settled, limit=TOP_COSTLY)
     return DigestFigures(team_id, week, this_reviews["drafts"], this_reviews["average"], last_reviews["average"],
-                         findings, recruiters, flagged[WARNED], flagged[ONE_TO_ONE], weekly)
+                         findings, recruiters, flagged[WARNED], flagged[ONE_TO_ONE], weekly, costly_findings)

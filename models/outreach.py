@@ -83,7 +83,11 @@ class Outreach:
             old = db.execute("SELECT " + ", ".join(figures) + " FROM outreach WHERE team_id = ? AND key = ?",
                              (team_id, key)).fetchone()
             if old is None:
-                db["outreach"].insert(row | {"created_at": time.time(), "updated_at": time.time()})
+                # The send is judged by the review it was sent with (models/effects.py), not a later one.
+                traits = db.execute("SELECT trait_set FROM reviews WHERE team_id = ? AND draft_id = ? ORDER BY id DESC "
+                                    "LIMIT 1", (team_id, draft_id)).fetchone() if draft_id else None
+                db["outreach"].insert(row | {"created_at": time.time(), "updated_at": time.time(),
+                                             "trait_set": traits[0] if traits else None})
                 return "added"
             if source != "import" or tuple(old) == tuple(row[f] for f in figures):
                 return "unchanged"
@@ -352,8 +356,10 @@ class Outreach:
                 leased.append(row | {"payload": json.loads(row["payload"] or "{}")})
         return leased
 
-    def mark_posted(self, delivery_id: int, ts: str | None) -> None:
-        self.store.execute("UPDATE deliveries SET posted_at = ?, posted_ts = ? WHERE id = ?", (time.time(), ts, delivery_id))
+    def mark_posted(self, delivery_id: int, ts: str | None, *, keep_payload: bool = True) -> None:
+        """Posted; a payload that quotes drafts (a webhook's review) is not kept past its delivery."""
+        self.store.execute("UPDATE deliveries SET posted_at = ?, posted_ts = ?, payload = CASE WHEN ? THEN payload END "
+                           "WHERE id = ?", (time.time(), ts, keep_payload, delivery_id))
 
     def release(self, delivery_id: int, attempts: int, now: float) -> bool:
         """Posting failed (its `attempts`-th try): the next try waits twice as long as the last, up to

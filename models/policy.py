@@ -19,6 +19,9 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 DAY = 86_400.0
+# Findings that say what the policy did (a bulk draft while one-to-one only), not how a draft was
+# written: never a tip, never a habit that costs replies.
+POLICY_RULES = frozenset({"generic-template/bulk-restricted"})
 NORMAL, WARNED, ONE_TO_ONE = "normal", "warned", "one_to_one"
 STATES = (NORMAL, WARNED, ONE_TO_ONE)
 # Monday 2024-01-01 00:00 UTC: normal-state periods are aligned to it until a first transition.

@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterator
 
 import sqlite_utils
 
+from models.effects import review_traits
 from models.records import Review
 
 DRAFT_SOURCES = ("command", "channel", "shortcut", "modal")
@@ -139,9 +140,38 @@ def _v5_channel_problems(db: sqlite_utils.Database) -> None:
                                   pk=("team_id", "channel"), not_null={"error", "noticed_at"})
 
 
+def _v6_review_traits(db: sqlite_utils.Database) -> None:
+    """Issue 15: what a review says about its draft as `models/effects.py` compares outcomes by
+    (its rules, verdict, score band, length band, category), kept with the review and copied onto
+    the send when the draft is marked sent — so each send is judged by the review it was sent
+    with, and the report is one grouped scan of `outreach`, no draft text and no unpacking of
+    findings. Reviews and sends stored before get their traits now, without a length band (the
+    length was not kept)."""
+    db["trait_sets"].create({"id": int, "traits": str}, pk="id", not_null={"traits"})
+    db["trait_sets"].create_index(["traits"], unique=True)
+    db["reviews"].add_column("body_chars", int)
+    db["reviews"].add_column("trait_set", int)
+    db["outreach"].add_column("trait_set", int)
+    # The report's one grouped scan: a team's sends in trait-set order, with what it adds up.
+    db["outreach"].create_index(["team_id", "trait_set", "at", "sent", "replied"])
+    for review_id, findings, verdict, score, category in db.execute(
+            "SELECT id, findings, verdict, score, category FROM reviews").fetchall():
+        traits = review_traits({f["rule"] for f in json.loads(findings or "[]")}, verdict, score, None, category)
+        db.execute("UPDATE reviews SET trait_set = ? WHERE id = ?", (trait_set_id(db.conn, traits), review_id))
+    db.execute("UPDATE outreach SET trait_set = (SELECT trait_set FROM reviews r WHERE r.team_id = outreach.team_id "
+               "AND r.draft_id = outreach.draft_id ORDER BY r.id DESC LIMIT 1) WHERE draft_id IS NOT NULL")
+
+
+def trait_set_id(conn: sqlite3.Connection, traits: str) -> int:
+    """The id of a set of traits (`models/effects.py:review_traits`), added the first time it is seen."""
+    conn.execute("INSERT OR IGNORE INTO trait_sets (traits) VALUES (?)", (traits,))
+    return int(conn.execute("SELECT id FROM trait_sets WHERE traits = ?", (traits,)).fetchone()[0])
+
+
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach, _v3_jobs,
-                                                                     _v4_reply_logs, _v5_channel_problems)
+                                                                     _v4_reply_logs, _v5_channel_problems,
+                                                                     _v6_review_traits)
 
 
 def new_draft_id() -> str:
@@ -311,8 +341,11 @@ class Store:
         row = {"team_id": team_id, "draft_id": draft_id, "score": review.score, "verdict": review.verdict,
                "language": review.language, "category": review.category,
                "findings": json.dumps([f.to_dict() for f in review.findings], ensure_ascii=False),
-               "created_at": time.time()}
+               "body_chars": review.metrics.body_chars, "created_at": time.time()}
+        traits = review_traits({f.rule for f in review.findings}, review.verdict, review.score,
+                               review.metrics.body_chars, review.category)
         with self._lock, self._transaction():
+            row["trait_set"] = trait_set_id(self.db.conn, traits)
             review_id = self.db["reviews"].insert(row).last_pk
             self.db.execute("UPDATE drafts SET fingerprint = ?, recipient_key = coalesce(recipient_key, ?), updated_at = ? "
                             "WHERE team_id = ? AND id = ?",

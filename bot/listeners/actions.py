@@ -120,7 +120,7 @@ def _record_outcome(job: Job, deps: Deps) -> None:
     if not added:
         _tell(deps, job, already, draft_id)
         return
-    figures_changed(deps, team, user)
+    figures_changed(deps, job, "sent" if kind == "sent" else "reply", draft_id)
     reply(deps, job, outcome_message(recorded, draft_id, follow_ups), draft_id)
 
 
@@ -138,7 +138,7 @@ def _record_reply_kind(job: Job, deps: Deps) -> None:
     if not _authors_draft(job, deps, draft_id):
         return
     deps.outreach.record_reply(team, job.payload["user"], draft_id, kind)
-    figures_changed(deps, team, job.payload["user"])
+    figures_changed(deps, job, f"reply_{kind}", draft_id)
     reply(deps, job, text_message(f"Reply recorded as {kind}."), draft_id, replace_original=True)
 
 
@@ -159,7 +159,7 @@ def _bulk_count_job(job: Job, deps: Deps) -> None:
         return
     recorded = deps.outreach.set_bulk(job.team_id, job.payload["draft_id"], count)
     if recorded:
-        figures_changed(deps, job.team_id, job.payload["user"])
+        figures_changed(deps, job, "bulk", job.payload["draft_id"])
     text = (f"Recorded: {plural(count, 'InMail', 'InMails')} sent in bulk with this draft." if recorded
             else "This draft is not marked as sent, so there is nothing to change.")
     reply(deps, job, text_message(text), job.payload["draft_id"])
@@ -194,7 +194,7 @@ def _reply_counts_job(job: Job, deps: Deps) -> None:
                                                 declined=p["declined"], replied=replied, at=time.time(), since=0.0,
                                                 draft_id=draft_id)
     if result == "added":
-        figures_changed(deps, job.team_id, p["user"])
+        figures_changed(deps, job, "replies", draft_id)
     send = deps.outreach.button_send(job.team_id, draft_id) or {"sent": 0, "replied": 0}
     so_far = f"{send['replied']:,} of {plural(send['sent'], 'InMail', 'InMails')} sent with this draft have replied."
     text = {"added": f"Added {plural(replied, 'reply', 'replies')} ({p['accepted']:,} accepted, {p['declined']:,} "

@@ -15,25 +15,30 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
+from datetime import datetime, timezone
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 
 from bot.blocks import draft_modal, help_message, outcome_message, stats_message, text_message
+from bot.export import as_csv
 from bot.log_text import parse_log
 from bot.listeners.common import (Deps, HandlerFn, ack_receipt, figures_changed, review_text_job, request_key,
                                   team_id, work)
 from bot.review_service import respond_to, slack_post
 from bot.wording import plural
+from models.export import draft_rows
 from models.jobs import Job
 from models.outreach import user_figures
 
 COMMAND = "/inmail"
+NOT_ADMIN_EXPORT = "Only the app's admins can export the team's drafts (the workspace's admins, or whom INMAIL_ADMINS names)."
 USAGES = {"stats": "Usage: `/inmail stats`, nothing after it: your and your team's figures and your policy status.",
           "forget-me": "Usage: `/inmail forget-me`, nothing after it: deletes the text of all your drafts.",
-          "help": "Usage: `/inmail help`, nothing after it."}
+          "help": "Usage: `/inmail help`, nothing after it.",
+          "export": "Usage: `/inmail export`, nothing after it: a CSV of the team's drafts and their outcomes, for admins."}
 SUBCOMMAND_WORDS = {"stats": "stats", "stat": "stats", "forget-me": "forget-me", "forget": "forget-me",
-                    "forgetme": "forget-me", "help": "help"}
+                    "forgetme": "forget-me", "help": "help", "export": "export"}
 NOT_A_DRAFT_WORDS = 2  # a text this short is no InMail: it gets the help
 MISTYPED_WORDS = 6  # a text this short starting with a subcommand word is a mistyped subcommand
 LOG_WORDS_MAX = 14  # the longest `log …` ("log sent 1 000 accepted 20 declined 10 bulk" and more); longer is a draft
@@ -61,7 +66,7 @@ def inmail(ack: Ack, command: dict[str, Any], context: BoltContext, body: dict[s
     key = request_key(request, command.get("trigger_id") or str(time.time()))
     payload = {"user": command["user_id"], "channel": command.get("channel_id"), "response_url": command.get("response_url"),
                "trigger_id": command.get("trigger_id")}
-    if name in ("stats", "forget-me"):
+    if name in ("stats", "forget-me", "export"):
         ack()
         work(context).submit(team, f"{name}:{key}", name, payload, durable=name == "forget-me")
         return
@@ -113,7 +118,7 @@ def _log_job(job: Job, deps: Deps) -> None:
                      f"{'is' if waiting == 1 else 'are'} still waiting for a reply; log the sends first "
                      "(`/inmail log sent N`).")
     if result == "added":
-        figures_changed(deps, job.team_id, p["user"])
+        figures_changed(deps, job, "log", figures={k: p[k] for k in ("sent", "bulk", "accepted", "declined", "replied")})
     said = {"added": added, "exceeds": added,
             "repeat": "The same figures were logged moments ago, so this was taken as a repeat and not counted "
                       "again. Wait two minutes to log another batch with the same figures."}.get(
@@ -149,6 +154,26 @@ def _forget_me_job(job: Job, deps: Deps) -> None:
                {"response_type": "ephemeral", **outcome_message(said, "forget-me", (button,))})
 
 
+def _export_job(job: Job, deps: Deps) -> None:
+    """The team's drafts and outcomes as a CSV file in the admin's DM with the app (no draft text)."""
+    p = job.payload
+    if not deps.is_admin(p["user"]):
+        respond_to(p["response_url"], None, {"response_type": "ephemeral", **text_message(NOT_ADMIN_EXPORT)})
+        return
+    now = time.time()
+    rows = list(draft_rows(deps.store, job.team_id, 0.0, now, deps.outreach.settings(job.team_id).retention_days))
+    opened = slack_post("conversations.open", None, deps.client.conversations_open, users=p["user"])
+    day = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d")
+    uploaded = opened and slack_post(
+        "files_upload_v2", None, deps.client.files_upload_v2, channel=opened["channel"]["id"],
+        content=as_csv(rows, with_text=False).encode(), filename=f"inmail-review-{job.team_id}-{day}.csv",
+        title=f"InMail drafts and outcomes, {day}",
+        initial_comment=f"{plural(len(rows), 'draft', 'drafts')} with their review and what happened after sending.")
+    said = ("The export is in your DM with the app." if uploaded
+            else "The export could not be posted to your DM with the app; `inmail-review export` gives the same file.")
+    respond_to(p["response_url"], None, {"response_type": "ephemeral", **text_message(said)})
+
+
 def _command_draft_job(job: Job, deps: Deps) -> None:
     review_text_job(job, deps, "command")
 
@@ -159,4 +184,5 @@ def _open_draft_form_job(job: Job, deps: Deps) -> None:
 
 
 HANDLERS: dict[str, HandlerFn] = {"command_draft": _command_draft_job, "log": _log_job, "stats": _stats_job,
-                                  "forget-me": _forget_me_job, "open_draft_form": _open_draft_form_job}
+                                  "forget-me": _forget_me_job, "open_draft_form": _open_draft_form_job,
+                                  "export": _export_job}

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.admins import is_admin
 from bot.review_service import Answer, ReviewService, respond_to, slack_post
+from bot.webhooks import Webhooks
 from bot.settings import Settings
 from bot.work import BUSY, UNRECORDED, Retry, WorkQueue
 from models.jobs import REVIEWED, Job
@@ -77,6 +78,7 @@ class Deps:
     settings: Settings
     client: WebClient
     work: WorkQueue
+    webhooks: Webhooks | None = None
     _admins: dict[str, tuple[bool, float]] = field(default_factory=dict)
     _answered_unsaved: set[str] = field(default_factory=set)
 
@@ -99,10 +101,17 @@ class Deps:
 HandlerFn = Callable[[Job, Deps], None]
 
 
-def figures_changed(deps: Deps, team: str, user: str) -> None:
-    """A recruiter's sends or replies changed: the policy is evaluated now, not at the next hourly
-    tick, and a recruiter heading under the threshold gets the period's early warning (outbox)."""
-    deps.outreach.reassess(team, user, time.time())
+def figures_changed(deps: Deps, job: Job, what: str, draft_id: str | None = None,
+                    figures: Mapping[str, Any] | None = None) -> None:
+    """The work `job` changed a recruiter's sends or replies (`what`: "sent", "reply",
+    "reply_accepted", "reply_declined", "bulk", "replies", "log"): the policy is evaluated now, not at the next hourly tick, a recruiter
+    heading under the threshold gets the period's early warning, and the webhook hears of it
+    (with the draft's send as recorded now, else `figures`) — all through the outbox."""
+    user = job.payload["user"]
+    deps.outreach.reassess(job.team_id, user, time.time())
+    if deps.webhooks is not None:
+        send = deps.outreach.button_send(job.team_id, draft_id) if draft_id else None
+        deps.webhooks.outcome(job.team_id, user, job.key, what, draft_id, send or figures)
 
 
 def draft_id_for(job: Job) -> str:

@@ -9,9 +9,13 @@ from slack_bolt import App, BoltContext
 
 from bot.blocks import home_view
 from bot.listeners.common import Deps, HandlerFn, team_id, work
+from bot.outcomes import sentence
 from bot.review_service import slack_post
+from models.digest import COSTLY_DAYS, TOP_COSTLY
+from models.effects import Effect, costly
 from models.jobs import Job
-from models.outreach import user_figures
+from models.outreach import Outreach, user_figures
+from models.policy import DAY
 
 RECENT_REVIEWS = 15
 
@@ -27,6 +31,12 @@ def home_opened(event: dict[str, Any], context: BoltContext, body: dict[str, Any
                          durable=False)
 
 
+def costly_now(outreach: Outreach, team: str) -> list[Effect]:
+    """What clearly cost the team replies over the sends settled in the last half year."""
+    settled = time.time() - outreach.settings(team).policy.window_days * DAY
+    return costly(outreach.store, team, settled - COSTLY_DAYS * DAY, settled, limit=TOP_COSTLY + 1)
+
+
 def publish_home(team: str, user: str, deps: Deps) -> None:
     """The user's App Home, with the team settings for admins (also after an admin saved them)."""
     rows = deps.store.recent_reviews(team, user, RECENT_REVIEWS)
@@ -35,7 +45,8 @@ def publish_home(team: str, user: str, deps: Deps) -> None:
     admin = deps.is_admin(user)
     view = home_view(rows, figures, settings.timezone, settings if admin else None,
                      undelivered=len(deps.outreach.undelivered(team)) if admin else 0,
-                     channel_problems=deps.outreach.channel_problems(team) if admin else ())
+                     channel_problems=deps.outreach.channel_problems(team) if admin else (),
+                     costly=[sentence(e) for e in costly_now(deps.outreach, team)] if admin else ())
     slack_post("views.publish", None, deps.client.views_publish, user_id=user, view=view)
 
 

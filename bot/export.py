@@ -1,0 +1,76 @@
+"""`inmail-review export`: one row per draft (`models/export.py`) as CSV or JSON lines, for a CRM
+or ATS; admins get the same CSV in Slack with `/inmail export`."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+import time
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from models.export import COLUMNS, TEXT_COLUMNS
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--team", help="Slack team id (default: the only team in the database)")
+    parser.add_argument("--since", help="only drafts created from this day on (YYYY-MM-DD, UTC; default: all)")
+    parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    parser.add_argument("--with-text", action="store_true",
+                        help="add each draft's subject and text (only drafts still within the team's retention)")
+
+
+def as_csv(rows: Iterable[dict[str, Any]], with_text: bool) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS + (TEXT_COLUMNS if with_text else ()), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def since_of(text: str | None) -> float:
+    """`--since` as a timestamp; ValueError with the message a user reads."""
+    if not text:
+        return 0.0
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        raise ValueError(f"--since must be a date such as 2026-09-01, not {text!r}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from bot.settings import Settings
+    from models.export import draft_rows
+    from models.outreach import Outreach
+    from models.store import Store
+
+    try:
+        since = since_of(args.since)
+    except ValueError as error:
+        print(f"inmail-review: error: {error}", file=sys.stderr)
+        return 2
+    settings = Settings.from_env()
+    try:
+        store = Store.open(settings.db_path)
+    except (sqlite3.Error, OSError) as error:
+        print(f"inmail-review: error: cannot use the database {settings.db_path}: {error}", file=sys.stderr)
+        return 1
+    try:
+        outreach = Outreach(store)
+        try:
+            team = outreach.team_or_only(args.team)
+        except ValueError as error:
+            print(f"inmail-review: error: {error}", file=sys.stderr)
+            return 2
+        rows = list(draft_rows(store, team, since, time.time(), outreach.settings(team).retention_days, args.with_text))
+    finally:
+        store.close()
+    if args.format == "csv":
+        sys.stdout.write(as_csv(rows, args.with_text))
+    else:
+        sys.stdout.write("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+    return 0
