@@ -330,11 +330,13 @@ def stats_message(figures: UserFigures, timezone: str = "UTC") -> dict[str, Any]
 
 def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = None, timezone: str = "UTC",
               team_settings: TeamSettings | None = None, undelivered: int = 0,
-              channel_problems: Iterable[Mapping[str, Any]] = (), costly: Iterable[str] = ()) -> dict[str, Any]:
+              channel_problems: Iterable[Mapping[str, Any]] = (), costly: Iterable[str] = (),
+              templates: Iterable[str] = ()) -> dict[str, Any]:
     """The App Home tab: the user's figures and policy status, their recent reviews, and for
     admins (`team_settings` given) the team settings with a button to edit them, how many
     alerts and digests are still undelivered (`undelivered`), the channels the app cannot post in and
-    the findings that clearly cost the team replies (`costly`, sentences of bot/outcomes.py)."""
+    the findings that clearly cost the team replies (`costly`, sentences of bot/outcomes.py) and
+    its most sent templates (`templates`, of bot/template_outcomes.py)."""
     shown = [{
         "icon": _VERDICT[row["verdict"]][0],
         "title": row["subject"] or " ".join((row["excerpt"] or "").split()) or "(deleted draft)",
@@ -347,4 +349,4 @@ def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = N
                   undelivered=plural(undelivered, "alert or digest post", "alert or digest posts")
                   if team_settings and undelivered else "",
                   problems=[channel_problem_text(p) for p in channel_problems] if team_settings else [],
-                  costly=list(costly) if team_settings else [])
+                  costly=list(costly) if team_settings else [], templates=list(templates) if team_settings else [])

@@ -17,11 +17,15 @@ from zoneinfo import ZoneInfo
 from bot.blocks import render
 from bot.outcomes import sentence
 from bot.review_service import slack_call
+from bot.template_outcomes import sentence as template_sentence
+from bot.template_outcomes import templates
 from bot.tips import tips, title
 from bot.wording import plural
 from models.digest import COSTLY_DAYS, DigestFigures, Rate, Week, compute, week_of
 from models.outreach import Outreach
-from models.policy import POLICY_RULES
+from models.policy import DAY, POLICY_RULES
+
+TEMPLATE_DAYS = 30  # the digest's and App Home's "most sent template": as far back as the near-duplicate history
 
 RECRUITER_LINES = 30
 CHART_NAME = "response-rate.png"
@@ -50,7 +54,14 @@ def _has_chart(figures: DigestFigures) -> bool:
     return any(rate.sent for _, rate in figures.weekly)
 
 
-def digest_message(figures: DigestFigures, timezone: str) -> dict[str, Any]:
+def top_template(outreach: Outreach, team_id: str, week: Week) -> str | None:
+    """The most sent template of the 30 days to the week's end, in a lead's words (or None)."""
+    settled = min(week.end, time.time() - outreach.settings(team_id).policy.window_days * DAY)
+    used = templates(outreach.store, team_id, week.end - TEMPLATE_DAYS * DAY, settled, limit=1)
+    return template_sentence(used[0]) if used else None
+
+
+def digest_message(figures: DigestFigures, timezone: str, template: str | None = None) -> dict[str, Any]:
     trend = ""
     if figures.average_score is not None and figures.last_average_score is not None:
         delta = figures.average_score - figures.last_average_score
@@ -74,7 +85,8 @@ def digest_message(figures: DigestFigures, timezone: str) -> dict[str, Any]:
                   last_week=before, recruiters=lines[:RECRUITER_LINES],
                   more_recruiters=max(0, len(lines) - RECRUITER_LINES), findings=findings, flagged=flagged,
                   tip=f"{tip['title']}: {tip['advice']}", chart=_has_chart(figures),
-                  costly=[sentence(e) for e in figures.costly], costly_days=COSTLY_DAYS)
+                  costly=[sentence(e) for e in figures.costly], costly_days=COSTLY_DAYS, most_sent=template,
+                  template_days=TEMPLATE_DAYS)
 
 
 def _week_labels(weekly: list[tuple[str, Rate]]) -> list[str]:
@@ -132,7 +144,7 @@ def post_digest(client: Any, outreach: Outreach, team_id: str, channel: str, fig
     """Posts the digest (with `extra` arguments, e.g. metadata) and, in its thread, the chart;
     the message ts, or None when posting failed (Slack's refusal told to `on_refusal`)."""
     team = outreach.settings(team_id)
-    message = digest_message(figures, team.timezone)
+    message = digest_message(figures, team.timezone, top_template(outreach, team_id, figures.week))
     posted = slack_call("chat.postMessage", None, client.chat_postMessage, on_refusal=on_refusal, channel=channel,
                         **message, **extra)
     if posted is None:
@@ -176,7 +188,8 @@ def run(args: argparse.Namespace) -> int:
         now = time.time()
         figures = compute(outreach, team, week_of(now, outreach.settings(team).timezone, weeks_back=1), now)
         if not args.post:
-            print(_as_text(digest_message(figures, outreach.settings(team).timezone)))
+            print(_as_text(digest_message(figures, outreach.settings(team).timezone,
+                                          top_template(outreach, team, figures.week))))
             return 0
         if not settings.slack_bot_token:
             print("inmail-review: error: --post needs SLACK_BOT_TOKEN", file=sys.stderr)

@@ -4,7 +4,8 @@ rest (`models/effects.py` says what counts and how sure it is).
 
 `--format text` is for a lead reading a terminal, `json` for tools (a `findings` list of rules
 and a `traits` list of the rest, each entry with the two sides' sends, responses, rates and the
-interval of the difference), `csv` for a spreadsheet (one row per entry).
+interval of the difference, and a `templates` list: `bot/template_outcomes.py`), `csv` for a
+spreadsheet (one row per comparison).
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.export import since_of
+from bot.template_outcomes import Template, templates
+from bot.template_outcomes import sentence as template_sentence
 from bot.tips import title
 from bot.wording import plural
 from models.effects import MIN_DRAFTS, MIN_SENDS, Effect, effects, team_tally
@@ -57,11 +60,13 @@ def sentence(effect: Effect) -> str:
     return text + (f": {interval}" if effect.clear else f": no clear difference ({interval})")
 
 
-def render(found: list[Effect], fmt: str, meta: dict[str, Any]) -> str:
+def render(found: list[Effect], used: list[Template], fmt: str, meta: dict[str, Any]) -> str:
+    """The report; `csv` holds the comparisons only (one kind of row), the templates are in text and json."""
     if fmt == "json":
         return json.dumps({**meta, "minimum": {"sends": MIN_SENDS, "drafts": MIN_DRAFTS},
                            "findings": [e.to_dict() for e in found if e.kind == "rule"],
-                           "traits": [e.to_dict() for e in found if e.kind != "rule"]}, ensure_ascii=False, indent=2)
+                           "traits": [e.to_dict() for e in found if e.kind != "rule"],
+                           "templates": [t.to_dict() for t in used]}, ensure_ascii=False, indent=2)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -72,9 +77,10 @@ def render(found: list[Effect], fmt: str, meta: dict[str, Any]) -> str:
         return out.getvalue().rstrip("\n")
     lines = [f"Sends settled by {meta['settled_before'][:10]} (their {meta['window_days']}-day response window "
              f"closed): {plural(meta['sends'], 'send', 'sends')} of reviewed drafts."]
-    if not found:
-        return lines[0] + "\nNothing to compare yet."
-    return "\n".join(lines + [f"- {sentence(e)}" for e in found])
+    lines += [f"- {sentence(e)}" for e in found] or ["Nothing to compare yet."]
+    if used:
+        lines += ["", "Templates (the same text to several people):"] + [f"- {template_sentence(t)}" for t in used]
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,9 +111,10 @@ def run(args: argparse.Namespace) -> int:
         window = outreach.settings(team).policy.window_days
         settled = time.time() - window * DAY
         traits, overall = team_tally(store, team, since, settled)
+        used = templates(store, team, since, settled)
     finally:
         store.close()
-    print(render(effects(traits, overall), args.format, {
+    print(render(effects(traits, overall), used, args.format, {
         "team": team, "since": args.since, "window_days": window, "sends": overall.sent,
         "settled_before": datetime.fromtimestamp(settled, timezone.utc).isoformat(timespec="seconds")}))
     return 0

@@ -376,6 +376,17 @@ class Store:
             "AND d.deleted_at IS NULL ORDER BY r.id",
             (team_id, after_review_id, created_since))
 
+    def template_drafts(self, team_id: str, created_since: float) -> list[dict[str, Any]]:
+        """The team's live fingerprinted drafts from `created_since`, oldest first, each with its
+        send (if any) and the trait set of its latest review: what templates are grouped from."""
+        return self._rows(
+            "SELECT d.id, d.user_id, d.recipient_key, d.fingerprint, d.created_at, d.text, o.sent, o.replied, o.at, "
+            "(SELECT t.traits FROM reviews r JOIN trait_sets t ON t.id = r.trait_set WHERE r.team_id = d.team_id "
+            " AND r.draft_id = d.id ORDER BY r.id DESC LIMIT 1) AS traits "
+            "FROM drafts d LEFT JOIN outreach o ON o.team_id = d.team_id AND o.key = 'button:' || d.id "
+            "WHERE d.team_id = ? AND d.created_at >= ? AND d.fingerprint IS NOT NULL AND d.deleted_at IS NULL "
+            "ORDER BY d.created_at, d.id", (team_id, created_since))
+
     def team_ids(self) -> list[str]:
         """The teams with drafts, for warming per-team caches at start-up."""
         return [row["team_id"] for row in self._rows("SELECT DISTINCT team_id FROM drafts", ())]

@@ -17,7 +17,7 @@ import pytest
 from bot.outcomes import sentence
 from models.effects import MIN_SENDS, Tally, difference_interval, effects, team_tally, wilson
 from models.store import Store
-from tests.conftest import TEAM, USER
+from tests.conftest import TEAM, USER, SlackAppServer
 from tests.outcome_simulation import PLANTED, WEEK, Simulated, simulate
 from tests.slack_standin import SlackStandIn
 
@@ -85,6 +85,7 @@ def test_the_report_command_in_its_three_formats(tmp_path: Path) -> None:
             "low", "high"}
     assert {e["rule"] for e in report["findings"]} == set(PLANTED) and all(keys <= set(e) for e in report["findings"])
     assert {e["kind"] for e in report["traits"]} >= {"verdict", "score", "length", "category"}
+    assert report["templates"] == []  # the simulated drafts keep no fingerprints
     rows = list(csv.DictReader(io.StringIO(_report(db, "--format", "csv").stdout)))
     assert {r["name"] for r in rows if r["kind"] == "rule"} == set(PLANTED)
     text = _report(db).stdout
@@ -116,3 +117,54 @@ def test_the_digest_and_app_home_say_what_cost_replies(make_app: Any, slack: Sla
     homes = {c.args["user_id"]: json.dumps(c.args["view"], ensure_ascii=False) for c in slack.wait_for("views.publish", 2)}
     assert "What costs the team replies" in homes["UADMIN"] and "Unnamed client" in homes["UADMIN"]
     assert "What costs the team replies" not in homes[USER]
+
+
+def test_templates_are_grouped_with_their_recipients_rate_and_findings(app: SlackAppServer, slack: SlackStandIn,
+                                                                      reviewer: Any) -> None:
+    """Issue 15 item 2: in the report, the digest and admins' App Home."""
+    from bot.template_outcomes import sentence as template_sentence
+    from bot.template_outcomes import templates
+    from models.outreach import Outreach
+    from models.records import Draft, Recipient
+    from rules.engine import ReviewContext
+    from rules.similarity import TemplateIndex
+
+    store = app.store
+    history = ReviewContext(history=TemplateIndex())  # a history kept: reviews carry their fingerprint
+    outreach = Outreach(store)
+    template = ("Hi {name},\nI came across your profile and I have an exciting opportunity with one of our clients, a "
+                "leading company in fintech. We offer a competitive salary, excellent benefits and a fast-paced "
+                "environment. The role is hybrid with two days a week in the office. Are you open to a quick call?")
+    names = ["Kari", "Ola", "Ingrid", "Lars", "Sofie", "Henrik"]
+    personal = ["Hi Marte, your talk on Kafka consumer groups at JavaZone was the clearest I have heard. We run "
+                "payments at Vipps on the same design. Would you be open to comparing notes next week?",
+                "Hei Nils, jeg leste innlegget ditt om Terraform-moduler hos Equinor. Har du tid til en prat?"]
+    texts = [(template.format(name=n), n, "U1" if i < 4 else "U2") for i, n in enumerate(names)]
+    texts += [(text, name, "U3") for text, name in zip(personal, ["Marte", "Nils"])]
+    for n, (text, name, user) in enumerate(texts):
+        draft_id = store.add_draft(TEAM, user, "command", text)
+        assert draft_id
+        review = reviewer.review(Draft(body=text, recipient=Recipient(name=f"{name} Nordmann")), history)
+        store.add_review(TEAM, draft_id, review)
+        outreach.record_send(TEAM, user, f"button:{draft_id}", "button", sent=1, draft_id=draft_id, at=1e9 + n,
+                             accepted=1 if n == 0 else 0)
+    [found] = templates(store, TEAM, 0, 2e9)
+    assert (found.drafts, found.recipients, found.recruiters, found.sent, found.responses) == (6, 6, ("U1", "U2"), 6, 1)
+    assert found.first_line == "hi <name>," and "generic-template/unnamed-client" in found.findings
+    said = template_sentence(found)
+    assert said.startswith("“hi <name>,” went to 6 people from 2 recruiters; 17% replied (6 settled sends)")
+    assert "Unnamed client" in said
+    assert templates(store, TEAM, 0, 1e9 + 3)[0].sent == 3  # only sends whose window has closed
+    from bot.digest import digest_message, top_template
+    from models.digest import compute, week_of
+
+    week = week_of(time.time(), "UTC")
+    said_in_digest = top_template(outreach, TEAM, week)
+    assert said_in_digest is not None and said_in_digest.startswith("“hi <name>,” went to 6 people")
+    message = json.dumps(digest_message(compute(outreach, TEAM, week, time.time()), "UTC", said_in_digest),
+                         ensure_ascii=False)
+    assert "Most sent template" in message and "went to 6 people" in message
+    slack.add_user("UADMIN", is_admin=True)
+    app.event({"type": "app_home_opened", "user": "UADMIN", "channel": "DHOME", "tab": "home", "event_ts": "1.1"})
+    [home] = slack.wait_for("views.publish")
+    assert "Most sent templates" in json.dumps(home.args["view"], ensure_ascii=False)

@@ -9,7 +9,10 @@ from slack_bolt import App, BoltContext
 
 from bot.blocks import home_view
 from bot.listeners.common import Deps, HandlerFn, team_id, work
+from bot.digest import TEMPLATE_DAYS
 from bot.outcomes import sentence
+from bot.template_outcomes import sentence as template_sentence
+from bot.template_outcomes import templates
 from bot.review_service import slack_post
 from models.digest import COSTLY_DAYS, TOP_COSTLY
 from models.effects import Effect, costly
@@ -37,6 +40,13 @@ def costly_now(outreach: Outreach, team: str) -> list[Effect]:
     return costly(outreach.store, team, settled - COSTLY_DAYS * DAY, settled, limit=TOP_COSTLY + 1)
 
 
+def templates_now(outreach: Outreach, team: str) -> list[str]:
+    """The team's most sent templates of the last 30 days, in a lead's words."""
+    now = time.time()
+    settled = now - outreach.settings(team).policy.window_days * DAY
+    return [template_sentence(t) for t in templates(outreach.store, team, now - TEMPLATE_DAYS * DAY, settled, limit=2)]
+
+
 def publish_home(team: str, user: str, deps: Deps) -> None:
     """The user's App Home, with the team settings for admins (also after an admin saved them)."""
     rows = deps.store.recent_reviews(team, user, RECENT_REVIEWS)
@@ -46,7 +56,8 @@ def publish_home(team: str, user: str, deps: Deps) -> None:
     view = home_view(rows, figures, settings.timezone, settings if admin else None,
                      undelivered=len(deps.outreach.undelivered(team)) if admin else 0,
                      channel_problems=deps.outreach.channel_problems(team) if admin else (),
-                     costly=[sentence(e) for e in costly_now(deps.outreach, team)] if admin else ())
+                     costly=[sentence(e) for e in costly_now(deps.outreach, team)] if admin else (),
+                     templates=templates_now(deps.outreach, team) if admin else ())
     slack_post("views.publish", None, deps.client.views_publish, user_id=user, view=view)
 
 
