@@ -1,38 +1,50 @@
-# `make run` and `make test` each set up .venv/ first; the stamp makes a re-run a no-op
-# unless pyproject.toml changed.
+# `make run` and `make test` each set up .venv/ first; the stamps make a re-run a no-op
+# unless pyproject.toml changed. `make run` installs the product alone (what "installed size"
+# in the README means); the test suite, quality and training add the test and model extras.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test bench quality model clean
+.PHONY: run test bench quality model lemmas clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,model]'
+	$(PIP) -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PIP) -e '.[test,model]'
+	touch $(TEST_STAMP)
 
 # Reviews every draft in examples/. Exit 1 only means "a draft has an error finding",
 # which is what a demo is for; exit 2 (bad input, crash) still fails.
 run: $(STAMP)
 	$(BIN)/inmail-review check examples/ ; test $$? -le 1
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+bench: $(TEST_STAMP)
+	$(PIP) -e '.[test,bench]'
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 # Review quality on the labelled corpus: the held-back split, then 5-fold cross-validation of
 # the category model on the training split (figures in the README).
-quality: $(STAMP)
+quality: $(TEST_STAMP)
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/quality.py --cv 5
 
 # Rebuilds models/trained/category.npz from eval/corpus/ (training split only).
-model: $(STAMP)
+model: $(TEST_STAMP)
 	$(BIN)/python -m models.category
+
+# Rebuilds rules/lemma_tables/*.npz from spacy-lookups-data (see the README there).
+lemmas: $(STAMP)
+	$(PIP) 'spacy-lookups-data==1.0.5'
+	$(BIN)/python -c 'from rules.nlp import export_tables; export_tables()'
 
 clean:
 	rm -rf $(VENV) *.egg-info

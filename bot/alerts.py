@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks import period_text, render
 from bot.tips import tips
-from bot.wording import plural
 from models.outreach import Outreach, PeriodFigures
 from models.policy import DAY, NORMAL, ONE_TO_ONE, WARNED
+from models.wording import plural
 
 TIPS = 3
 RANKED = 12  # rules read per ranking, so policy rules and duplicates can be skipped

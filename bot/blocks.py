@@ -25,10 +25,10 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from bot.wording import plural
 from models.outreach import PeriodFigures, TeamSettings, UserFigures
 from models.policy import NORMAL, WARNED, PolicyConfig, response_rate
-from models.records import CATEGORIES, SEVERITIES, Review
+from models.records import CATEGORIES, SEVERITIES, Review, SequenceReview
+from models.wording import plural
 
 MESSAGE_BLOCKS_MAX = 50
 TOP_PER_SEVERITY = 8
@@ -258,8 +258,23 @@ def help_message(command: str = "/inmail") -> dict[str, Any]:
 def draft_modal(private_metadata: Mapping[str, Any]) -> dict[str, Any]:
     """The `/inmail` form; `private_metadata` comes back with the submission (where to answer)."""
     return render("draft_modal.j2", callback_id=MODAL_CALLBACK_ID, private_metadata=json.dumps(private_metadata),
-                  subject_max=SUBJECT_MAX, body_max=BODY_MAX,
+                  subject_max=SUBJECT_MAX, body_max=BODY_MAX, follow_ups=FOLLOW_UPS_MAX,
                   categories=[(c, category_label(c).capitalize()) for c in CATEGORIES])
+
+
+FOLLOW_UPS_MAX = 3  # the form's follow-up fields; more than three is itself a finding (rules/sequence.py)
+
+
+def sequence_message(sequence: SequenceReview) -> dict[str, Any]:
+    """The follow-ups' reviews (their verdict, score and first findings) and the sequence's own findings."""
+    steps = [{"label": f"Follow-up {n}" + (f", {plural(days, 'day', 'days')} later" if days is not None else ""),
+              "verdict": _VERDICT[review.verdict][1], "icon": _VERDICT[review.verdict][0], "score": review.score,
+              "findings": [f"{_SEVERITY[f.severity][0]} {f.message}" for f in review.findings[:NOTES_MAX]]}
+             for n, (review, days) in enumerate(zip(sequence.steps[1:], sequence.after_days[1:]), 1)]
+    findings = [(f"{_SEVERITY[f.severity][0]} {f.message}", f.suggestion) for f in sequence.findings]
+    fallback = f"Sequence of {plural(len(sequence.steps), 'message', 'messages')}: " + (
+        plural(len(findings), "finding", "findings") if findings else "no sequence findings")
+    return render("sequence_message.j2", fallback=fallback, steps=steps, findings=findings)
 
 
 def _when(at: float) -> str:

@@ -13,15 +13,12 @@ import time
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Iterator
 
-from bot.inputs import Item, load_recipient, read
-from bot.report import TextReport, use_colour
-from bot.reviewer import load_reviewer
-from bot.settings import Settings
-from models.records import CATEGORIES, Draft, InputError, Review
-from rules import PackError, ReviewContext, Reviewer
+from models.records import CATEGORIES, Draft, InputError, Review, SequenceReview
 from rules.language import SUPPORTED, normalize_language
 
 if TYPE_CHECKING:
+    from bot.inputs import Item
+    from rules import Reviewer
     from rules.similarity import TemplateIndex
 
 log = logging.getLogger(__name__)
@@ -55,14 +52,17 @@ def _with_defaults(draft: Draft, args: argparse.Namespace, recipient) -> Draft:
 
 def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace, recipient,
              batch) -> Iterator[tuple[Item, Review | None, str | None]]:
+    from rules import ReviewContext
+
     for n, item in enumerate(items):
         if item.error or item.draft is None:
             yield item, None, item.error
             continue
         draft = _with_defaults(item.draft, args, recipient)
         item = replace(item, draft=draft)  # the report shows the draft as it was reviewed
-        # A draft without a named recipient counts as written for someone else.
-        who = draft.recipient.key if draft.recipient else None
+        # A draft without a named recipient counts as written for someone else; a sequence's
+        # steps go to one person, so a follow-up is never a near-copy "for someone else".
+        who = draft.recipient.key if draft.recipient else (f"sequence:{item.step_of.source}" if item.step_of else None)
         context = ReviewContext(history=batch, history_key=f"#{n}", recipient_key=who,
                                 history_scope=" in this batch") if batch is not None else None
         try:
@@ -70,8 +70,8 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
             if batch is not None and review.fingerprint is not None:
                 from rules.similarity import Fingerprint
 
-                batch.add(f"#{n}", Fingerprint.from_bytes(review.fingerprint), recipient=review.recipient_key or f"#{n}",
-                          at=time.time())
+                batch.add(f"#{n}", Fingerprint.from_bytes(review.fingerprint),
+                          recipient=review.recipient_key or who or f"#{n}", at=time.time())
             yield item, review, None
         except (InputError, ValueError) as exc:
             yield item, None, f"{item.source}: {exc}"
@@ -82,6 +82,13 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
 
 def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[str] | None = None,
         stderr: IO[str] | None = None) -> int:
+    # Imported here, not at the top, so that `check --help` does not load the engine (spaCy).
+    from bot.inputs import load_recipient, read, steps
+    from bot.report import TextReport, use_colour
+    from bot.reviewer import load_reviewer
+    from bot.settings import Settings
+    from rules import PackError
+
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     if args.lang and normalize_language(args.lang) is None:
@@ -95,12 +102,13 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
         print(f"inmail-review: error: {exc}", file=stderr)
         return EXIT_USAGE
 
-    items = list(read(args.paths, stdin))
+    items = list(steps(read(args.paths, stdin)))
     batch = _batch_index() if sum(1 for i in items if i.draft) > 1 else None
     text = TextReport(colour=use_colour(stdout, args.color))
     reviews: list[Review] = []
     failures = 0
-    outputs = []
+    outputs: list[tuple[Item, Review | SequenceReview | None, str | None]] = []
+    sequence_steps: list[tuple[Item, Review | None]] = []
     for item, review, error in _reviews(iter(items), reviewer, args, recipient, batch):
         if item.warning:
             print(f"inmail-review: warning: {item.warning}", file=stderr)
@@ -110,14 +118,25 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
                 print(f"inmail-review: error: {error}", file=stderr)
         if review:
             reviews.append(review)
-        outputs.append((item, review, error))
-        if args.format == "jsonl":
-            stdout.write(json.dumps(_json(item, review, error), ensure_ascii=False) + "\n")
-        elif args.format == "text":
+        if args.format == "text":
             draft = item.draft
             shown = (text.review(item.source, review, draft.subject, draft.body) if review and draft
                      else text.error(item.source, error or ""))
             print(shown, file=stdout, end="\n\n")
+        done: tuple[Item, Review | SequenceReview | None, str | None] | None = (item, review, error)
+        if item.step_of is not None:  # a sequence is one output, once its last step is reviewed
+            sequence_steps.append((item, review))
+            done = _sequence(item.step_of, sequence_steps) if item.step == len(item.step_of.sequence.steps) else None
+            if done is not None:
+                sequence_steps = []
+                if args.format == "text" and isinstance(done[1], SequenceReview):
+                    print(text.sequence(item.step_of.source, done[1]), file=stdout, end="\n\n")
+        if done is None:
+            continue
+        if args.format in ("json", "blocks"):  # printed at the end; text and jsonl stream
+            outputs.append(done)
+        if args.format == "jsonl":
+            stdout.write(json.dumps(_json(*done), ensure_ascii=False) + "\n")
 
     if args.format == "json":
         payload = [_json(i, r, e) for i, r, e in outputs]
@@ -126,7 +145,11 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
     elif args.format == "blocks":
         from bot.blocks import review_message
 
-        messages = [review_message(r) for _, r, _ in outputs if r]
+        from bot.blocks import sequence_message
+
+        messages = [m for _, r, _ in outputs if r for m in (
+            [review_message(s) for s in r.steps] + [sequence_message(r)] if isinstance(r, SequenceReview)
+            else [review_message(r)])]
         json.dump(messages[0] if len(messages) == 1 else messages, stdout, ensure_ascii=False, indent=2)
         stdout.write("\n")
     elif args.format == "text":
@@ -137,10 +160,23 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
     return EXIT_ERRORS if any(r.verdict == "blocked" for r in reviews) else EXIT_OK
 
 
-def _json(item: Item, review: Review | None, error: str | None) -> dict:
+def _json(item: Item, review: Review | SequenceReview | None, error: str | None) -> dict:
     if review is not None:
         return review.to_dict()
-    return {"id": item.draft.id if item.draft else item.id, "error": error}
+    return {"id": item.draft.id if item.draft else item.sequence.id if item.sequence else item.id, "error": error}
+
+
+def _sequence(item: Item, reviewed: list[tuple[Item, Review | None]]
+              ) -> tuple[Item, SequenceReview | None, str | None]:
+    """A sequence's steps reviewed: the sequence judged as a whole (or why it could not be)."""
+    from rules.sequence import judge
+
+    assert item.sequence is not None
+    if any(review is None for _, review in reviewed):
+        return item, None, f"{item.source}: a step could not be reviewed, so the sequence was not judged"
+    drafts = [step.draft for step, _ in reviewed]
+    result = judge(drafts, [review for _, review in reviewed], item.sequence.after_days)  # type: ignore[misc]
+    return item, replace(result, id=item.sequence.id), None
 
 
 def _batch_index() -> "TemplateIndex":

@@ -20,10 +20,10 @@ from bot.review_service import slack_call
 from bot.template_outcomes import sentence as template_sentence
 from bot.template_outcomes import templates
 from bot.tips import tips, title
-from bot.wording import plural
 from models.digest import COSTLY_DAYS, DigestFigures, Rate, Week, compute, week_of
 from models.outreach import Outreach
 from models.policy import DAY, POLICY_RULES
+from models.wording import plural
 
 TEMPLATE_DAYS = 30  # the digest's and App Home's "most sent template": as far back as the near-duplicate history
 

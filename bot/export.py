@@ -41,34 +41,19 @@ def since_of(text: str | None) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sqlite3
-
+    from bot.command_db import CommandFailed, fail, team_data
     from bot.settings import Settings
     from models.export import draft_rows
-    from models.outreach import Outreach
-    from models.store import Store
 
     try:
         since = since_of(args.since)
+        with team_data(Settings.from_env(), args.team) as (outreach, team):
+            rows = list(draft_rows(outreach.store, team, since, time.time(), outreach.settings(team).retention_days,
+                                   args.with_text))
     except ValueError as error:
-        print(f"inmail-review: error: {error}", file=sys.stderr)
-        return 2
-    settings = Settings.from_env()
-    try:
-        store = Store.open(settings.db_path)
-    except (sqlite3.Error, OSError) as error:
-        print(f"inmail-review: error: cannot use the database {settings.db_path}: {error}", file=sys.stderr)
-        return 1
-    try:
-        outreach = Outreach(store)
-        try:
-            team = outreach.team_or_only(args.team)
-        except ValueError as error:
-            print(f"inmail-review: error: {error}", file=sys.stderr)
-            return 2
-        rows = list(draft_rows(store, team, since, time.time(), outreach.settings(team).retention_days, args.with_text))
-    finally:
-        store.close()
+        return fail(CommandFailed(str(error), 2))
+    except CommandFailed as error:
+        return fail(error)
     if args.format == "csv":
         sys.stdout.write(as_csv(rows, args.with_text))
     else:

@@ -32,10 +32,10 @@ from typing import Any, Iterable, Protocol
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.command_db import CommandFailed, fail, team_data
 from bot.settings import Settings
 from models.linkedin_import import AmbiguousDates, DateOrder, ReportError, ReportRow, Skipped, read_report, spread
 from models.outreach import Outreach
-from models.store import Store
 
 DAY_S = 86_400.0
 SPREAD_NOTE = "each period's figures were spread evenly over its days"
@@ -271,17 +271,11 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError, ReportError) as error:
         print(f"inmail-review: error: {args.file}: {error}", file=sys.stderr)
         return 2
-    store = Store.open(settings.db_path)
     try:
-        outreach = Outreach(store)
-        try:
-            team = outreach.team_or_only(args.team)
-        except ValueError as error:
-            print(f"inmail-review: error: {error}", file=sys.stderr)
-            return 2
-        result = import_report(outreach, team, data, aliases=aliases, date_order=args.date_order,
-                               lookup=_lookup(settings))
-    finally:
-        store.close()
+        with team_data(settings, args.team) as (outreach, team):
+            result = import_report(outreach, team, data, aliases=aliases, date_order=args.date_order,
+                                   lookup=_lookup(settings))
+    except CommandFailed as error:
+        return fail(error)
     print(f"{args.file}: {summary(result)}")
     return result.exit_code

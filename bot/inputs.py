@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import IO, Any, Iterable, Iterator
 import frontmatter
 import yaml
 
-from models.records import Draft, InputError, Recipient
+from models.records import Draft, DraftSequence, InputError, Recipient
 
 EXTENSIONS = (".txt", ".md", ".json", ".jsonl")
 # Slack allows 40,000 characters; a draft far beyond that is not a draft (a log, a binary).
@@ -36,10 +37,24 @@ UNREADABLE = (InputError, RecursionError, ValueError, TypeError)
 class Item:
     source: str  # "path", "path:line" or "-"
     draft: Draft | None = None
+    sequence: DraftSequence | None = None  # a planned sequence instead of one draft
     id: str | None = None  # the draft's id even when the draft itself could not be read
     error: str | None = None
     warning: str | None = None
+    step_of: "Item | None" = None  # a step of this sequence item (`steps()`), the `step`-th
+    step: int = 0
 
+
+def steps(items: Iterable[Item]) -> Iterator[Item]:
+    """The items with each sequence replaced by its steps, in order, each knowing its sequence."""
+    for item in items:
+        if item.sequence is None:
+            yield item
+            continue
+        base = item.sequence.id or Path(item.source).stem
+        for n, step in enumerate(item.sequence.steps, 1):
+            yield Item(f"{item.source}#{n}", replace(step, id=step.id or f"{base}#{n}"), warning=item.warning if n == 1
+                       else None, step_of=item, step=n)
 
 def load_recipient(path: str) -> Recipient:
     """A recipient profile from a JSON or YAML file."""
@@ -177,11 +192,20 @@ def _parse(text: str, source: str, kind: str, warning: str | None) -> Iterator[I
             except json.JSONDecodeError as exc:
                 raise InputError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
             for n, obj in enumerate(data if isinstance(data, list) else [data], 1):
-                draft = Draft.from_dict(obj, where=source if not isinstance(data, list) else f"{source}[{n}]")
+                where = source if not isinstance(data, list) else f"{source}[{n}]"
+                if isinstance(obj, dict) and "steps" in obj:
+                    sequence = DraftSequence.from_dict(obj, where=where)
+                    yield Item(source, sequence=replace(sequence, id=sequence.id or stem), warning=warning)
+                    continue
+                draft = Draft.from_dict(obj, where=where)
                 yield Item(source, replace(draft, id=draft.id or stem), warning=warning)
             return
         if kind == ".md":
-            yield Item(source, _markdown(text, source, stem), warning=warning)
+            found = _markdown(text, source, stem)
+            if isinstance(found, DraftSequence):
+                yield Item(source, sequence=found, warning=warning)
+            else:
+                yield Item(source, found, warning=warning)
             return
         yield Item(source, Draft.from_text(text, id=stem), warning=warning)
     except RecursionError:
@@ -222,18 +246,34 @@ def _jsonl(lines: Iterable[bytes | None], source: str, warning: str | None = Non
         warning = None  # say it once per file
 
 
-def _markdown(text: str, source: str, stem: str | None) -> Draft:
+_STEP_BREAK = re.compile(r"^-{3,}\s*$", re.M)
+
+
+def _markdown(text: str, source: str, stem: str | None) -> Draft | DraftSequence:
+    """A draft, or a sequence when the body has `---` lines between steps (front matter
+    `after_days: [3, 7]` gives the days before each follow-up; a step may start `Subject: …`)."""
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
         raise InputError(f"{source}: front matter is not valid YAML: {_first_line(exc)}") from None
     meta: dict[str, Any] = dict(post.metadata)
-    unknown = set(meta) - {"id", "subject", "lang", "category", "recipient", "bulk"}
+    unknown = set(meta) - {"id", "subject", "lang", "category", "recipient", "bulk", "after_days"}
     if unknown:
         raise InputError(f"{source}: unknown front matter key(s): {', '.join(sorted(unknown))}")
     recipient = meta.get("recipient")
     if isinstance(recipient, str):  # a path to a profile file, relative to the draft
         meta["recipient"] = load_recipient(str(Path(source).parent / recipient)).to_dict()
-    meta["body"] = post.content
     meta.setdefault("id", stem)
-    return Draft.from_dict(meta, where=source)
+    parts = [part.strip("\n") for part in _STEP_BREAK.split(post.content)]
+    after = meta.pop("after_days", None)
+    if len(parts) == 1 and after is None:
+        return Draft.from_dict(meta | {"body": post.content}, where=source)
+    if after is not None and (not isinstance(after, list) or len(after) != len(parts) - 1):
+        raise InputError(f"{source}: 'after_days' must list the days before each of the {len(parts) - 1} follow-ups")
+    steps = []
+    for n, part in enumerate(parts):
+        step = Draft.from_text(part)
+        steps.append({"body": step.body, "subject": step.subject or (meta.get("subject") if n == 0 else None),
+                      "after_days": after[n - 1] if after and n else None})
+    shared = {k: v for k, v in meta.items() if k != "subject"}
+    return DraftSequence.from_dict(shared | {"steps": steps}, where=source)

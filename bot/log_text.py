@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.wording import plural
+from models.wording import plural
 
 LOG_MAX = 1_000_000
 USAGE = ("Usage: `/inmail log sent N [replied M | accepted A declined D] [bulk]`, e.g. "

@@ -24,28 +24,24 @@ def _when(at: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import sqlite3
-
+    from bot.command_db import CommandFailed, fail, opened
     from bot.settings import Settings
-    from models.store import Store
 
-    settings = Settings.from_env()
     try:
-        store = Store.open(settings.db_path)
-    except (sqlite3.Error, OSError) as error:
-        print(f"inmail-review: error: cannot use the database {settings.db_path}: {error}", file=sys.stderr)
-        return 1
-    try:
-        outreach = Outreach(store)
-        rows = outreach.undelivered(args.team)
-        for row in rows:
-            state = "given up" if row["given_up"] else f"next try {_when(row['lease_until'])}"
-            print(f"{row['id']}\t{row['team_id']}\t{row['kind']}\t{row['key']}\tcreated {_when(row['created_at'])}\t"
-                  f"{row['attempts']} attempts\t{state}")
-        if args.retry:
-            print(f"{outreach.retry_undelivered(args.team)} deliveries due again at the next tick", file=sys.stderr)
-        elif not rows:
-            print("nothing undelivered", file=sys.stderr)
-        return 0
-    finally:
-        store.close()
+        with opened(Settings.from_env()) as outreach:
+            return _list(outreach, args)
+    except CommandFailed as error:
+        return fail(error)
+
+
+def _list(outreach: Outreach, args: argparse.Namespace) -> int:
+    rows = outreach.undelivered(args.team)
+    for row in rows:
+        state = "given up" if row["given_up"] else f"next try {_when(row['lease_until'])}"
+        print(f"{row['id']}\t{row['team_id']}\t{row['kind']}\t{row['key']}\tcreated {_when(row['created_at'])}\t"
+              f"{row['attempts']} attempts\t{state}")
+    if args.retry:
+        print(f"{outreach.retry_undelivered(args.team)} deliveries due again at the next tick", file=sys.stderr)
+    elif not rows:
+        print("nothing undelivered", file=sys.stderr)
+    return 0

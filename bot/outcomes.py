@@ -13,7 +13,6 @@ import argparse
 import csv
 import io
 import json
-import sys
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -22,9 +21,9 @@ from bot.export import since_of
 from bot.template_outcomes import Template, templates
 from bot.template_outcomes import sentence as template_sentence
 from bot.tips import title
-from bot.wording import plural
 from models.effects import MIN_DRAFTS, MIN_SENDS, Effect, effects, team_tally
 from models.policy import DAY
+from models.wording import plural
 
 CSV_COLUMNS = ("kind", "name", "sent_with", "responses_with", "rate_with", "drafts_with", "sent_without",
                "responses_without", "rate_without", "drafts_without", "low", "high", "enough", "clear")
@@ -84,36 +83,20 @@ def render(found: list[Effect], used: list[Template], fmt: str, meta: dict[str, 
 
 
 def run(args: argparse.Namespace) -> int:
-    import sqlite3
-
+    from bot.command_db import CommandFailed, fail, team_data
     from bot.settings import Settings
-    from models.outreach import Outreach
-    from models.store import Store
 
     try:
         since = since_of(args.since)
+        with team_data(Settings.from_env(), args.team) as (outreach, team):
+            window = outreach.settings(team).policy.window_days
+            settled = time.time() - window * DAY
+            traits, overall = team_tally(outreach.store, team, since, settled)
+            used = templates(outreach.store, team, since, settled)
     except ValueError as error:
-        print(f"inmail-review: error: {error}", file=sys.stderr)
-        return 2
-    settings = Settings.from_env()
-    try:
-        store = Store.open(settings.db_path)
-    except (sqlite3.Error, OSError) as error:
-        print(f"inmail-review: error: cannot use the database {settings.db_path}: {error}", file=sys.stderr)
-        return 1
-    try:
-        outreach = Outreach(store)
-        try:
-            team = outreach.team_or_only(args.team)
-        except ValueError as error:
-            print(f"inmail-review: error: {error}", file=sys.stderr)
-            return 2
-        window = outreach.settings(team).policy.window_days
-        settled = time.time() - window * DAY
-        traits, overall = team_tally(store, team, since, settled)
-        used = templates(store, team, since, settled)
-    finally:
-        store.close()
+        return fail(CommandFailed(str(error), 2))
+    except CommandFailed as error:
+        return fail(error)
     print(render(effects(traits, overall), used, args.format, {
         "team": team, "since": args.since, "window_days": window, "sends": overall.sent,
         "settled_before": datetime.fromtimestamp(settled, timezone.utc).isoformat(timespec="seconds")}))

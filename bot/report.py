@@ -12,8 +12,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import IO
 
-from bot.wording import plural
-from models.records import Finding, Review
+from models.records import Finding, Review, SequenceReview
+from models.wording import plural
 from rules.text import to_plain
 
 _RESET = "\033[0m"
@@ -63,11 +63,26 @@ class TextReport:
             lines.append(self.paint(f"  note: {note}", "dim"))
         m = review.metrics
         lines.append(self.paint(
-            f"  {m.body_chars} characters, {m.words} words, personalization {m.personalization:.2f}, "
-            f"genericness {m.genericness:.2f}; {counts['error']} errors, {counts['warning']} warnings, "
-            f"{counts['suggestion']} suggestions",
+            f"  {plural(m.body_chars, 'character', 'characters')}, {plural(m.words, 'word', 'words')}, "
+            f"personalization {m.personalization:.2f}, genericness {m.genericness:.2f}; "
+            + ", ".join(plural(counts[s], s, s + "s") for s in ("error", "warning", "suggestion")),
             "dim",
         ))
+        return "\n".join(lines)
+
+    def sequence(self, source: str, sequence: SequenceReview) -> str:
+        """The sequence as a whole, after its steps' own reports."""
+        days = ", ".join("first" if d is None and n == 0 else "?" if d is None else f"+{d}d"
+                         for n, d in enumerate(sequence.after_days))
+        lines = [f"{self.paint(source, 'bold')}  sequence of {plural(len(sequence.steps), 'message', 'messages')} "
+                 f"({days})"]
+        indent = " " * 4
+        for f in sequence.findings:
+            lines.append(f"  {'sequence':<12} {self.paint(f'{f.severity:<10}', f.severity)} {self.paint(f.rule, 'dim')}")
+            lines += textwrap.wrap(f.message, self.width, initial_indent=indent, subsequent_indent=indent)
+            lines += textwrap.wrap("→ " + f.suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")
+        if not sequence.findings:
+            lines.append(self.paint("  nothing to change in how the messages follow each other", "dim"))
         return "\n".join(lines)
 
     def _finding(self, review: Review, f: Finding, plains: dict, *, brief: bool = False) -> list[str]:

@@ -28,7 +28,7 @@ from bot.blocks import review_message, text_message
 from bot.history import TeamHistory
 from bot.webhooks import Webhooks
 from bot.work import Retry
-from models.records import Draft, Recipient, Review
+from models.records import Draft, Recipient, Review, SequenceReview
 from models.outreach import Outreach
 from models.policy import ONE_TO_ONE
 from models.store import Store
@@ -213,6 +213,16 @@ class ReviewService:
         log.info("draft %s reviewed in %.0f ms: score %s, %s", draft.id, 1000 * (time.perf_counter() - started),
                  review.score, review.verdict)
         return Answer(draft.id, review, review_message(review, draft_key=draft.id))
+
+    def review_sequence(self, first: Draft, first_review: Review, follow_ups: list[dict[str, Any]]) -> SequenceReview:
+        """The form's follow-ups reviewed as the first message was (its recipient, language and
+        category; not stored: only what is sent is a draft), and the sequence judged as a whole."""
+        from rules.sequence import judge
+
+        # A follow-up is a reply in the first message's conversation: it keeps its subject.
+        steps = [first] + [replace(first, body=f["body"], id=None, bulk=False) for f in follow_ups]
+        reviews = [first_review] + [self.reviewer.review(step, ReviewContext(now=time.time())) for step in steps[1:]]
+        return judge(steps, reviews, [None] + [f.get("after_days") for f in follow_ups])
 
     def forget_deleted(self, team_id: str, draft_id: str, *, keep_answer: bool = False) -> None:
         """The user deleted the draft: its text goes, and it no longer counts as a sent template."""

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.tips import title
-from bot.wording import plural
 from models.store import Store
+from models.wording import plural
 
 FIRST_LINE_MAX = 80
 MIN_COPIES = 2

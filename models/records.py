@@ -7,7 +7,7 @@ because drafts arrive from files, stdin and Slack payloads.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Severity = Literal["suggestion", "warning", "error"]
@@ -270,3 +270,61 @@ class Review:
         for f in self.findings:
             out[f.severity] += 1
         return out
+
+
+MAX_STEPS = 10  # a first InMail and nine follow-ups: more is no sequence anyone sends
+
+
+@dataclass(frozen=True)
+class DraftSequence:
+    """An InMail sequence as planned: the first message and its follow-ups, each `after_days` the
+    step before (None for the first, and when not given)."""
+
+    steps: tuple[Draft, ...]
+    after_days: tuple[int | None, ...]
+    id: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "sequence") -> "DraftSequence":
+        """`{"steps": [{"body": …, "after_days": 3}, …], "id"?, "lang"?, "category"?, "recipient"?}`:
+        what the sequence gives is each step's default."""
+        steps = data.get("steps")
+        if not isinstance(steps, list) or not steps:
+            raise InputError(f"{where}: 'steps' must be a non-empty list of drafts")
+        if len(steps) > MAX_STEPS:
+            raise InputError(f"{where}: {len(steps)} steps; a sequence has at most {MAX_STEPS}")
+        shared = {k: data[k] for k in ("lang", "category", "recipient", "bulk") if data.get(k) is not None}
+        drafts, days = [], []
+        for n, step in enumerate(steps, 1):
+            if not isinstance(step, dict):
+                raise InputError(f"{where}.steps[{n}] must be a JSON object")
+            after = step.get("after_days")
+            if after is not None and (isinstance(after, bool) or not isinstance(after, int) or after < 0):
+                raise InputError(f"{where}.steps[{n}]: 'after_days' must be a whole number of days")
+            fields = {k: v for k, v in step.items() if k != "after_days"}
+            drafts.append(Draft.from_dict(shared | fields, where=f"{where}.steps[{n}]"))
+            days.append(None if n == 1 else after)
+        # A follow-up is a reply in the first message's conversation: it has that subject.
+        drafts = [drafts[0]] + [d if d.subject else replace(d, subject=drafts[0].subject) for d in drafts[1:]]
+        return cls(tuple(drafts), tuple(days), _opt_str(data, "id", where))
+
+
+@dataclass(frozen=True)
+class SequenceReview:
+    """An InMail sequence's reviews, one per step, and the findings about the sequence as a whole
+    (`rules/sequence.py`). The single-draft contract is unchanged: each step is a `Review`."""
+
+    steps: tuple[Review, ...]
+    after_days: tuple[int | None, ...]
+    findings: tuple[Finding, ...]
+    id: str | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for r in self.steps for f in r.findings) or any(
+            f.severity == "error" for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "steps": [r.to_dict() for r in self.steps],
+                "sequence": {"steps": len(self.steps), "after_days": list(self.after_days),
+                             "findings": [f.to_dict() for f in self.findings]}}

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from spacy.attrs import IDX, LENGTH, LIKE_EMAIL, LIKE_URL, LOWER
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from models.records import Draft, Recipient
@@ -36,6 +38,7 @@ _LEGAL_SUFFIX = re.compile(r"[\s,]+(?:asa|as|inc\.?|ltd\.?|llc|plc|gmbh|ab|s\.?p
 _SENTENCE = re.compile(r"[^.!?\n]*[^.!?\s][^.!?\n]*(?:[.!?]+|(?=\n)|$)")
 _EXAMPLE_NAMES = {"en": "Anna", "nb": "Kari", "it": "Giulia"}
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+_TOKEN_ATTRS = [IDX, LENGTH, LIKE_URL, LIKE_EMAIL, LOWER]
 
 
 _SYMBOL_CHUNK = 32
@@ -59,8 +62,15 @@ def find_word(text: str, phrase: str) -> Span | None:
     """First whole-word, case-insensitive occurrence of `phrase` in `text`."""
     if not phrase.strip():
         return None
-    m = re.search(r"(?<!\w)" + re.escape(phrase.strip()) + r"(?!\w)", text, re.IGNORECASE)
+    m = _whole_word(phrase.strip(), re.IGNORECASE).search(text)
     return m.span() if m else None
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(phrase: str, flags: int = 0) -> re.Pattern[str]:
+    """The pattern of `phrase` as a whole word, compiled once: profiles and names are new to
+    `re`'s own cache of 512 patterns, which a batch's pack patterns keep full."""
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", flags)
 
 
 class Analysis:
@@ -95,38 +105,47 @@ class Analysis:
         return self._subject_doc if field == "subject" else self._body_doc
 
     @cached_property
+    def _subject_tokenized(self) -> str:
+        return tokenizable(self.subject.text[:MAX_ANALYSED_CHARS])
+
+    @cached_property
+    def _body_tokenized(self) -> str:
+        return tokenizable(self.body.text[:MAX_ANALYSED_CHARS])
+
+    @cached_property
     def _subject_doc(self) -> Doc:
-        return self.pack.nlp(tokenizable(self.subject.text[:MAX_ANALYSED_CHARS]))
+        return self.pack.nlp(self._subject_tokenized)
 
     @cached_property
     def _body_doc(self) -> Doc:
-        return self.pack.nlp(tokenizable(self.body.text[:MAX_ANALYSED_CHARS]))
+        return self.pack.nlp(self._body_tokenized)
 
     def matches(self, field: str) -> Matches:
         return self._subject_matches if field == "subject" else self._body_matches
 
     @cached_property
     def _subject_matches(self) -> Matches:
-        return self.pack.phrases.search(self._subject_doc)
+        return self.pack.phrases.search(self._subject_doc, self._subject_tokenized)
 
     @cached_property
     def _body_matches(self) -> Matches:
-        return self.pack.phrases.search(self._body_doc)
+        return self.pack.phrases.search(self._body_doc, self._body_tokenized)
 
     # --- structure ----------------------------------------------------------------------
     @cached_property
     def _tokens(self) -> tuple[list[Span], tuple[int, int]]:
-        """One pass over the body's tokens: the word spans and the (you, we) counts."""
+        """One pass over the body's tokens: the word spans and the (you, we) counts. Read as
+        one array of the tokens' attributes: a spaCy `Token` object per token cost more."""
         vocab = self.pack.vocabulary
-        you_words = {w.lower() for w in vocab["you_words"] if " " not in w}
-        we_words = {w.lower() for w in vocab["we_words"] if " " not in w}
+        you_words = {get_string_id(w.lower()) for w in vocab["you_words"] if " " not in w}
+        we_words = {get_string_id(w.lower()) for w in vocab["we_words"] if " " not in w}
+        text = self._body_tokenized  # the doc's text
         words: list[Span] = []
         you = we = 0
-        for t in self._body_doc:
-            text = t.text
-            if not (t.like_url or t.like_email or text.startswith(("@", "#"))) and _WORD.search(text):
-                words.append((t.idx, t.idx + len(text)))
-            lower = t.lower_
+        for idx, length, like_url, like_email, lower in self._body_doc.to_array(_TOKEN_ATTRS).tolist():
+            end = idx + length
+            if not (like_url or like_email or text.startswith(("@", "#"), idx, end)) and _WORD.search(text, idx, end):
+                words.append((idx, end))
             you += lower in you_words
             we += lower in we_words
         return words, (you, we)
@@ -175,7 +194,7 @@ class Analysis:
     def name_used(self) -> bool:
         """The recipient's first or last name appears exactly as in the profile."""
         text = self.body.text
-        return any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", text) for p in self.name_parts)
+        return any(_whole_word(p).search(text) for p in self.name_parts)
 
     @cached_property
     def greeting_name(self) -> Span | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterable
 
 from spacy.language import Language
@@ -40,6 +41,7 @@ class PhraseIndex:
     def __post_init__(self) -> None:
         self._lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self._by_key: dict[int, Entry] = {}  # a match's id (the key's hash) → its entry
 
     def add_phrases(self, rule: str, phrases: Iterable[Any], *, inflections: bool = True,
                     exceptions: Iterable[str] = ()) -> None:
@@ -64,19 +66,19 @@ class PhraseIndex:
             return
         key = f"e{len(self.entries)}"
         self.entries.append(entry)
+        self._by_key[self.nlp.vocab.strings.add(key)] = entry
         self._lower.add(key, [self.nlp.make_doc(p) for p in phrases])
         if inflections:
             self._lemma.add(key, list(self.nlp.pipe(phrases)))
 
-    def search(self, doc: Doc) -> "Matches":
-        """Every phrase and pattern match in `doc`, exceptions already applied."""
+    def search(self, doc: Doc, text: str) -> "Matches":
+        """Every phrase and pattern match in `doc`, and pattern match in `text` (the doc's text,
+        which spaCy would otherwise join again from every token), exceptions already applied."""
         found: dict[Entry, set[Span]] = {}
         for matcher in (self._lower, self._lemma):
             for match_id, start, end in matcher(doc):
-                entry = self.entries[int(self.nlp.vocab.strings[match_id][1:])]
-                span = doc[start:end]
-                found.setdefault(entry, set()).add((span.start_char, span.end_char))
-        text = doc.text
+                last = doc[end - 1]
+                found.setdefault(self._by_key[match_id], set()).add((doc[start].idx, last.idx + len(last.text)))
         for rule, compiled in self.patterns.items():
             for pattern in compiled:
                 for m in pattern.finditer(text):
@@ -89,12 +91,21 @@ class PhraseIndex:
 class Matches:
     found: dict[Entry, set[Span]]
 
+    @cached_property
+    def _by_rule(self) -> dict[str, list[tuple[Entry, set[Span]]]]:
+        """`found` grouped by rule: every check asks for its own rule's matches."""
+        grouped: dict[str, list[tuple[Entry, set[Span]]]] = {}
+        for entry, spans in self.found.items():
+            grouped.setdefault(entry.rule, []).append((entry, spans))
+        return grouped
+
     def for_rule(self, rule: str) -> list[tuple[Span, int]]:
         """(span, phrase index) of a rule's matches, in text order, overlaps resolved longest-first."""
-        blocked = [s for e, spans in self.found.items() if e.rule == rule and e.exception and e.index == -1 for s in spans]
+        mine = self._by_rule.get(rule, [])
+        blocked = [s for e, spans in mine if e.exception and e.index == -1 for s in spans]
         hits: list[tuple[Span, int]] = []
-        for entry, spans in self.found.items():
-            if entry.rule != rule or entry.exception:
+        for entry, spans in mine:
+            if entry.exception:
                 continue
             own = self.found.get(Entry(rule, entry.index, exception=True), set())
             for span in spans:

@@ -60,6 +60,7 @@ import struct
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -120,11 +121,17 @@ def mask_personal(text: str, personal: Iterable[str] = ()) -> str:
     text = _GREETING.sub(lambda m: f"{m['greeting']} <name>", text)
     phrases = sorted({p.strip() for p in personal if p and p.strip()}, key=len, reverse=True)
     if phrases:
-        alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
-        pattern = re.compile(f"{_PERSONAL_EDGE_BEFORE}(?:{alternatives}){_PERSONAL_EDGE_AFTER}", re.I)
-        text = pattern.sub("<personal>", text)
+        text = _personal_pattern(tuple(phrases)).sub("<personal>", text)
     text = _NUMBER.sub("<num>", text)
     return " ".join(text.casefold().split())
+
+
+@lru_cache(maxsize=1024)
+def _personal_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One recipient's phrases as one pattern, compiled once: compiling took longer than the
+    rest of the fingerprint, and `re`'s own cache is too small for a batch's recipients."""
+    alternatives = "|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)
+    return re.compile(f"{_PERSONAL_EDGE_BEFORE}(?:{alternatives}){_PERSONAL_EDGE_AFTER}", re.I)
 
 
 def shingles(masked: str) -> set[str]:

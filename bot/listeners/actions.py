@@ -22,8 +22,8 @@ from bot.blocks import (BULK_CALLBACK_ID, BULK_MAX, REPLIES_CALLBACK_ID, bulk_mo
 from bot.listeners.commands import FORGET_ANSWERS
 from bot.listeners.common import Deps, HandlerFn, figures_changed, reply, team_id, work
 from bot.review_service import TEXT_GONE, slack_post
-from bot.wording import plural
 from models.jobs import Job
+from models.wording import plural
 
 UNKNOWN_DRAFT = "This review's draft is not in the store any more."
 NOT_YOURS = "This is <@{author}>'s draft: only they can record what happened to it, so nothing was recorded."

@@ -22,14 +22,14 @@ from slack_bolt import Ack, App, BoltContext, BoltRequest
 
 from bot.blocks import draft_modal, help_message, outcome_message, stats_message, text_message
 from bot.export import as_csv
-from bot.log_text import parse_log
 from bot.listeners.common import (Deps, HandlerFn, ack_receipt, figures_changed, review_text_job, request_key,
                                   team_id, work)
+from bot.log_text import parse_log
 from bot.review_service import respond_to, slack_post
-from bot.wording import plural
 from models.export import draft_rows
 from models.jobs import Job
 from models.outreach import user_figures
+from models.wording import plural
 
 COMMAND = "/inmail"
 NOT_ADMIN_EXPORT = "Only the app's admins can export the team's drafts (the workspace's admins, or whom INMAIL_ADMINS names)."

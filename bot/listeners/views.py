@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.blocks import MODAL_CALLBACK_ID, SUBJECT_MAX, text_message
+from bot.blocks import FOLLOW_UPS_MAX, MODAL_CALLBACK_ID, SUBJECT_MAX, sequence_message, text_message
 from bot.listeners.common import (BUSY_TEXT, UNRECORDED_TEXT, Deps, HandlerFn, answered_unsaved, draft_id_for, reply,
                                   reviewed, team_id, work)
 from bot.work import BUSY, UNRECORDED
@@ -14,6 +14,7 @@ from models.jobs import Job
 from models.records import CATEGORIES, Draft, Recipient
 
 BODY_MIN = 20
+FOLLOW_UP_MIN = 10
 
 
 def register(app: App) -> None:
@@ -41,7 +42,25 @@ def validate(values: dict[str, Any]) -> dict[str, str]:
         errors["body"] = f"Paste the whole draft (at least {BODY_MIN} characters)."
     if len(_value(values, "subject")) > SUBJECT_MAX:
         errors["subject"] = f"LinkedIn allows {SUBJECT_MAX} characters in a subject."
+    for n in range(1, FOLLOW_UPS_MAX + 1):
+        text, days = _value(values, f"follow_up_{n}").strip(), _value(values, f"follow_up_{n}_days").strip()
+        if text and len(text) < FOLLOW_UP_MIN:
+            errors[f"follow_up_{n}"] = f"Write the whole follow-up (at least {FOLLOW_UP_MIN} characters), or leave it empty."
+        if days and (not days.isdigit() or int(days) > 365):
+            errors[f"follow_up_{n}_days"] = "A whole number of days from 0 to 365."
+        elif days and not text:
+            errors[f"follow_up_{n}"] = "Write the follow-up these days are for, or clear the days."
     return errors
+
+
+def follow_ups_from_form(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The follow-ups filled in, in order: `{"body": …, "after_days": N or None}`."""
+    found = []
+    for n in range(1, FOLLOW_UPS_MAX + 1):
+        text, days = _value(values, f"follow_up_{n}").strip(), _value(values, f"follow_up_{n}_days").strip()
+        if text:
+            found.append({"body": text, "after_days": int(days) if days.isdigit() else None})
+    return found
 
 
 def draft_from_form(values: dict[str, Any]) -> Draft:
@@ -65,7 +84,8 @@ def submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: Bol
         ack(response_action="errors", errors=errors)
         return
     metadata = json.loads(view.get("private_metadata") or "{}")
-    payload = {"user": body["user"]["id"], "channel": metadata.get("channel"), "draft": draft_from_form(values).to_dict()}
+    payload = {"user": body["user"]["id"], "channel": metadata.get("channel"), "draft": draft_from_form(values).to_dict(),
+               "follow_ups": follow_ups_from_form(values)}
     key = f"modal:{view.get('id')}:{body.get('trigger_id')}"
     receipt = work(context).submit(team_id(context, body), key, "modal_draft", payload)
     ack()
@@ -82,6 +102,9 @@ def _modal_draft_job(job: Job, deps: Deps) -> None:
         team_id=job.team_id, user_id=job.payload["user"], source="modal", draft=draft, draft_id=draft_id_for(job),
         channel=job.payload.get("channel")))
     reply(deps, job, answer.message if answer else deps.service.failure_message(), answer.draft_id if answer else None)
+    if answer is not None and job.payload.get("follow_ups"):
+        reply(deps, job, sequence_message(deps.service.review_sequence(draft, answer.review, job.payload["follow_ups"])),
+              answer.draft_id)
 
 
 def _say_job(job: Job, deps: Deps) -> None:

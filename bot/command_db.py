@@ -1,0 +1,50 @@
+"""The database as the commands that read a team's figures open it (`report`, `export`, `import`,
+`outbox`): one line on stderr and the exit status a user expects when it cannot be used, or
+when `--team` is missing and the database holds several teams."""
+from __future__ import annotations
+
+import sqlite3
+import sys
+from contextlib import contextmanager
+from typing import Iterator
+
+from bot.settings import Settings
+from models.outreach import Outreach
+from models.store import Store
+
+
+class CommandFailed(Exception):
+    """Said on stderr by `fail()`; `code` is the command's exit status."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(error: CommandFailed) -> int:
+    print(f"inmail-review: error: {error}", file=sys.stderr)
+    return error.code
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Outreach]:
+    """The store behind an `Outreach`, closed afterwards; exit 1 when the file cannot be used."""
+    try:
+        store = Store.open(settings.db_path)
+    except (sqlite3.Error, OSError) as error:
+        raise CommandFailed(f"cannot use the database {settings.db_path}: {error}", 1) from None
+    try:
+        yield Outreach(store)
+    finally:
+        store.close()
+
+
+@contextmanager
+def team_data(settings: Settings, team: str | None) -> Iterator[tuple[Outreach, str]]:
+    """As `opened`, with the team named by `--team` (or the only one); exit 2 when it is unclear."""
+    with opened(settings) as outreach:
+        try:
+            chosen = outreach.team_or_only(team)
+        except ValueError as error:
+            raise CommandFailed(str(error), 2) from None
+        yield outreach, chosen
