@@ -181,7 +181,7 @@ def _sequence(item: Item, reviewed: list[tuple[Item, Review | None]]
 
 def _batch_index() -> "TemplateIndex":
     """An in-memory template index, so a batch's drafts are checked against each other
-    (datasketch and SciPy are imported only when a batch needs one: half a second)."""
+    (built only when a batch needs one)."""
     from rules.similarity import TemplateIndex
 
     return TemplateIndex()

@@ -61,7 +61,7 @@ def _first_line(text: str | None) -> str | None:
 
 def templates(store: Store, team_id: str, since: float, settled_before: float, limit: int = 20) -> list[Template]:
     """The team's templates used for two or more recipients, the most sent first."""
-    from rules.similarity import Fingerprint, TemplateIndex  # numpy and datasketch: only when asked
+    from rules.similarity import Fingerprint, TemplateIndex  # numpy and the review's masking: only when asked
 
     rows = store.template_drafts(team_id, since)
     index = TemplateIndex()

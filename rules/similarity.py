@@ -55,6 +55,7 @@ the draft text. `FORMAT` changes whenever masking, shingling or hashing changes,
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
 import threading
@@ -63,7 +64,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 NUM_PERM = 128
 SHINGLE_WORDS = 3
@@ -72,12 +72,17 @@ DEFAULT_THRESHOLD = 0.6
 MIN_THRESHOLD = 0.5  # the LSH bands below are tuned for thresholds from here up
 FORMAT = 1
 
+# The sketch is datasketch's "affine32" MinHash (seed 1), bit for bit, and so are its stored bytes
+# (its LeanMinHash format): the fingerprints in a database stay valid. It is ours, in numpy, so
+# that reviewing needs neither datasketch nor the SciPy it imports (145 MB installed, 40 MB in memory).
 _SEED = 1
-_SCHEME = "affine32"
+_SCHEME_CODE = 1  # datasketch's code for "affine32" in its byte format
+_EMPTY_VALUE = np.uint32(0xFFFFFFFF)
+_LEAN = struct.Struct(f"<qiB{NUM_PERM}I")  # seed, -number of values, scheme code, the values
 # LSH: 12 bands of 3 hash values. See the module docstring for why, and _bucket for memory.
 _BANDS, _ROWS = 12, 3
 _BUCKETS = tuple(range(1 << 12))
-# Header before datasketch's own LeanMinHash bytes: format version, number of shingles.
+# Header before the sketch's bytes: format version, number of shingles.
 _HEADER = struct.Struct("<BI")
 _BYTE_ORDER = "<"  # little-endian, no padding: the same bytes on every machine
 
@@ -140,12 +145,19 @@ def shingles(masked: str) -> set[str]:
     return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fingerprint:
     """The MinHash of a draft's masked shingles and how many shingles it had."""
 
-    minhash: LeanMinHash
+    hashvalues: np.ndarray  # NUM_PERM uint32 minima
     shingles: int
+
+    def __eq__(self, other: object) -> bool:  # an array field: equal when every value is
+        return (isinstance(other, Fingerprint) and self.shingles == other.shingles
+                and bool(np.array_equal(self.hashvalues, other.hashvalues)))
+
+    def __hash__(self) -> int:
+        return hash((self.shingles, self.hashvalues.tobytes()))
 
     @property
     def too_short(self) -> bool:
@@ -154,13 +166,11 @@ class Fingerprint:
 
     def similarity(self, other: Fingerprint) -> float:
         """Estimated Jaccard similarity of the two drafts' shingle sets."""
-        return self.minhash.jaccard(other.minhash)
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / NUM_PERM
 
     def to_bytes(self) -> bytes:
         """Compact, machine-independent bytes for storage: 530 at num_perm 128, 512 of them hash values."""
-        body = bytearray(self.minhash.bytesize(_BYTE_ORDER))
-        self.minhash.serialize(body, _BYTE_ORDER)
-        return _HEADER.pack(FORMAT, self.shingles) + bytes(body)
+        return _HEADER.pack(FORMAT, self.shingles) + _LEAN.pack(_SEED, -NUM_PERM, _SCHEME_CODE, *self.hashvalues.tolist())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
@@ -170,27 +180,49 @@ class Fingerprint:
             version, count = _HEADER.unpack_from(view)
             if version != FORMAT:
                 raise ValueError(f"fingerprint format {version}, expected {FORMAT}: recompute it")
-            minhash = LeanMinHash.deserialize(view[_HEADER.size :], _BYTE_ORDER)
+            seed, size, scheme = struct.unpack_from("<qiB", view, _HEADER.size)
         except struct.error as exc:
             raise ValueError(f"not a fingerprint: {exc}") from exc
-        if (len(minhash), minhash.seed, minhash.scheme) != (NUM_PERM, _SEED, _SCHEME):
+        if (seed, size, scheme) != (_SEED, -NUM_PERM, _SCHEME_CODE):
             raise ValueError("fingerprint made with other MinHash parameters: recompute it")
-        expected = _HEADER.size + minhash.bytesize(_BYTE_ORDER)
+        expected = _HEADER.size + _LEAN.size
         if len(view) != expected:
             raise ValueError(f"fingerprint of {len(view)} bytes, expected {expected}")
-        return cls(minhash, count)
+        values = np.frombuffer(view, dtype="<u4", count=NUM_PERM, offset=_HEADER.size + _LEAN.size - 4 * NUM_PERM)
+        return cls(values.astype(np.uint32), count)
 
 
-# Permutations are drawn once; every fingerprint starts from a copy of this empty sketch.
-_EMPTY = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme=_SCHEME)
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine permutations h → a·h + b (mod 2³², a odd), drawn from seed 1 as it draws them."""
+    gen = np.random.RandomState(_SEED)
+    a = gen.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations()
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer: spreads the input hashes before the affine permutations."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    return hv ^ (hv >> np.uint32(16))
 
 
 def fingerprint(text: str, personal: Iterable[str] = ()) -> Fingerprint:
-    """The fingerprint of a draft: MinHash of the word shingles of `mask_personal(text)`."""
+    """The fingerprint of a draft: MinHash of the word shingles of `mask_personal(text)`
+    (each shingle's first 4 bytes of SHA-1, little-endian, as datasketch hashes them)."""
     grams = shingles(mask_personal(text, personal))
-    minhash = _EMPTY.copy()
-    minhash.update_batch([g.encode("utf-8") for g in grams])
-    return Fingerprint(LeanMinHash(minhash), len(grams))
+    values = np.full(NUM_PERM, _EMPTY_VALUE, dtype=np.uint32)
+    if grams:
+        hv = np.fromiter((int.from_bytes(hashlib.sha1(g.encode("utf-8")).digest()[:4], "little") for g in grams),
+                         dtype=np.uint32, count=len(grams)).reshape(-1, 1)
+        with np.errstate(over="ignore"):  # uint32 arithmetic wraps around: that is the modulo 2³²
+            values = np.minimum(values, (_fmix32(hv) * _A + _B).min(axis=0))
+    return Fingerprint(values, len(grams))
 
 
 @dataclass(frozen=True)
@@ -204,18 +236,20 @@ class Match:
     similarity: float  # estimated Jaccard
 
 
-def _bucket(band: bytes) -> int:
-    """Folds an LSH band key into one of 4,096 shared buckets (datasketch's `hashfunc` hook).
+def _band_buckets(hashvalues: np.ndarray) -> list[int]:
+    """Each LSH band of a sketch folded into one of 4,096 shared buckets.
 
-    MinHashLSH's in-memory storage keeps one Python set per distinct band key: about 340
-    bytes per draft and band, 400 MB for 100,000 different drafts at 12 bands. With 4,096
-    buckets per band the sets are shared and hold 75 MB (measured at 100,000 drafts), and
-    each query gets about 12 * n / 4,096 chance candidates (300 at n = 100,000) that the
-    vectorised Jaccard check drops in a fraction of a millisecond. The bucket ints come from one shared tuple, so
-    no int object is created per draft. Python's `hash` is salted per process, which is
-    fine: the index lives in memory and is rebuilt from fingerprints on start.
+    One Python set per distinct band key would cost about 340 bytes per draft and band, 400 MB
+    for 100,000 different drafts at 12 bands. With 4,096 buckets per band the sets are shared
+    and hold 75 MB (measured at 100,000 drafts), and each query gets about 12 * n / 4,096 chance
+    candidates (300 at n = 100,000) that the vectorised Jaccard check drops in a fraction of a
+    millisecond. The bucket ints come from one shared tuple, so no int object is created per
+    draft. Python's `hash` is salted per process, which is fine: the index lives in memory and
+    is rebuilt from fingerprints on start.
     """
-    return _BUCKETS[hash(band) & (len(_BUCKETS) - 1)]
+    values = hashvalues.astype("<u4", copy=False).tobytes()
+    width = 4 * _ROWS
+    return [_BUCKETS[hash(values[i * width:(i + 1) * width]) & (len(_BUCKETS) - 1)] for i in range(_BANDS)]
 
 
 # One record per indexed draft, in one growable array: 128 hash values, when, for whom, by whom.
@@ -245,7 +279,7 @@ class TemplateIndex:
         self.threshold = threshold
         self._lock = threading.Lock()
         # The LSH indexes row numbers: its buckets then hold small ints, not key strings.
-        self._lsh = MinHashLSH(num_perm=NUM_PERM, params=(_BANDS, _ROWS), hashfunc=_bucket)
+        self._bands: list[dict[int, set[int]]] = [{} for _ in range(_BANDS)]
         self._records = np.zeros(0, dtype=_RECORD)
         self._row_of: dict[str, int] = {}  # key -> row; _TOO_SHORT for drafts kept out of the LSH
         self._key_of: list[str | None] = []  # row -> key; None for a free row
@@ -261,10 +295,11 @@ class TemplateIndex:
                 self._row_of[key] = _TOO_SHORT
                 return
             row = self._free_rows.pop() if self._free_rows else self._new_row()
-            self._records[row] = (fp.minhash.hashvalues, at, self._recipients.id(recipient), self._authors.id(author))
+            self._records[row] = (fp.hashvalues, at, self._recipients.id(recipient), self._authors.id(author))
             self._key_of[row] = key
             self._row_of[key] = row
-            self._lsh.insert(row, fp.minhash, check_duplication=False)
+            for band, bucket in zip(self._bands, _band_buckets(fp.hashvalues)):
+                band.setdefault(bucket, set()).add(row)
 
     def query(
         self,
@@ -286,10 +321,13 @@ class TemplateIndex:
         if fp.too_short:
             return []
         with self._lock:
-            rows = np.fromiter(self._lsh.query(fp.minhash), dtype=np.int64)
+            candidates: set[int] = set()
+            for band, bucket in zip(self._bands, _band_buckets(fp.hashvalues)):
+                candidates |= band.get(bucket, set())
+            rows = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
             records = self._records[rows]
-            # The estimated Jaccard, as MinHash.jaccard computes it, for all candidates at once.
-            similarity = np.count_nonzero(records["hashvalues"] == fp.minhash.hashvalues, axis=1) / NUM_PERM
+            # The estimated Jaccard, as `Fingerprint.similarity` computes it, for all candidates at once.
+            similarity = np.count_nonzero(records["hashvalues"] == fp.hashvalues, axis=1) / NUM_PERM
             keep = similarity >= self.threshold
             if exclude_key is not None:
                 keep &= rows != self._row_of.get(exclude_key, _TOO_SHORT)
@@ -333,7 +371,8 @@ class TemplateIndex:
         row = self._row_of.pop(key, None)
         if row is None or row == _TOO_SHORT:
             return
-        self._lsh.remove(row)
+        for band, bucket in zip(self._bands, _band_buckets(self._records[row]["hashvalues"])):
+            band[bucket].discard(row)
         self._key_of[row] = None
         self._free_rows.append(row)
 
