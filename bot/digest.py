@@ -56,7 +56,7 @@ def _has_chart(figures: DigestFigures) -> bool:
 
 def top_template(outreach: Outreach, team_id: str, week: Week) -> str | None:
     """The most sent template of the 30 days to the week's end, in a lead's words (or None)."""
-    settled = min(week.end, time.time() - outreach.settings(team_id).policy.window_days * DAY)
+    settled = min(week.end, outreach.settings(team_id).policy.settled_before(time.time()))
     used = templates(outreach.store, team_id, week.end - TEMPLATE_DAYS * DAY, settled, limit=1)
     return template_sentence(used[0]) if used else None
 

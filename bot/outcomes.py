@@ -22,7 +22,6 @@ from bot.template_outcomes import Template, templates
 from bot.template_outcomes import sentence as template_sentence
 from bot.tips import title
 from models.effects import MIN_DRAFTS, MIN_SENDS, Effect, effects, team_tally
-from models.policy import DAY
 from models.wording import plural
 
 CSV_COLUMNS = ("kind", "name", "sent_with", "responses_with", "rate_with", "drafts_with", "sent_without",
@@ -89,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         since = since_of(args.since)
         with team_data(Settings.from_env(), args.team) as (outreach, team):
-            window = outreach.settings(team).policy.window_days
-            settled = time.time() - window * DAY
+            policy = outreach.settings(team).policy
+            window, settled = policy.window_days, policy.settled_before(time.time())
             traits, overall = team_tally(outreach.store, team, since, settled)
             used = templates(outreach.store, team, since, settled)
     except ValueError as error:

@@ -105,7 +105,7 @@ def compute(outreach: Outreach, team_id: str, week: Week, now: float) -> DigestF
     weekly = [(w.label, Rate(sum(r.sent for r in span.values()), sum(r.responses for r in span.values())))
               for w, span in zip(weeks, spans, strict=True)]
     findings = outreach.frequent_findings(team_id, week.start, week.end, limit=TOP_FINDINGS)
-    settled = min(week.end, now - team.policy.window_days * DAY)
+    settled = min(week.end, team.policy.settled_before(now))
     costly_findings = costly(outreach.store, team_id, settled - COSTLY_DAYS * DAY, settled, limit=TOP_COSTLY)
     return DigestFigures(team_id, week, this_reviews["drafts"], this_reviews["average"], last_reviews["average"],
                          findings, recruiters, flagged[WARNED], flagged[ONE_TO_ONE], weekly, costly_findings)

@@ -50,6 +50,10 @@ class PolicyConfig:
         if not 0 < self.threshold < 1:
             raise ValueError("threshold must be between 0 and 1 (e.g. 0.13)")
 
+    def settled_before(self, now: float) -> float:
+        """Sends before this time have had their whole response window: their replies are in."""
+        return now - self.window_days * DAY
+
 
 @dataclass(frozen=True)
 class Send:

@@ -54,12 +54,12 @@ def judge(steps: Sequence[Draft], reviews: Sequence[Review], after_days: Sequenc
     """The sequence's own findings; `after_days[i]`: days between step i−1 and step i (None: unknown)."""
     rules = _rules()
     findings: list[Finding] = []
-    seen = _words(steps[0].subject + " " + steps[0].body, reviews[0].language) if steps else set()
+    seen: set[str] = set()
     for n, (step, review) in enumerate(zip(steps, reviews, strict=True)):
+        words = _words(step.subject + " " + step.body, review.language)
+        new, seen = words - seen, seen | words
         if n == 0:
             continue
-        text = step.subject + " " + step.body
-        new = _words(text, review.language) - seen
         overlap = _overlap(steps[0].body, step.body)
         if overlap >= rules["repeats-first"]["max_overlap"]:
             findings.append(_finding("repeats-first", step=n, overlap=overlap))
@@ -68,7 +68,6 @@ def judge(steps: Sequence[Draft], reviews: Sequence[Review], after_days: Sequenc
         days = after_days[n] if n < len(after_days) else None
         if days is not None and days < rules["too-soon"]["min_days"]:
             findings.append(_finding("too-soon", step=n, days=plural(days, "day", "days"), min=rules["too-soon"]["min_days"]))
-        seen |= _words(text, review.language)
     follow_ups = len(steps) - 1
     if follow_ups > rules["too-many-follow-ups"]["max"]:
         findings.append(_finding("too-many-follow-ups", count=follow_ups, max=rules["too-many-follow-ups"]["max"]))

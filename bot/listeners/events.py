@@ -36,14 +36,14 @@ def home_opened(event: dict[str, Any], context: BoltContext, body: dict[str, Any
 
 def costly_now(outreach: Outreach, team: str) -> list[Effect]:
     """What clearly cost the team replies over the sends settled in the last half year."""
-    settled = time.time() - outreach.settings(team).policy.window_days * DAY
+    settled = outreach.settings(team).policy.settled_before(time.time())
     return costly(outreach.store, team, settled - COSTLY_DAYS * DAY, settled, limit=TOP_COSTLY + 1)
 
 
 def templates_now(outreach: Outreach, team: str) -> list[str]:
     """The team's most sent templates of the last 30 days, in a lead's words."""
     now = time.time()
-    settled = now - outreach.settings(team).policy.window_days * DAY
+    settled = outreach.settings(team).policy.settled_before(now)
     return [template_sentence(t) for t in templates(outreach.store, team, now - TEMPLATE_DAYS * DAY, settled, limit=2)]
 
 
