@@ -8,23 +8,17 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: run test bench quality model lemmas clean
+.PHONY: run test bench quality model lemmas messages clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -e .
-	touch $(STAMP)
+# The interface's catalogs (the bot's and the engine's), compiled at set-up; the app reads a
+# stale or missing .mo from its .po.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard bot/locale/*/LC_MESSAGES/inmail.po rules/locale/*/LC_MESSAGES/rules.po))
+DOMAINS := bot:inmail rules:rules
 
-$(TEST_STAMP): $(STAMP)
-	$(PIP) -e '.[test,model]'
-	touch $(TEST_STAMP)
-
-# Reviews every draft in examples/. Exit 1 only means "a draft has an error finding",
-# which is what a demo is for; exit 2 (bad input, crash) still fails.
-run: $(STAMP)
+run: $(STAMP) $(CATALOGS)
 	$(BIN)/inmail-review check examples/ ; test $$? -le 1
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) $(CATALOGS)
 	$(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)
@@ -45,6 +39,18 @@ model: $(TEST_STAMP)
 lemmas: $(STAMP)
 	$(PIP) 'spacy-lookups-data==1.0.5'
 	$(BIN)/python -c 'from rules.nlp import export_tables; export_tables()'
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+# After changing words in bot/ or rules/: extracts them into each package's template and merges
+# it into every catalog (new messages come out untranslated, and tests/test_i18n.py says which).
+messages: $(STAMP)
+	for d in $(DOMAINS); do pkg=$${d%%:*}; domain=$${d##*:}; \
+	  $(BIN)/pybabel extract -F babel.cfg -c "Translators:" -k everywhere_n:1,2 --no-location --sort-output \
+	    --project inmail-review -o $$pkg/locale/$$domain.pot $$pkg && \
+	  $(BIN)/pybabel update -D $$domain -i $$pkg/locale/$$domain.pot -d $$pkg/locale -w 100 \
+	    --ignore-obsolete || exit 1; done
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry import default_retry_handlers
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
-from bot.listeners import actions, commands, events, messages, shortcuts, team_settings, views
+from bot.listeners import actions, commands, events, messages, shortcuts, team_rules, team_settings, views
 from bot.listeners.common import Deps
 from bot.review_service import ReviewerLike, ReviewService
 from bot.scheduler import team_defaults
@@ -31,7 +31,7 @@ from models.jobs import Jobs
 from models.outreach import Outreach
 from models.store import Store
 
-LISTENER_MODULES = (commands, messages, actions, views, events, shortcuts, team_settings)
+LISTENER_MODULES = (commands, messages, actions, views, events, shortcuts, team_settings, team_rules)
 SERVER_ERROR_RETRIES = 1
 SLACK_TIMEOUT_S = 10  # well inside a work lease (`Settings.lease_s`)
 # How long the request thread waits for SQLite's write lock to record work before acking without it.

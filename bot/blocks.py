@@ -27,7 +27,9 @@ from markupsafe import Markup
 
 from models.outreach import PeriodFigures, TeamSettings, UserFigures
 from models.policy import NORMAL, WARNED, PolicyConfig, response_rate
-from models.records import CATEGORIES, SEVERITIES, Review, SequenceReview
+from bot import dismiss
+from bot.tips import title as rule_title
+from models.records import CATEGORIES, FAMILIES, SEVERITIES, Finding, Review, SequenceReview
 from models.wording import plural
 
 MESSAGE_BLOCKS_MAX = 50
@@ -142,21 +144,36 @@ class _Group:
     title: str
     items: list[_Item]
     more: str  # "…and 3 more warnings", or ""
+    dismiss: list[tuple[str, str]]  # the "Not applicable here" menu: (label, token) per finding shown
+
+
+DISMISS_ACTION = "dismiss_finding"  # bot/listeners/team_rules.py
+
+
+def _dismiss_label(review: Review, finding: Finding) -> str:
+    quote = dismiss.quote_of(review, finding)
+    return f"“{quote}” · {rule_title(finding.rule)}" if quote else rule_title(finding.rule)
 
 
 def _groups(review: Review) -> list[_Group]:
-    """Findings by severity, worst first, the first `TOP_PER_SEVERITY` of each in full."""
+    """Findings by severity, worst first, the first `TOP_PER_SEVERITY` of each in full; each
+    group's menu names its findings shown that can be dismissed (one entry per rule and quote)."""
     groups = []
     for severity in reversed(SEVERITIES):
         findings = [f for f in review.findings if f.severity == severity]
         if not findings:
             continue
         icon, title, noun = _SEVERITY[severity]
-        items = [_Item(icon, f.message, " ".join(review.quote(f).split()), f.suggestion)
-                 for f in findings[:TOP_PER_SEVERITY]]
+        shown = findings[:TOP_PER_SEVERITY]
+        items = [_Item(icon, f.message, " ".join(review.quote(f).split()), f.suggestion) for f in shown]
+        menu: dict[str, str] = {}
+        for f in shown:
+            if dismiss.dismissable(f):
+                menu.setdefault(dismiss.token(review, f), _dismiss_label(review, f))
         more = len(findings) - len(items)
         groups.append(_Group(f"{title} ({len(findings)})", items,
-                             f"…and {plural(more, 'more ' + noun, 'more ' + noun + 's')}" if more else ""))
+                             f"…and {plural(more, 'more ' + noun, 'more ' + noun + 's')}" if more else "",
+                             [(label, key) for key, label in menu.items()]))
     return groups
 
 
@@ -178,7 +195,8 @@ def review_message(review: Review, *, draft_key: str | None = None) -> dict[str,
     if len(review.notes) > NOTES_MAX:
         notes.append(f"…and {plural(len(review.notes) - NOTES_MAX, 'more note', 'more notes')}")
     return render("review_message.j2", fallback=fallback, headline=f"{icon} {verdict} · score {review.score}/100",
-                  facts=_facts(review), groups=_groups(review), notes=notes, draft_key=draft_key)
+                  facts=_facts(review), groups=_groups(review), notes=notes, draft_key=draft_key,
+                  dismiss_action=DISMISS_ACTION)
 
 
 def text_message(text: str) -> dict[str, Any]:
@@ -343,15 +361,76 @@ def stats_message(figures: UserFigures, timezone: str = "UTC") -> dict[str, Any]
     return {"text": text.replace("*", ""), "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
 
 
+_QUOTED_MAX = 80  # one example quote in App Home's list of dismissals
+
+
+def _dismissed_text(row: Mapping[str, Any]) -> str:
+    """One line of what the team dismisses (plain text: it quotes the team's drafts)."""
+    what = f"{row['title']} ({row['rule']})" + (f" · “{row['phrase']}”" if row["phrase"] else "")
+    what += f", {row['language']}" if row["language"] else ""
+    text = (f"{what}: dismissed {plural(row['dismissals'], 'time', 'times')} on {plural(row['drafts'], 'draft', 'drafts')}"
+            f" by {plural(row['people'], 'person', 'people')}")
+    examples = ", ".join("“" + (q if len(q) <= _QUOTED_MAX else q[:_QUOTED_MAX - 1] + "…") + "”" for q in row["examples"])
+    return text + (f" · e.g. {examples}" if examples else "") + (f"\n({row['said']})" if row["said"] else "")
+
+
+def _team_rules_home(section: Mapping[str, Any]) -> dict[str, Any]:
+    """`bot.team_rules.home_section` as the template shows it."""
+    ranked = [{"text": _dismissed_text(row),
+               "offers": [(label, action_id, json.dumps(value, ensure_ascii=False)) for label, action_id, value in row["offers"]]}
+              for row in section["ranked"]]
+    changes = [c | {"when": _when(c["at"]), "undone_when": _when(c["undone_at"]) if c["undone_at"] else ""}
+               for c in section["changes"]]
+    return {"ranked": ranked, "changes": changes, "days": section["days"]}
+
+
+PHRASE_CALLBACK_ID = "inmail_team_phrase"
+PHRASE_FAMILIES = tuple(f for f in FAMILIES if f != "length")  # length rules are limits, not phrases
+SUGGESTION_MAX = 300
+
+
+def phrase_modal(values: Mapping[str, str] | None = None, *, status: str = "", previewed: str = "") -> dict[str, Any]:
+    """The form a lead adds a phrase with; `previewed` (the values' digest) once a preview was shown,
+    so the next submission of the same values saves."""
+    from bot.team_rules import language_name, languages
+    from rules.packs import PHRASE_MAX
+
+    values = {"language": "en", "family": "generic-template", "level": "warning", "phrase": "", "suggestion": ""} | dict(values or {})
+    return render("team_phrase_modal.j2", callback_id=PHRASE_CALLBACK_ID, values=values, status=status,
+                  private_metadata=json.dumps({"previewed": previewed}) if previewed else "",
+                  submit="Save phrase" if previewed else "Preview", phrase_max=PHRASE_MAX, suggestion_max=SUGGESTION_MAX,
+                  languages=[(code, language_name(code)) for code in languages()],
+                  families=[(f, f) for f in PHRASE_FAMILIES],
+                  levels=[(level, level.capitalize()) for level in reversed(SEVERITIES)])
+
+
+def preview_text(phrase: str, language: str, preview: Any) -> str:
+    """What a new phrase would have done, and on which drafts (plain text: it quotes the phrase)."""
+    from bot.team_rules import PREVIEW_DRAFTS
+
+    kept = f"the team keeps draft text {plural(preview.retention_days, 'day', 'days')}"
+    if not preview.drafts:
+        return (f"No draft's text is kept right now ({kept}), so “{phrase}” could not be tried on any. "
+                "Save it anyway, or cancel.")
+    last = (f"the last {plural(preview.drafts, 'draft', 'drafts')}" if preview.drafts >= PREVIEW_DRAFTS
+            else f"the {plural(preview.drafts, 'draft', 'drafts')} whose text is still kept")
+    return (f"“{phrase}” would have flagged {preview.flagged:,} of {last} ({preview.in_language:,} of them in "
+            f"{language}). Only drafts whose text is still stored can be tried ({kept}); older ones are not counted. "
+            "Save phrase to add it, or change it and preview again.")
+
+
 def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = None, timezone: str = "UTC",
               team_settings: TeamSettings | None = None, undelivered: int = 0,
               channel_problems: Iterable[Mapping[str, Any]] = (), costly: Iterable[str] = (),
-              templates: Iterable[str] = ()) -> dict[str, Any]:
+              templates: Iterable[str] = (), team_rules: Mapping[str, Any] | None = None,
+              notice: str = "") -> dict[str, Any]:
     """The App Home tab: the user's figures and policy status, their recent reviews, and for
     admins (`team_settings` given) the team settings with a button to edit them, how many
     alerts and digests are still undelivered (`undelivered`), the channels the app cannot post in and
     the findings that clearly cost the team replies (`costly`, sentences of bot/outcomes.py) and
-    its most sent templates (`templates`, of bot/template_outcomes.py)."""
+    its most sent templates (`templates`, of bot/template_outcomes.py); and the team's rules
+    (`team_rules`, of `bot.team_rules.home_section`: what the team dismisses, the changes its
+    leads made) with `notice`, the outcome of the admin's last click there."""
     shown = [{
         "icon": _VERDICT[row["verdict"]][0],
         "title": row["subject"] or " ".join((row["excerpt"] or "").split()) or "(deleted draft)",
@@ -364,4 +443,6 @@ def home_view(rows: Iterable[Mapping[str, Any]], figures: UserFigures | None = N
                   undelivered=plural(undelivered, "alert or digest post", "alert or digest posts")
                   if team_settings and undelivered else "",
                   problems=[channel_problem_text(p) for p in channel_problems] if team_settings else [],
-                  costly=list(costly) if team_settings else [], templates=list(templates) if team_settings else [])
+                  costly=list(costly) if team_settings else [], templates=list(templates) if team_settings else [],
+                  team_rules=_team_rules_home(team_rules) if team_settings and team_rules else None,
+                  notice=notice)

@@ -13,7 +13,9 @@ import time
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Iterator
 
+from bot.i18n import choose, everywhere, from_environment, translator, ui_languages
 from models.records import CATEGORIES, Draft, InputError, Review, SequenceReview
+from rules.i18n import N_
 from rules.language import SUPPORTED, normalize_language
 
 if TYPE_CHECKING:
@@ -37,6 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "jsonl", "blocks"), default="text",
                         help="text for people (default), json/jsonl for programs, blocks for Slack's Block Kit Builder")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+    parser.add_argument("--ui-lang", choices=ui_languages(), metavar="LANG",
+                        help=f"the language of the report around the findings: {', '.join(ui_languages())} "
+                             "(default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG, else en)")
 
 
 def _with_defaults(draft: Draft, args: argparse.Namespace, recipient) -> Draft:
@@ -54,6 +59,8 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
              batch) -> Iterator[tuple[Item, Review | None, str | None]]:
     from rules import ReviewContext
 
+    # Translators: follows "a near-copy of drafts to N other recipients"; keep the leading space.
+    scope = everywhere(N_(" in this batch"))
     for n, item in enumerate(items):
         if item.error or item.draft is None:
             yield item, None, item.error
@@ -64,7 +71,7 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
         # steps go to one person, so a follow-up is never a near-copy "for someone else".
         who = draft.recipient.key if draft.recipient else (f"sequence:{item.step_of.source}" if item.step_of else None)
         context = ReviewContext(history=batch, history_key=f"#{n}", recipient_key=who,
-                                history_scope=" in this batch") if batch is not None else None
+                                history_scope=scope) if batch is not None else None
         try:
             review = reviewer.review(draft, context)
             if batch is not None and review.fingerprint is not None:
@@ -91,31 +98,37 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
+    t = translator(choose(args.ui_lang, from_environment()))
+
+    def complain(kind: str, message: str) -> None:
+        print(t.gettext("inmail-review: {kind}: {message}", kind=t.severity(kind), message=message), file=stderr)
+
     if args.lang and normalize_language(args.lang) is None:
-        print(f"inmail-review: error: unsupported language '{args.lang}'; supported: {', '.join(SUPPORTED)}", file=stderr)
+        complain("error", t.gettext("unsupported language '{lang}'; supported: {supported}", lang=args.lang,
+                                    supported=", ".join(SUPPORTED)))
         return EXIT_USAGE
     settings = Settings.from_env()
     try:
         recipient = load_recipient(args.recipient) if args.recipient else None
         reviewer = load_reviewer(settings)
     except (InputError, PackError) as exc:
-        print(f"inmail-review: error: {exc}", file=stderr)
+        complain("error", str(exc))
         return EXIT_USAGE
 
     items = list(steps(read(args.paths, stdin)))
     batch = _batch_index() if sum(1 for i in items if i.draft) > 1 else None
-    text = TextReport(colour=use_colour(stdout, args.color))
+    text = TextReport(colour=use_colour(stdout, args.color), t=t)
     reviews: list[Review] = []
     failures = 0
     outputs: list[tuple[Item, Review | SequenceReview | None, str | None]] = []
     sequence_steps: list[tuple[Item, Review | None]] = []
     for item, review, error in _reviews(iter(items), reviewer, args, recipient, batch):
         if item.warning:
-            print(f"inmail-review: warning: {item.warning}", file=stderr)
+            complain("warning", item.warning)
         if error:
             failures += 1
             if args.format != "text":
-                print(f"inmail-review: error: {error}", file=stderr)
+                complain("error", error)
         if review:
             reviews.append(review)
         if args.format == "text":
@@ -136,10 +149,10 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
         if args.format in ("json", "blocks"):  # printed at the end; text and jsonl stream
             outputs.append(done)
         if args.format == "jsonl":
-            stdout.write(json.dumps(_json(*done), ensure_ascii=False) + "\n")
+            stdout.write(json.dumps(_json(*done, t.lang), ensure_ascii=False) + "\n")
 
     if args.format == "json":
-        payload = [_json(i, r, e) for i, r, e in outputs]
+        payload = [_json(i, r, e, t.lang) for i, r, e in outputs]
         json.dump(payload[0] if len(payload) == 1 else payload, stdout, ensure_ascii=False, indent=2)
         stdout.write("\n")
     elif args.format == "blocks":
@@ -160,9 +173,9 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
     return EXIT_ERRORS if any(r.verdict == "blocked" for r in reviews) else EXIT_OK
 
 
-def _json(item: Item, review: Review | SequenceReview | None, error: str | None) -> dict:
+def _json(item: Item, review: Review | SequenceReview | None, error: str | None, lang: str) -> dict:
     if review is not None:
-        return review.to_dict()
+        return review.to_dict(lang)
     return {"id": item.draft.id if item.draft else item.sequence.id if item.sequence else item.id, "error": error}
 
 

@@ -1,13 +1,12 @@
 """The weekly digest: figures (models/digest.py) → Block Kit message + a PNG chart → Slack.
 
 `inmail-review digest [--team T] [--post]` prints it (or posts it now, outside the schedule
-and without claiming the week). The chart is drawn with matplotlib's Agg backend, in memory:
+and without claiming the week). The chart is drawn with Pillow (`bot/chart.py`), in memory:
 no display, no files, no fonts downloaded.
 """
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 import time
 from datetime import date, datetime
@@ -105,38 +104,11 @@ def chart_png(figures: DigestFigures, threshold: float) -> bytes | None:
     A week without sends is a gap (marked "no sends"), not 0%; each bar says its rate and sends."""
     if not _has_chart(figures):
         return None
-    import matplotlib
+    from bot.chart import bar_chart_png
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure  # no pyplot: no global state shared between threads
-    from matplotlib.transforms import blended_transform_factory
-
-    figure = Figure(figsize=(7, 3.4), dpi=100)
-    axes = figure.subplots()
-    positions = range(len(figures.weekly))
-    rates = [rate.rate for _, rate in figures.weekly]
-    top = max([100 * threshold] + [100 * r for r in rates if r is not None])
-    for x, (_, rate) in zip(positions, figures.weekly, strict=True):
-        if rate.rate is None:
-            axes.text(x, top * 0.04, "no sends", ha="center", va="bottom", fontsize="x-small", color="#777777")
-            continue
-        axes.bar(x, 100 * rate.rate, color="#2e7d9a", width=0.7, zorder=2)
-        axes.text(x, 100 * rate.rate + top * 0.02, f"{rate.rate:.0%}\n{rate.sent:,} sent", ha="center",
-                  va="bottom", fontsize="x-small", zorder=4,
-                  bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.85})
-    axes.axhline(100 * threshold, color="#c62828", linestyle="--", linewidth=1, zorder=3)
-    # Labelled beside the plot, where no bar, bar label or legend can cover it.
-    axes.text(1.01, 100 * threshold, f"policy\nthreshold\n{threshold:.0%}", color="#c62828", va="center",
-              ha="left", fontsize="x-small", transform=blended_transform_factory(axes.transAxes, axes.transData))
-    axes.set_xticks(list(positions), _week_labels(figures.weekly), fontsize="x-small")
-    axes.set_xlim(-0.6, len(figures.weekly) - 0.4)
-    axes.set_ylim(0, top * 1.3)
-    axes.set_ylabel("response rate (%)")
-    axes.set_title(f"Team response rate, {len(figures.weekly)} weeks by their Monday", fontsize="small")
-    figure.subplots_adjust(left=0.09, right=0.86, bottom=0.17, top=0.9)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return bar_chart_png(f"Team response rate, {len(figures.weekly)} weeks by their Monday",
+                         _week_labels(figures.weekly), [rate.rate for _, rate in figures.weekly],
+                         [rate.sent for _, rate in figures.weekly], threshold)
 
 
 def post_digest(client: Any, outreach: Outreach, team_id: str, channel: str, figures: DigestFigures,

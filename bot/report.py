@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
+from bot.i18n import BotTranslator, translator
 from models.records import Finding, Review, SequenceReview
-from models.wording import plural
+from models.wording import localized
 from rules.text import to_plain
 
 _RESET = "\033[0m"
@@ -40,17 +41,17 @@ def use_colour(stream: IO[str], choice: str = "auto") -> bool:
 class TextReport:
     colour: bool
     width: int = 100
+    t: BotTranslator = field(default_factory=translator)
 
     def paint(self, text: str, style: str) -> str:
         return f"{_STYLE[style]}{text}{_RESET}" if self.colour else text
 
     def review(self, source: str, review: Review, raw_subject: str, raw_body: str) -> str:
-        counts = review.counts()
-        category = (review.category or "no clear category").replace("_", " ")
-        head = (
-            f"{self.paint(source, 'bold')}  {self.paint(_ICON[review.verdict] + ' ' + review.verdict, review.verdict)}"
-            f"  score {review.score}/100  ({review.language}, {category})"
-        )
+        t = self.t
+        verdict = self.paint(f"{_ICON[review.verdict]} {t.verdict(review.verdict)}", review.verdict)
+        head = f"{self.paint(source, 'bold')}  {verdict}  " + t.gettext(
+            "score {score}/100  ({language}, {category})", score=review.score, language=review.language,
+            category=t.category(review.category))
         lines = [head]
         plains = {"subject": to_plain(raw_subject), "body": to_plain(raw_body)}
         explained: set[tuple[str, str]] = set()
@@ -60,56 +61,72 @@ class TextReport:
             explained.add((f.rule, f.suggestion))
             lines.extend(self._finding(review, f, plains, brief=repeat))
         for note in review.notes:
-            lines.append(self.paint(f"  note: {note}", "dim"))
+            lines.append(self.paint("  " + t.gettext("note: {note}", note=localized(note, t.lang)), "dim"))
         m = review.metrics
-        lines.append(self.paint(
-            f"  {plural(m.body_chars, 'character', 'characters')}, {plural(m.words, 'word', 'words')}, "
-            f"personalization {m.personalization:.2f}, genericness {m.genericness:.2f}; "
-            + ", ".join(plural(counts[s], s, s + "s") for s in ("error", "warning", "suggestion")),
-            "dim",
-        ))
+        lines.append(self.paint("  " + t.gettext(
+            "{characters}, {words}, personalization {personalization}, genericness {genericness}; {findings}",
+            characters=t.ngettext("{count} character", "{count} characters", m.body_chars),
+            words=t.ngettext("{count} word", "{count} words", m.words),
+            personalization=t.number(m.personalization, 2), genericness=t.number(m.genericness, 2),
+            findings=self._counts(review.counts())), "dim"))
         return "\n".join(lines)
+
+    def _counts(self, counts: dict[str, int]) -> str:
+        t = self.t
+        return ", ".join((
+            t.ngettext("{count} error", "{count} errors", counts["error"]),
+            t.ngettext("{count} warning", "{count} warnings", counts["warning"]),
+            t.ngettext("{count} suggestion", "{count} suggestions", counts["suggestion"]),
+        ))
 
     def sequence(self, source: str, sequence: SequenceReview) -> str:
         """The sequence as a whole, after its steps' own reports."""
-        days = ", ".join("first" if d is None and n == 0 else "?" if d is None else f"+{d}d"
-                         for n, d in enumerate(sequence.after_days))
-        lines = [f"{self.paint(source, 'bold')}  sequence of {plural(len(sequence.steps), 'message', 'messages')} "
-                 f"({days})"]
+        t = self.t
+        days = ", ".join(t.gettext("first") if d is None and n == 0 else "?" if d is None
+                         else t.gettext("+{days}d", days=d) for n, d in enumerate(sequence.after_days))
+        lines = [f"{self.paint(source, 'bold')}  " + t.ngettext(
+            "sequence of {count} message ({days})", "sequence of {count} messages ({days})", len(sequence.steps),
+            days=days)]
         indent = " " * 4
         for f in sequence.findings:
-            lines.append(f"  {'sequence':<12} {self.paint(f'{f.severity:<10}', f.severity)} {self.paint(f.rule, 'dim')}")
-            lines += textwrap.wrap(f.message, self.width, initial_indent=indent, subsequent_indent=indent)
-            lines += textwrap.wrap("→ " + f.suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")
+            label = self.paint(f"{t.severity(f.severity):<10}", f.severity)
+            lines.append(f"  {t.field('sequence'):<12} {label} {self.paint(f.rule, 'dim')}")
+            message, suggestion = f.text(t.lang)
+            lines += textwrap.wrap(message, self.width, initial_indent=indent, subsequent_indent=indent)
+            lines += textwrap.wrap("→ " + suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")
         if not sequence.findings:
-            lines.append(self.paint("  nothing to change in how the messages follow each other", "dim"))
+            lines.append(self.paint("  " + t.gettext("nothing to change in how the messages follow each other"), "dim"))
         return "\n".join(lines)
 
     def _finding(self, review: Review, f: Finding, plains: dict, *, brief: bool = False) -> list[str]:
-        where = f.field or "draft"
+        t = self.t
+        where = t.field(f.field or "draft")
         if f.span is not None and f.field is not None:
             line, col = plains[f.field].line_col(f.span[0])
-            where = f"{f.field} {line}:{col}"
-        label = self.paint(f"{f.severity:<10}", f.severity)
+            where = f"{where} {line}:{col}"
+        label = self.paint(f"{t.severity(f.severity):<10}", f.severity)
         head = f"  {where:<12} {label} {self.paint(f.rule, 'dim')}"
         if brief and review.quote(f):
-            return [f"{head}  “{review.quote(f)}” (as above)"]
+            return [f"{head}  " + t.gettext("“{quote}” (as above)", quote=review.quote(f))]
         out = [head]
         indent = " " * 4
-        out += textwrap.wrap(f.message, self.width, initial_indent=indent, subsequent_indent=indent)
-        out += textwrap.wrap("→ " + f.suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")
+        message, suggestion = f.text(t.lang)
+        out += textwrap.wrap(message, self.width, initial_indent=indent, subsequent_indent=indent)
+        out += textwrap.wrap("→ " + suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")
         return out
 
     def error(self, source: str, message: str) -> str:
-        return f"{self.paint(source, 'bold')}  {self.paint('error', 'error')}: {message}"
+        return f"{self.paint(source, 'bold')}  {self.paint(self.t.severity('error'), 'error')}: {message}"
 
     def summary(self, reviews: list[Review], errors: int) -> str:
+        t = self.t
         verdicts = {v: sum(r.verdict == v for r in reviews) for v in ("ready", "revise", "blocked")}
         total = {k: sum(r.counts()[k] for r in reviews) for k in ("error", "warning", "suggestion")}
-        text = (
-            f"{plural(len(reviews), 'draft', 'drafts')}: {verdicts['ready']} ready, {verdicts['revise']} to revise, "
-            f"{verdicts['blocked']} blocked; " + ", ".join(plural(total[s], s, s + "s") for s in total)
-        )
+        text = t.ngettext(
+            "{count} draft: {ready} ready, {revise} to revise, {blocked} blocked; {findings}",
+            "{count} drafts: {ready} ready, {revise} to revise, {blocked} blocked; {findings}", len(reviews),
+            ready=t.number(verdicts["ready"]), revise=t.number(verdicts["revise"]),
+            blocked=t.number(verdicts["blocked"]), findings=self._counts(total))
         if errors:
-            text += f"; {plural(errors, 'input', 'inputs')} could not be read"
+            text += "; " + t.ngettext("{count} input could not be read", "{count} inputs could not be read", errors)
         return self.paint(text, "bold")

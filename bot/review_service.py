@@ -10,7 +10,11 @@ method here. Everything that must hold whatever Slack does lives here instead:
   id and Slack's error code, never the draft text, and keeps the process going;
 - when the database refuses the draft, the review is still answered, saying it was not saved;
 - a review that fails (a bug, a bad rule pack) becomes a short apology to the user and a log
-  line with the exception type, not a traceback carrying the draft.
+  line with the exception type, not a traceback carrying the draft;
+- each review uses the team's rules as its leads changed them in App Home (`bot/team_rules.py`,
+  checked against the team's version before every review), and leaves out what was dismissed as
+  "not applicable here" on the draft or an earlier version of it (`bot/dismiss.py`), after the
+  engine reviewed: `rules/` stays pure.
 """
 from __future__ import annotations
 
@@ -25,9 +29,12 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import review_message, text_message
+from bot.dismiss import CARRY_DAYS, carried, dismissable, phrase_key, quote_of, token, without_dismissed
 from bot.history import TeamHistory
+from bot.team_rules import TeamRules
 from bot.webhooks import Webhooks
 from bot.work import Retry
+from models.dismissals import Dismissals
 from models.records import Draft, Recipient, Review, SequenceReview
 from models.outreach import Outreach
 from models.policy import ONE_TO_ONE
@@ -149,6 +156,8 @@ class ReviewService:
         self.outreach = outreach
         self.history = history or TeamHistory(store)
         self.webhooks = webhooks
+        self.team_rules = TeamRules(store, reviewer)  # each team's reviewer, with its leads' changes
+        self.dismissals = Dismissals(store)
 
     def review_new(self, *, team_id: str, user_id: str, source: str, draft: Draft, draft_id: str | None = None,
                    channel: str | None = None, message_ts: str | None = None) -> Answer | None:
@@ -194,18 +203,60 @@ class ReviewService:
             return datetime.fromtimestamp(status.until, tz=timezone.utc)
         return None
 
+    def _context(self, team_id: str, user_id: str, draft: Draft) -> ReviewContext:
+        return ReviewContext(history=self.history.index(team_id), history_key=draft.id,
+                             recipient_key=recipient_key(draft), author_key=user_id, now=time.time(),
+                             one_to_one_until=self.one_to_one_until(team_id, user_id) if draft.bulk else None,
+                             policy=self.outreach.settings(team_id).policy)
+
+    def _dismissed_before(self, team_id: str, user_id: str, draft_id: str) -> Callable[[Review], set[tuple[str, str]]]:
+        """Reads what was dismissed on this draft and on the author's recent drafts (before the
+        review, so a database failure is a database failure); gives, for the review, what of it
+        stays dismissed: this draft's own, and those of earlier versions of the same message."""
+        own = self.dismissals.for_draft(team_id, draft_id)
+        earlier = self.dismissals.of_author(team_id, user_id, time.time() - CARRY_DAYS * 86400)
+        return lambda review: own | carried(earlier, review, draft_id, time.time())
+
     def _review(self, team_id: str, user_id: str, draft: Draft, keep: bool = True) -> Answer | None:
         assert draft.id is not None
         started = time.perf_counter()
+        reviewer = self.team_rules.reviewer(team_id)
+        dismissed = self._dismissed_before(team_id, user_id, draft.id)
         try:
-            context = ReviewContext(history=self.history.index(team_id), history_key=draft.id,
-                                    recipient_key=recipient_key(draft), author_key=user_id, now=time.time(),
-                                    one_to_one_until=self.one_to_one_until(team_id, user_id) if draft.bulk else None,
-                                    policy=self.outreach.settings(team_id).policy)
-            review = self.reviewer.review(draft, context)
+            review = reviewer.review(draft, self._context(team_id, user_id, draft))
+            review = without_dismissed(review, dismissed(review), reviewer)
         except Exception as error:  # noqa: BLE001 - any failure becomes an apology, not a lost request
             log.error("review of draft %s failed: %s", draft.id, type(error).__name__)
             return None
+        return self._answer(team_id, user_id, draft, review, keep, started)
+
+    def dismiss(self, team_id: str, row: Mapping[str, Any], finding_token: str, by: str) -> tuple[str, Answer | None]:
+        """Dismisses the finding named `finding_token` (`bot.dismiss.token`) on a stored draft as
+        not applicable here, and reviews the draft again without it: ("dismissed", answer),
+        ("already", answer), ("gone", None) when the draft's review no longer has that finding,
+        or ("failed", None)."""
+        draft, author = _draft_from_row(row), row["user_id"]
+        assert draft.id is not None
+        started = time.perf_counter()
+        reviewer = self.team_rules.reviewer(team_id)
+        dismissed = self._dismissed_before(team_id, author, draft.id)
+        try:
+            raw = reviewer.review(draft, self._context(team_id, author, draft))
+            finding = next((f for f in raw.findings if token(raw, f) == finding_token and dismissable(f)), None)
+            key = phrase_key(reviewer, raw, finding) if finding is not None else None
+        except Exception as error:  # noqa: BLE001 - as in _review
+            log.error("review of draft %s failed: %s", draft.id, type(error).__name__)
+            return "failed", None
+        if finding is None or key is None:
+            return "gone", None
+        added = self.dismissals.add(team_id, by, author, draft.id, finding.rule, key[0], key[1],
+                                    quote=quote_of(raw, finding), language=raw.language, field=finding.field)
+        review = without_dismissed(raw, dismissed(raw) | {(finding.rule, key[0])}, reviewer)
+        answer = self._answer(team_id, author, draft, review, True, started)
+        return ("dismissed" if added else "already"), answer
+
+    def _answer(self, team_id: str, user_id: str, draft: Draft, review: Review, keep: bool, started: float) -> Answer:
+        assert draft.id is not None
         if keep:
             review_id = self.store.add_review(team_id, draft.id, review)
             if self.webhooks is not None:
@@ -214,19 +265,22 @@ class ReviewService:
                  review.score, review.verdict)
         return Answer(draft.id, review, review_message(review, draft_key=draft.id))
 
-    def review_sequence(self, first: Draft, first_review: Review, follow_ups: list[dict[str, Any]]) -> SequenceReview:
+    def review_sequence(self, first: Draft, first_review: Review, follow_ups: list[dict[str, Any]],
+                        team_id: str | None = None) -> SequenceReview:
         """The form's follow-ups reviewed as the first message was (its recipient, language and
         category; not stored: only what is sent is a draft), and the sequence judged as a whole."""
         from rules.sequence import judge
 
         # A follow-up is a reply in the first message's conversation: it keeps its subject.
         steps = [first] + [replace(first, body=f["body"], id=None, bulk=False) for f in follow_ups]
-        reviews = [first_review] + [self.reviewer.review(step, ReviewContext(now=time.time())) for step in steps[1:]]
+        reviewer = self.team_rules.reviewer(team_id) if team_id else self.reviewer
+        reviews = [first_review] + [reviewer.review(step, ReviewContext(now=time.time())) for step in steps[1:]]
         return judge(steps, reviews, [None] + [f.get("after_days") for f in follow_ups])
 
     def forget_deleted(self, team_id: str, draft_id: str, *, keep_answer: bool = False) -> None:
         """The user deleted the draft: its text goes, and it no longer counts as a sent template."""
         self.store.mark_deleted(team_id, draft_id, keep_answer=keep_answer)
+        self.dismissals.drop_quotes(team_id)  # the words its dismissals quoted go with the text
         self.history.remove(team_id, draft_id)
 
     @staticmethod

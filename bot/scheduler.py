@@ -26,6 +26,7 @@ from bot import webhooks
 from bot.review_service import slack_call
 from bot.settings import Settings
 from models.digest import Week, compute, digest_due
+from models.dismissals import Dismissals
 from models.jobs import Jobs
 from models.outreach import Outreach, TeamSettings
 from models.policy import DAY
@@ -71,7 +72,8 @@ class Scheduler:
             for team in teams:
                 self.evaluate_team(team, now)
                 purged = self.outreach.purge_text(team, now - self.outreach.settings(team).retention_days * DAY)
-                if purged:
+                unquoted = Dismissals(self.store).drop_quotes(team)  # dismissals' quotes go with the drafts' text
+                if purged or unquoted:
                     log.info("team %s: text of %d drafts past retention forgotten", team, purged)
                     self.store.checkpoint()  # and out of the -wal file
             self.purge_claims(now)

@@ -7,8 +7,13 @@ because drafts arrive from files, stdin and Slack payloads.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Literal
+
+from models.wording import Text, languages_of, localized
 
 Severity = Literal["suggestion", "warning", "error"]
 Field = Literal["subject", "body"]
@@ -42,8 +47,35 @@ FAMILIES: tuple[str, ...] = (
 )
 
 
-# First-line labels that mark a pasted draft's subject, in our three languages.
-SUBJECT_LABELS = frozenset({"subject", "subj", "emne", "tittel", "oggetto"})
+# The rule packs' folder, as `rules.language.packs_root()` finds it: models/ imports nothing from
+# rules/, so the subject labels below are read from the languages' files here.
+_PACKS_ENV = "INMAIL_PACKS_DIR"
+_BUILTIN_PACKS = Path(__file__).resolve().parents[1] / "rules" / "packs"
+
+
+def subject_labels() -> frozenset[str]:
+    """First-line labels that mark a pasted draft's subject ("Subject:", "Emne:", "Oggetto:"):
+    every language's `subject_labels` in its pack's `language.yml`, read once per packs folder."""
+    configured = os.environ.get(_PACKS_ENV, "").strip()
+    return _subject_labels(Path(configured) if configured else _BUILTIN_PACKS)
+
+
+@lru_cache(maxsize=8)
+def _subject_labels(root: Path) -> frozenset[str]:
+    import yaml  # only when a pasted first line has a colon
+
+    labels: set[str] = set()
+    for path in sorted(root.glob("*/language.yml")):
+        try:
+            with path.open(encoding="utf-8") as fh:
+                # Every scalar a string ("no" too): the base loader, as safe as the safe one.
+                data = yaml.load(fh, Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))  # noqa: S506
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            continue  # the review names the broken file, line and key (rules.language)
+        found = data.get("subject_labels") if isinstance(data, dict) else None
+        if isinstance(found, list):
+            labels.update(label.strip().lower() for label in found if isinstance(label, str) and label.strip())
+    return frozenset(labels)
 
 
 class InputError(ValueError):
@@ -158,10 +190,11 @@ class Draft:
 
     @classmethod
     def from_text(cls, text: str, **fields: Any) -> "Draft":
-        """A draft from pasted text; a first line "Subject: …" (or Emne:/Oggetto:) is the subject."""
+        """A draft from pasted text; a first line "Subject: …" (or Emne:/Oggetto:, any language's
+        `subject_labels`) is the subject."""
         first, _, rest = text.lstrip("\ufeff").partition("\n")
         label, sep, value = first.partition(":")
-        if sep and label.strip().lower() in SUBJECT_LABELS:
+        if sep and label.strip().lower() in subject_labels():
             return cls(body=rest.lstrip("\r\n"), subject=value.strip(), **fields)
         return cls(body=text, **fields)
 
@@ -187,19 +220,35 @@ class Finding:
     suggestion: str
     field: Field | None = None
     span: tuple[int, int] | None = None
+    # (interface language, message, suggestion) where the rule is written in more than English.
+    texts: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def family(self) -> str:
         return self.rule.split("/", 1)[0]
 
-    def to_dict(self) -> dict[str, Any]:
+    @classmethod
+    def worded(cls, rule: str, severity: Severity, message: Text, suggestion: Text,
+               field: Field | None = None, span: tuple[int, int] | None = None) -> "Finding":
+        """A finding whose texts may be written in several interface languages."""
+        return cls(rule, severity, localized(message), localized(suggestion), field, span,
+                   tuple((lang, localized(message, lang), localized(suggestion, lang))
+                         for lang in languages_of(message, suggestion)))
+
+    def text(self, lang: str | None = None) -> tuple[str, str]:
+        """(message, suggestion) for a reader of interface language `lang`; English otherwise."""
+        return next(((m, s) for code, m, s in self.texts if code == lang), (self.message, self.suggestion))
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The JSON contract's finding, its texts in interface language `lang` (English by default)."""
+        message, suggestion = self.text(lang)
         return {
             "rule": self.rule,
             "severity": self.severity,
             "field": self.field,
             "span": list(self.span) if self.span is not None else None,
-            "message": self.message,
-            "suggestion": self.suggestion,
+            "message": message,
+            "suggestion": suggestion,
         }
 
 
@@ -246,14 +295,15 @@ class Review:
     fingerprint: bytes | None = None  # the body's template fingerprint, for the team's history
     recipient_key: str | None = None  # whom the history takes it to be for (the profile, else the greeting)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        """The JSON contract; findings' texts in interface language `lang` (English by default)."""
         return {
             "id": self.id,
             "score": self.score,
             "verdict": self.verdict,
             "language": self.language,
             "category": self.category,
-            "findings": [f.to_dict() for f in self.findings],
+            "findings": [f.to_dict(lang) for f in self.findings],
             "metrics": self.metrics.to_dict(),
         }
 
@@ -324,7 +374,7 @@ class SequenceReview:
         return any(f.severity == "error" for r in self.steps for f in r.findings) or any(
             f.severity == "error" for f in self.findings)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "steps": [r.to_dict() for r in self.steps],
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        return {"id": self.id, "steps": [r.to_dict(lang) for r in self.steps],
                 "sequence": {"steps": len(self.steps), "after_days": list(self.after_days),
-                             "findings": [f.to_dict() for f in self.findings]}}
+                             "findings": [f.to_dict(lang) for f in self.findings]}}

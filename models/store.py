@@ -162,6 +162,33 @@ def _v6_review_traits(db: sqlite_utils.Database) -> None:
                "AND r.draft_id = outreach.draft_id ORDER BY r.id DESC LIMIT 1) WHERE draft_id IS NOT NULL")
 
 
+def _v7_dismissals_and_team_rules(db: sqlite_utils.Database) -> None:
+    """Issue 14: findings dismissed as "not applicable here" (models/dismissals.py owns the
+    table) and the rule changes leads make in App Home, with the version counter every process
+    checks before a review (models/team_rules.py owns both).
+
+    A dismissal is one per draft, rule and phrase (a double click records one). `phrase` is the
+    rule's own phrase that matched when there is one (`phrase_source` "pack"), else the quoted
+    words (`"quote"`, the draft's words: forgotten with its text, as `quote` always is).
+    A rule change is never deleted: undoing it stamps `undone_at`, so the list shows who changed
+    what and when; one active change of each kind per rule, language and phrase."""
+    db["dismissals"].create({
+        "id": int, "team_id": str, "user_id": str, "author_id": str, "draft_id": str, "rule": str, "phrase": str,
+        "phrase_source": str, "quote": str, "language": str, "field": str, "at": float,
+    }, pk="id", not_null={"team_id", "user_id", "author_id", "draft_id", "rule", "phrase_source", "at"})
+    db["dismissals"].create_index(["team_id", "draft_id", "rule", "phrase"], unique=True)
+    db["dismissals"].create_index(["team_id", "author_id", "at"])
+    db["dismissals"].create_index(["team_id", "at"])
+    db["team_rule_changes"].create({
+        "id": int, "team_id": str, "user_id": str, "kind": str, "rule": str, "language": str, "phrase": str,
+        "level": str, "suggestion": str, "created_at": float, "undone_by": str, "undone_at": float,
+    }, pk="id", not_null={"team_id", "user_id", "kind", "rule", "language", "phrase", "level", "suggestion",
+                          "created_at"})
+    db.execute("CREATE UNIQUE INDEX idx_team_rule_changes_active ON team_rule_changes "
+               "(team_id, kind, rule, language, phrase) WHERE undone_at IS NULL")
+    db["team_rule_versions"].create({"team_id": str, "version": int}, pk="team_id", not_null={"version"})
+
+
 def trait_set_id(conn: sqlite3.Connection, traits: str) -> int:
     """The id of a set of traits (`models/effects.py:review_traits`), added the first time it is seen."""
     conn.execute("INSERT OR IGNORE INTO trait_sets (traits) VALUES (?)", (traits,))
@@ -171,7 +198,7 @@ def trait_set_id(conn: sqlite3.Connection, traits: str) -> int:
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach, _v3_jobs,
                                                                      _v4_reply_logs, _v5_channel_problems,
-                                                                     _v6_review_traits)
+                                                                     _v6_review_traits, _v7_dismissals_and_team_rules)
 
 
 def new_draft_id() -> str:

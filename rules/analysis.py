@@ -36,7 +36,6 @@ MAX_ANALYSED_CHARS = 40_000
 _LEGAL_SUFFIX = re.compile(r"[\s,]+(?:asa|as|inc\.?|ltd\.?|llc|plc|gmbh|ab|s\.?p\.?a\.?|s\.?r\.?l\.?|oy|bv|ag|corp\.?)$", re.I)
 # A sentence ends at . ! ? (and any run of them), or at a line break.
 _SENTENCE = re.compile(r"[^.!?\n]*[^.!?\s][^.!?\n]*(?:[.!?]+|(?=\n)|$)")
-_EXAMPLE_NAMES = {"en": "Anna", "nb": "Kari", "it": "Giulia"}
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 _TOKEN_ATTRS = [IDX, LENGTH, LIKE_URL, LIKE_EMAIL, LOWER]
 
@@ -340,7 +339,7 @@ class Analysis:
         r = self.recipient
         return {
             "name": (r.name if r else None) or "",
-            # An example name in the draft's language when the profile has none.
-            "first_name": (r.first_name if r else None) or _EXAMPLE_NAMES.get(self.language, "Anna"),
+            # An example name in the draft's language when the profile has none (its language.yml).
+            "first_name": (r.first_name if r else None) or self.pack.vocabulary.get("example_name", ""),
             "language": self.language,
         }

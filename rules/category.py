@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field, replace
 
 from models.category import Classifier
+from models.wording import Text
+from rules.i18n import N_, Translator, each_language
 from rules.matching import Matches, PhraseIndex
 
 
@@ -20,14 +22,19 @@ from rules.matching import Matches, PhraseIndex
 class CategoryGuess:
     category: str | None
     confidence: float
-    reason: str
+    reason: Text
     evidence: tuple[str, ...] = ()
     scores: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def signals(self) -> str:
+    def signals_for(self, t: Translator) -> str:
         """The lexicon words behind the guess, as a finding quotes them ("" when there are none)."""
-        return f"signals: {', '.join(f'“{w}”' for w in self.evidence)}" if self.evidence else ""
+        if not self.evidence:
+            return ""
+        return t.gettext(N_("signals: {words}"), words=", ".join(t.gettext(N_("“{quote}”"), quote=w) for w in self.evidence))
+
+    def _reason(self, t: Translator) -> str:
+        said = self.signals_for(t) or t.gettext(N_("judged from the wording as a whole"))
+        return t.gettext(N_("{sure} sure; {signals}"), sure=t.percent(self.confidence), signals=said)
 
 
 NO_PURPOSE = CategoryGuess(None, 0.0, "no words to judge")
@@ -69,5 +76,4 @@ class CategoryModel:
         best = max(probabilities, key=lambda c: (probabilities[c], c == "career_opportunity"))
         confidence = probabilities[best]
         guess = CategoryGuess(best, confidence, "", tuple(evidence.get(best, [])[:4]), probabilities)
-        said = guess.signals or "judged from the wording as a whole"
-        return replace(guess, reason=f"{confidence:.0%} sure; {said}")
+        return replace(guess, reason=each_language(guess._reason))

@@ -16,13 +16,16 @@ from spacy.language import Language
 
 from models.records import CATEGORIES, SEVERITY_RANK, Draft, Finding, Review
 from models.category import classifier
+from models.wording import Text
 from rules.analysis import MAX_ANALYSED_CHARS, Analysis
 from rules.category import CategoryModel
 from rules.checks import CHECKS
-from rules.language import SUPPORTED, detect, normalize_language
+from rules.i18n import N_, each_language, everywhere
+from rules.language import detect, normalize_language, supported
 from rules.matching import PhraseIndex
 from rules.nlp import pipeline
-from rules.packs import Pack, Rule, load_packs
+from rules.packs import (FolderSays, Pack, Rule, TeamChange, apply_team_changes, folder_says, load_packs,
+                         team_change_refusal)
 from rules.scoring import metrics, score_and_verdict
 
 if TYPE_CHECKING:
@@ -44,7 +47,7 @@ class ReviewContext:
 
     history: "TemplateIndex | None" = None
     history_key: str | None = None
-    history_scope: str | None = None  # how findings name the history, e.g. " in this batch"
+    history_scope: Text | None = None  # how findings name the history, e.g. " in this batch"
     recipient_key: str | None = None
     author_key: str | None = None
     now: float | None = None
@@ -110,28 +113,88 @@ class _BuiltinPacks(Mapping[str, Pack]):
 
 
 class Reviewer:
-    """Loaded rule packs + pipelines; `review()` is thread-safe."""
+    """Loaded rule packs + pipelines; `review()` is thread-safe.
 
-    def __init__(self, packs: Mapping[str, Pack], grammar: "GrammarChecker | None" = None) -> None:
+    `folder` is what the team's rules folder says itself (it wins over changes made in Slack);
+    a reviewer made by `with_team_changes` keeps a `base`, whose compiled languages it shares
+    where its changes left the pack as it was."""
+
+    def __init__(self, packs: Mapping[str, Pack], grammar: "GrammarChecker | None" = None, *,
+                 folder: FolderSays | None = None, base: "Reviewer | None" = None) -> None:
         self._packs = packs
         self._compiled: dict[str, CompiledPack] = {}
         self._lock = threading.Lock()
         self.grammar = grammar
+        self.folder = folder or FolderSays()
+        self._base = base
 
     @classmethod
     def load(cls, rules_dir: str | Path | None = None, *, grammar: "GrammarChecker | None" = None,
-             languages: Iterable[str] = SUPPORTED) -> "Reviewer":
+             languages: Iterable[str] | None = None) -> "Reviewer":
         """With a team's folder, validates every pack now (a broken team pack fails at start, not
-        at first use); the built-in packs alone are read per language on first use."""
+        at first use); the built-in packs alone are read per language on first use. `languages`:
+        every language with a pack (`INMAIL_PACKS_DIR`) unless given."""
+        languages = supported() if languages is None else tuple(languages)
         if rules_dir:
-            return cls(load_packs(languages, rules_dir), grammar)
+            return cls(load_packs(languages, rules_dir), grammar, folder=folder_says(rules_dir))
         return cls(_BuiltinPacks(languages), grammar)
 
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(self._packs)
 
+    # --- a team's changes made in Slack, passed in as data -----------------------------------
+    def with_team_changes(self, changes: Iterable[TeamChange]) -> "tuple[Reviewer, list[tuple[TeamChange, str]]]":
+        """A reviewer with `changes` laid over these packs (in order), and the changes it skipped
+        with the reason. Languages no change touched are not compiled again."""
+        changes = list(changes)
+        if not changes:
+            return self, []
+        packs, skipped = apply_team_changes({lang: self._packs[lang] for lang in self._packs}, changes, self.folder,
+                                            forms=self._forms)
+        return Reviewer(packs, self.grammar, folder=self.folder, base=self), skipped
+
+    def _forms(self, language: str, rule_id: str, phrase: str) -> set[str]:
+        """The phrases of `rule_id` (lowercased) whose words or lemmas match all of `phrase`: what
+        must go with it for it to stop being found ("ninja" and "ninjas")."""
+        rule = self.rule(language, rule_id)
+        list_key = CHECKS[rule.check].phrase_list if rule is not None else None
+        if rule is None or list_key is None or not phrase.strip():
+            return set()
+        compiled = self.compiled(language)
+        entries = rule.options.get(list_key) or []
+        listed = list(entries) if isinstance(entries, dict) else [e["phrase"] if isinstance(e, dict) else e for e in entries]
+        found = compiled.phrases.search(compiled.nlp(phrase), phrase).found
+        return {listed[e.index].lower() for e, spans in found.items()
+                if e.rule == rule_id and not e.exception and 0 <= e.index < len(listed) and (0, len(phrase)) in spans}
+
+    def team_change_refusal(self, change: TeamChange) -> str | None:
+        """Why `change` cannot be made to these rules (unknown rule, phrase, level …), or None."""
+        return team_change_refusal({lang: self._packs[lang] for lang in self._packs}, change, self.folder)
+
+    def rule(self, language: str, rule_id: str) -> Rule | None:
+        if language not in self._packs:
+            return None
+        return next((r for r in self._packs[language].rules if r.id == rule_id), None)
+
+    def phrase_of(self, language: str, rule_id: str, text: str) -> str | None:
+        """The entry of `rule_id`'s phrase list that matches `text` (a finding's quote: "Rockstars"
+        → "rockstars", an inflection → its listed form), as the pack writes it; None for a rule
+        without phrases or a quote no phrase of it matches (a pattern's match)."""
+        rule = self.rule(language, rule_id)
+        list_key = CHECKS[rule.check].phrase_list if rule is not None else None
+        if rule is None or list_key is None or not text.strip():
+            return None
+        compiled = self.compiled(language)
+        hits = [index for _, index in compiled.phrases.search(compiled.nlp(text), text).for_rule(rule_id) if index >= 0]
+        entries = rule.options.get(list_key) or []
+        listed = list(entries) if isinstance(entries, dict) else [e["phrase"] if isinstance(e, dict) else e for e in entries]
+        return listed[hits[0]] if hits and hits[0] < len(listed) else None
+
     def compiled(self, language: str) -> CompiledPack:
+        base = self._base
+        if base is not None and self._packs[language] is base._packs[language]:
+            return base.compiled(language)
         with self._lock:
             if language not in self._compiled:
                 self._compiled[language] = CompiledPack.build(self._packs[language])
@@ -155,7 +218,7 @@ class Reviewer:
             context = replace(context, grammar=self.grammar)
         declared = normalize_language(draft.lang) if draft.lang else None
         if draft.lang and declared is None:
-            raise ValueError(f"unsupported language '{draft.lang}'; supported: {', '.join(SUPPORTED)}")
+            raise ValueError(f"unsupported language '{draft.lang}'; supported: {', '.join(self.languages)}")
         sample = f"{draft.subject}\n{draft.body}"[:MAX_ANALYSED_CHARS]
         detection = detect(sample, declared=declared, hint=draft.recipient.language if draft.recipient else None)
         if detection.language not in self._packs:
@@ -180,7 +243,7 @@ class Reviewer:
             subject_text=analysis.subject.text,
             body_text=analysis.body.text,
             notes=tuple(_notes(analysis)),
-            category_reason=analysis.category_guess.reason if not draft.category else "declared",
+            category_reason=analysis.category_guess.reason if not draft.category else everywhere(N_("declared")),
             category_scores=dict(analysis.category_guess.scores) if not draft.category else {},
             fingerprint=analysis.fingerprint.to_bytes() if analysis.fingerprint is not None else None,
             recipient_key=analysis.recipient_key,
@@ -188,18 +251,21 @@ class Reviewer:
 
 
 def _notes(a: Analysis) -> Iterable[str]:
-    """What this review could not do, said plainly rather than passed over."""
+    """What this review could not do, said plainly rather than passed over (each note in every
+    interface language: `Said`)."""
     if a.truncated:
-        yield f"Only the first {MAX_ANALYSED_CHARS:,} characters were checked word by word."
+        yield each_language(lambda t: t.gettext(N_("Only the first {count} characters were checked word by word."),
+                                                count=t.number(MAX_ANALYSED_CHARS)))
     if a.detection.source == "default":
-        yield "The language could not be told from so little text; English rules were used."
+        yield everywhere(N_("The language could not be told from so little text; English rules were used."))
     elif a.detection.source == "recipient":
-        yield f"The text is too short to tell its language; the recipient's language ({a.language}) was used."
+        yield everywhere(N_("The text is too short to tell its language; the recipient's language ({language}) was used."),
+                         language=a.language)
     checkers = {r.checker for r in a.grammar_done()}
     for note in dict.fromkeys(r.note for r in a.grammar_done() if r.note):
         yield note
     if checkers == {"hunspell"} and not any(r.note for r in a.grammar_done()):
-        yield "Spelling was checked offline with Hunspell; set LANGUAGETOOL_URL for grammar checks."
+        yield everywhere(N_("Spelling was checked offline with Hunspell; set LANGUAGETOOL_URL for grammar checks."))
 
 
 _default: Reviewer | None = None

@@ -1,4 +1,13 @@
-"""Which of our languages a draft is written in.
+"""Which of our languages a draft is written in, and what each of our languages is.
+
+A language is data: a folder of the packs root (`rules/packs/`, or the folder `INMAIL_PACKS_DIR`
+names) that has a `language.yml`. Its name, the codes and names users type for it (`aliases`),
+lingua's code for it (`detector`), its greetings and honorifics, the example name suggestions
+use, the labels that mark a pasted subject line and its spelling dictionaries are keys of that
+file (the schema is `_LANGUAGE_SCHEMA` in rules/packs.py). Listing the languages reads only the
+folder (`check --help` names them); the first use of their data reads every `language.yml` once,
+a few milliseconds, and never a family file: those are read per language on its first review
+(rules/packs.py, rules/engine.py).
 
 lingua (`lingua-language-detector`) is used because it is offline, ships its models inside the
 wheel, and is accurate on the short texts InMails are. It is restricted to the languages we
@@ -9,25 +18,23 @@ too ambiguous to say.
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lingua import ConfidenceValue, Language, LanguageDetector, LanguageDetectorBuilder
+from rules.schema import PackError
 
-SUPPORTED: tuple[str, ...] = ("en", "nb", "it")
+if TYPE_CHECKING:
+    from lingua import ConfidenceValue, Language, LanguageDetector
+
+PACKS_ENV = "INMAIL_PACKS_DIR"
+BUILTIN_PACKS = Path(__file__).parent / "packs"
+LANGUAGE_FILE = "language.yml"
 DEFAULT_LANGUAGE = "en"
-
-_LINGUA = {Language.ENGLISH: "en", Language.BOKMAL: "nb", Language.ITALIAN: "it"}
-
-# What users type for a language, mapped to our code.
-_ALIASES = {
-    "en": "en", "eng": "en", "english": "en", "en-us": "en", "en-gb": "en", "en_us": "en", "en_gb": "en",
-    "nb": "nb", "no": "nb", "nob": "nb", "nor": "nb", "norsk": "nb", "bokmål": "nb", "bokmal": "nb",
-    "norwegian": "nb", "nb-no": "nb", "nb_no": "nb", "no-no": "nb", "nn": "nb", "nn-no": "nb",
-    "it": "it", "ita": "it", "italian": "it", "italiano": "it", "it-it": "it", "it_it": "it",
-}
 
 # Below this many letters, or below this confidence (unless twice the runner-up's), the text
 # alone does not decide.
@@ -39,22 +46,239 @@ _MIXED_SHARE = 0.25
 _lock = threading.Lock()
 
 
+# --- the languages, as data ------------------------------------------------------------------
+def packs_root() -> Path:
+    """The folder whose subfolders with a `language.yml` are the languages: `INMAIL_PACKS_DIR`
+    when set (a copy of `rules/packs/` with a language added, say), else `rules/packs/`."""
+    return _root(os.environ.get(PACKS_ENV, ""))
+
+
+@cache
+def _root(configured: str) -> Path:
+    """One Path per setting: the caches below are keyed by it, and a Path keeps its hash."""
+    return Path(configured.strip()) if configured.strip() else BUILTIN_PACKS
+
+
+def supported(root: Path | None = None) -> tuple[str, ...]:
+    """The language codes, the default language first, then alphabetically; only the folder is read."""
+    return _supported(root or packs_root())
+
+
+@cache
+def _supported(root: Path) -> tuple[str, ...]:
+    try:
+        codes = sorted(p.name for p in root.iterdir() if (p / LANGUAGE_FILE).is_file())
+    except OSError:
+        return ()
+    return tuple(sorted(codes, key=lambda code: code != DEFAULT_LANGUAGE))
+
+
+def __getattr__(name: str) -> Any:
+    # `SUPPORTED` is computed when asked (`from rules.language import SUPPORTED`), not at import.
+    if name == "SUPPORTED":
+        return supported()
+    raise AttributeError(f"module 'rules.language' has no attribute {name!r}")
+
+
+@dataclass(frozen=True)
+class LanguageData:
+    """What `language.yml` says about the language itself (its vocabulary is the pack's)."""
+
+    code: str
+    name: str  # "Norwegian Bokmål": in messages about the language, e.g. its dictionary
+    short_name: str  # "Norwegian": where the language is named in passing; `name` unless given
+    detector: str  # lingua's `Language` member, e.g. BOKMAL
+    aliases: tuple[str, ...]  # what users type for it (lower case), besides its code
+    greetings: tuple[str, ...]
+    titles: tuple[str, ...]  # honorifics a greeting may put before a name ("dott.ssa")
+    example_name: str  # the first name suggestions use when the profile has none
+    subject_labels: tuple[str, ...]  # "emne" in a pasted first line "Emne: …"
+    languagetool: tuple[str, ...]  # LanguageTool's codes for it, first listed by the server wins
+    spacy: str  # spaCy's language code for its blank pipeline
+    spelling: dict[str, Any] | None  # the Hunspell dictionaries (rules/grammar/spelling.py)
+    source: Path  # its language.yml
+
+
+def languages(root: Path | None = None) -> dict[str, LanguageData]:
+    """Every language's data, read once per packs root; PackError (file and line) when broken."""
+    return _index(root or packs_root())
+
+
+def language_data(code: str) -> LanguageData | None:
+    return languages().get(code)
+
+
+def language_name(code: str, *, short: bool = False) -> str:
+    """The language's name for people ("Norwegian Bokmål", short: "Norwegian"); the code if unknown."""
+    data = language_data(code)
+    if data is None:
+        return code
+    return data.short_name if short else data.name
+
+
+@cache
+def _index(root: Path) -> dict[str, LanguageData]:
+    found = {code: _parse(code, root / code / LANGUAGE_FILE) for code in _supported(root)}
+    owners: dict[str, str] = {code: code for code in found}
+    detectors: dict[str, str] = {}
+    for code, data in found.items():
+        if data.detector in detectors:
+            raise data_error(data.source, ("detector",),
+                             f"'{data.detector}' is the detector of '{detectors[data.detector]}' already")
+        detectors[data.detector] = code
+        for alias in data.aliases:
+            if owners.setdefault(alias, code) != code:
+                raise data_error(data.source, ("aliases",), f"'{alias}' already names language '{owners[alias]}'")
+    return found
+
+
+def data_error(path: Path, keys: tuple[Any, ...], message: str) -> PackError:
+    """A PackError for `path` (a language.yml): the schema's own message when the file breaks
+    the schema, else `message` at the line of `keys`. Only on an error is the pack loader (and
+    with it jsonschema and spaCy) imported."""
+    from rules.packs import language_file_error
+
+    return language_file_error(path, keys, message)
+
+
+class _Invalid(Exception):
+    """A key of the wrong shape: the schema says how (`data_error`)."""
+
+
+def _strings(data: dict[str, Any], key: str, *, lower: bool = False) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _Invalid(key)
+    return tuple(v.lower() if lower else v for v in value)
+
+
+def _string(data: dict[str, Any], key: str, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise _Invalid(key)
+    return value
+
+
+def _parse(code: str, path: Path) -> LanguageData:
+    data = _read(path)
+    try:
+        if not isinstance(data, dict):
+            raise _Invalid("")
+        name = _string(data, "name")
+        spelling = data.get("spelling")
+        if spelling is not None and not _spelling_shaped(spelling):
+            raise _Invalid("spelling")
+        return LanguageData(
+            code=code, name=name, short_name=_string(data, "short_name", name), detector=_string(data, "detector"),
+            aliases=tuple(a for a in _strings(data, "aliases", lower=True) if a != code),
+            greetings=_strings(data, "greetings"), titles=_strings(data, "titles"),
+            example_name=_string(data, "example_name"), subject_labels=_strings(data, "subject_labels", lower=True),
+            languagetool=_strings(data, "languagetool") or (code,), spacy=_string(data, "spacy", code),
+            spelling=spelling, source=path)
+    except _Invalid as invalid:
+        raise data_error(path, (str(invalid),) if str(invalid) else (), "not a valid language file") from None
+
+
+def _spelling_shaped(spelling: Any) -> bool:
+    """The shape spelling.py relies on; the schema checks the rest when the pack loads."""
+    if not isinstance(spelling, dict) or not isinstance(spelling.get("dictionaries"), list):
+        return False
+    try:
+        for entry in spelling["dictionaries"]:
+            if not isinstance(entry, dict):
+                return False
+            for key in ("folder", "stem"):
+                _string(entry, key)
+            for key in ("code", "name", "loanwords"):
+                if key in entry:
+                    _string(entry, key)
+            _strings(entry, "regions", lower=True)
+        _strings(spelling, "prefixes")
+        _strings(spelling, "loan_endings")
+        _string(spelling, "letters", "-")
+    except _Invalid:
+        return False
+    return isinstance(spelling.get("compounds", False), bool)
+
+
+def _read(path: Path) -> Any:
+    """The file's data, read with YAML 1.2 booleans as the pack loader reads it ("no" is a word)."""
+    yaml, loader = _yaml()
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=loader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        raise data_error(path, (), "cannot be read") from None
+
+
+@cache
+def _yaml() -> tuple[Any, type]:
+    """PyYAML, imported on first use (not by `check --help`), and its safe loader with YAML 1.2's
+    booleans only."""
+    import yaml
+
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                 list("tTfF"))
+    return yaml, Loader
+
+
 def normalize_language(code: str | None) -> str | None:
     """Our code for a user-supplied language name or locale; None when we have no pack for it."""
     if code is None:
         return None
-    return _ALIASES.get(code.strip().lower())
+    wanted = code.strip().lower()
+    root = packs_root()
+    if wanted in _supported(root):
+        return wanted  # a language's own code: no need to read the language files
+    return _aliases(root).get(wanted)
 
 
 @cache
+def _aliases(root: Path) -> dict[str, str]:
+    return {alias: code for code, data in _index(root).items() for alias in data.aliases}
+
+
+# --- detection -------------------------------------------------------------------------------
+def _lingua() -> dict[Language, str]:
+    """lingua's language → our code, for the languages we have."""
+    return _lingua_codes(packs_root())
+
+
+@cache
+def _lingua_codes(root: Path) -> dict[Language, str]:
+    from lingua import Language
+
+    known = {language.name: language for language in Language.all()}
+    out = {}
+    for code, data in _index(root).items():
+        if data.detector not in known:
+            raise data_error(data.source, ("detector",), f"'{data.detector}' is not one of lingua's languages; "
+                             f"expected one of {', '.join(sorted(known))}")
+        out[known[data.detector]] = code
+    return out
+
+
 def _detector() -> LanguageDetector:
+    return _detector_for(frozenset(_lingua()))
+
+
+@cache
+def _detector_for(candidates: frozenset[Language]) -> LanguageDetector:
     """Low-accuracy mode (trigram models only): 12 MB and 50 ms to build instead of the full
     mode's 100 MB and 0.7 s. On texts of 120 characters or more it decides like the full mode
     on all we measured (every review of examples/ and the corpus, and 1,119 corpus fragments of
     that length); shorter ones go without their names (`_confidences`)."""
+    from lingua import LanguageDetectorBuilder
+
     with _lock:
         return (
-            LanguageDetectorBuilder.from_languages(*_LINGUA)
+            LanguageDetectorBuilder.from_languages(*candidates)
             .with_preloaded_language_models()
             .with_low_accuracy_mode()
             .build()
@@ -89,7 +313,8 @@ def _without_names(text: str) -> str:
 
 def preload() -> None:
     """Builds the detector now (a server's start) rather than at the first review."""
-    _detector()
+    if len(_lingua()) > 1:
+        _detector()
 
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
@@ -108,6 +333,9 @@ class Detection:
 
 def detect(text: str, *, declared: str | None = None, hint: str | None = None) -> Detection:
     """Declared language wins; then the text when it is clear; then the hint; then English."""
+    codes = _lingua()
+    if len(codes) < 2:  # one language (or none): nothing to tell apart
+        return Detection(declared or next(iter(codes.values()), DEFAULT_LANGUAGE), 1.0, "declared" if declared else "text")
     if declared:
         return Detection(declared, 1.0, "declared", _mixed(text, declared))
     letters = sum(ch.isalpha() for ch in text)
@@ -115,7 +343,7 @@ def detect(text: str, *, declared: str | None = None, hint: str | None = None) -
     if letters >= 3:
         values = _confidences(text)
         best, runner_up = values[0], values[1].value if len(values) > 1 else 0.0
-        language, confidence = _LINGUA[best.language], best.value
+        language, confidence = codes[best.language], best.value
         # Clear enough: confident, or (for a short line) well ahead of the runner-up.
         clear = confidence >= _MIN_CONFIDENCE or (confidence >= 0.5 and confidence >= 2 * runner_up)
         if (letters >= _MIN_LETTERS and clear) or (confidence >= 0.9 and not hinted):
@@ -133,11 +361,12 @@ def _mixed(text: str, main: str) -> str | None:
     chunks = [(s, n) for s, n in zip(sentences, letters) if n >= 30]
     if len(chunks) < 2:
         return None
+    codes = _lingua()
     shares: dict[str, int] = {}
     found = _detector().detect_languages_in_parallel_of([s for s, _ in chunks])
     for language, (_, n) in zip(found, chunks):
         if language is not None:
-            shares[_LINGUA[language]] = shares.get(_LINGUA[language], 0) + n
+            shares[codes[language]] = shares.get(codes[language], 0) + n
     total = sum(letters) or 1
     others = sorted(((n, c) for c, n in shares.items() if c != main), reverse=True)
     if others and others[0][0] / total >= _MIXED_SHARE:

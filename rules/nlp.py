@@ -6,10 +6,12 @@ trained pipeline is used instead when `INMAIL_SPACY_<LANG>` names an installed o
 and "rockstar" alike.
 
 The lookup tables are spacy-lookups-data 1.0.5's `lemma_lookup` for en, nb and it, kept in
-`lemma_tables/` as sorted arrays of spaCy's string hashes (see the README there): the Italian
-table, 333,682 words, takes 4 MB and milliseconds to load this way, against 100 MB and over a
-second as spaCy's own table, and the 99 MB package is not installed. The nb table is small
-(1,582 words), so nb packs list inflected forms.
+`lemma_tables/<code>.npz` as sorted arrays of spaCy's string hashes (see the README there): the
+Italian table, 333,682 words, takes 4 MB and milliseconds to load this way, against 100 MB and
+over a second as spaCy's own table, and the 99 MB package is not installed. The nb table is small
+(1,582 words), so nb packs list inflected forms. A language without a table matches its words as
+written, lowercased. Which spaCy language a pack's blank pipeline is: `spacy:` in its
+`language.yml`, else the pack's own code.
 """
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ import spacy
 from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from rules.language import language_data, supported
 
 TABLES = Path(__file__).with_name("lemma_tables")
 
@@ -40,8 +44,12 @@ class LemmaTable:
         self._lemmas = lemmas
 
     @classmethod
-    def load(cls, lang: str) -> "LemmaTable":
-        with np.load(TABLES / f"{lang}.npz") as data:
+    def load(cls, lang: str) -> "LemmaTable | None":
+        """The language's table; None when it has none (`lemma_tables/<lang>.npz` is optional)."""
+        path = TABLES / f"{lang}.npz"
+        if not path.exists():
+            return None
+        with np.load(path) as data:
             return cls(data["keys"], data["lemma_ids"], data["lemmas"].tobytes().decode("utf-8").split("\n"))
 
     def lookup(self, hashes: np.ndarray) -> list[str | None]:
@@ -51,15 +59,16 @@ class LemmaTable:
         return [self._lemmas[i] if hit else None for i, hit in zip(self._lemma_ids[at].tolist(), found.tolist())]
 
 
-@Language.factory("inmail_lemma")
-def _lemma_factory(nlp: Language, name: str):
-    """Lemmas, lowercased. In a blank pipeline this is the lookup lemmatizer itself; after a
-    trained pipeline's lemmatizer it only lowercases. Either way a capitalised word the table
-    missed ("Abbiamo" at a sentence start) is looked up again in lower case, since the tables
-    are case-sensitive."""
+@Language.factory("inmail_lemma", default_config={"table": ""})
+def _lemma_factory(nlp: Language, name: str, table: str):
+    """Lemmas, lowercased. In a blank pipeline this is the lookup lemmatizer itself (the table
+    of our language `table`, default the pipeline's); after a trained pipeline's lemmatizer it
+    only lowercases. Either way a capitalised word the table missed ("Abbiamo" at a sentence
+    start) is looked up again in lower case, since the tables are case-sensitive."""
     if nlp.has_pipe("lemmatizer"):
         return _lowercase(nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {}))
-    return _lookup(LemmaTable.load(nlp.lang))
+    lookup = LemmaTable.load(table or nlp.lang)
+    return _lowercase(None) if lookup is None else _lookup(lookup)
 
 
 def _lowercase(table) -> Callable[[Doc], Doc]:
@@ -93,18 +102,27 @@ def pipeline(lang: str) -> Language:
     """The shared pipeline for `lang` (thread-safe; built on first use)."""
     with _lock:
         name = os.environ.get(f"INMAIL_SPACY_{lang.upper()}")
-        nlp = spacy.load(name, exclude=["ner", "textcat"]) if name else spacy.blank(lang)
-        nlp.add_pipe("inmail_lemma", last=True)
+        data = language_data(lang)
+        nlp = spacy.load(name, exclude=["ner", "textcat"]) if name else spacy.blank(data.spacy if data else lang)
+        nlp.add_pipe("inmail_lemma", last=True, config={"table": lang})
         return nlp
 
 
-def export_tables(langs: tuple[str, ...] = ("en", "nb", "it")) -> None:
+def export_tables(langs: tuple[str, ...] | None = None) -> None:
     """Writes `lemma_tables/<lang>.npz` from spacy-lookups-data (`make lemmas`, which installs
-    that package for the moment; the product does not depend on it)."""
+    that package for the moment; the product does not depend on it) for `langs`, by default
+    every language that has a table there."""
     from spacy.lookups import load_lookups
 
-    for lang in langs:
-        table = load_lookups(lang, ["lemma_lookup"]).get_table("lemma_lookup")
+    for lang in langs if langs is not None else supported():
+        data = language_data(lang)
+        try:
+            table = load_lookups(data.spacy if data else lang, ["lemma_lookup"]).get_table("lemma_lookup")
+        except (KeyError, ValueError):
+            if langs is not None:
+                raise
+            print(f"{lang}: spacy-lookups-data has no lemma_lookup table; none written")
+            continue
         lemmas = sorted(set(table.values()))
         index = {lemma: i for i, lemma in enumerate(lemmas)}
         keys = np.fromiter(table.keys(), dtype=np.uint64, count=len(table))

@@ -2,8 +2,10 @@
 
 Layout (in the spirit of Vale's styles): `packs/common/<family>.yml` holds language-neutral
 rules (length limits, placeholder syntax), `packs/<lang>/<family>.yml` a language's rules, and
-`packs/<lang>/language.yml` its vocabulary (you/we words, greetings, category signals). Each
-top-level key of a family file is a rule name; the rule id is `<family>/<name>`.
+`packs/<lang>/language.yml` its vocabulary (you/we words, greetings, category signals) and what
+the language is (name, aliases, detector code, spelling dictionaries: `rules/language.py`). Each
+top-level key of a family file is a rule name; the rule id is `<family>/<name>`. The languages
+are the folders with a `language.yml`; `INMAIL_PACKS_DIR` points at another packs folder.
 
 A team folder (`INMAIL_RULES_DIR`) may hold `team.yml` (switch rules off, change levels,
 switch off or add single phrases, change thresholds) and its own `<lang>/<family>.yml` or
@@ -16,30 +18,27 @@ import copy
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import jsonschema
 import yaml
 
-from models.records import CATEGORIES, FAMILIES
+from models.records import CATEGORIES, FAMILIES, SEVERITIES
 from rules.checks import CHECKS
-from rules.schema import LEVEL, STR, STRS
+from rules.language import BUILTIN_PACKS, LANGUAGE_FILE, packs_root
+from models.wording import Text
+from rules.schema import LEVEL, STR, STRS, TEXT, PackError
 
-BUILTIN_DIR = Path(__file__).parent / "packs"
-LANGUAGE_FILE = "language.yml"
+BUILTIN_DIR = BUILTIN_PACKS  # the built-in packs; `packs_root()` is the folder in use
 TEAM_FILE = "team.yml"
-
-
-class PackError(ValueError):
-    """A pack or team setting that cannot be used; the message names file and line."""
 
 
 _COMMON_KEYS: dict[str, Any] = {
     "check": STR,
     "level": LEVEL,
-    "message": STR,
-    "why": STR,
-    "suggestion": STR,
+    "message": TEXT,
+    "why": TEXT,
+    "suggestion": TEXT,
     "fields": {"type": "array", "items": {"enum": ["subject", "body"]}, "minItems": 1},
     "enabled": {"type": "boolean"},
 }
@@ -56,9 +55,45 @@ def _rule_schema(check: str) -> dict[str, Any]:
     }
 
 
+# One Hunspell dictionary of a language (rules/grammar/spelling.py): `folder` under
+# rules/grammar/dictionaries/ (or a path: absolute, or ./… from the language.yml's folder) with
+# `<stem>.aff` and `<stem>.dic`; `code` names it (default: the language's code); `regions` are the
+# recipient-locale regions that choose it over the language's first dictionary (en-GB for "en-AU");
+# `loanwords` the dictionary whose words pass as loanwords in this one.
+_DICTIONARY_SCHEMA = {
+    "type": "object",
+    "properties": {"code": STR, "name": STR, "folder": STR, "stem": STR, "regions": STRS, "loanwords": STR},
+    "required": ["folder", "stem"],
+    "additionalProperties": False,
+}
+_SPELLING_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "dictionaries": {"type": "array", "items": _DICTIONARY_SCHEMA, "minItems": 1},
+        "letters": STR,  # what a one-letter typo may put in
+        "prefixes": STRS,  # productive prefixes ("multi" + "cloud")
+        "loan_endings": STRS,  # endings the language puts on a borrowed word ("appen")
+        "compounds": {"type": "boolean"},  # join two dictionary words ("skytjenester")
+    },
+    "required": ["dictionaries"],
+    "additionalProperties": False,
+}
+
 _LANGUAGE_SCHEMA = {
     "type": "object",
     "properties": {
+        # What the language is (rules/language.py reads these without loading the pack).
+        "name": STR,
+        "short_name": STR,
+        "detector": {"type": "string", "pattern": "^[A-Z][A-Z_]*$"},  # lingua's Language member, e.g. BOKMAL
+        "aliases": STRS,
+        "example_name": STR,
+        "titles": STRS,
+        "subject_labels": STRS,
+        "languagetool": STRS,
+        "spacy": STR,
+        "spelling": _SPELLING_SCHEMA,
+        # Its vocabulary.
         "you_words": STRS,
         "asks": STRS,
         "we_words": STRS,
@@ -72,9 +107,23 @@ _LANGUAGE_SCHEMA = {
             "additionalProperties": False,
         },
     },
-    "required": ["you_words", "we_words", "greetings", "asks", "categories"],
+    "required": ["name", "detector", "example_name", "you_words", "we_words", "greetings", "asks", "categories"],
     "additionalProperties": False,
 }
+
+
+def language_file_error(path: Path, keys: Iterable[Any], message: str) -> PackError:
+    """The error for a broken `language.yml` found by `rules.language`: what the schema says
+    (file, line, key) when the file breaks it, else `message` at the line of `keys`."""
+    data = _load_yaml(path)  # raises the YAML error itself
+    try:
+        _validate(data, _LANGUAGE_SCHEMA, path)
+    except PackError as error:
+        return error
+    keys = tuple(keys)
+    where = "/".join(str(k) for k in keys) or "(top level)"
+    return PackError(f"{path}:{_line_of(data, keys) or 1}: {where}: {message}")
+
 
 _OVERRIDE = {
     "oneOf": [
@@ -88,8 +137,8 @@ _OVERRIDE = {
                 "add": STRS,
                 "max": {"type": "number"},
                 "min": {"type": "number"},
-                "message": STR,
-                "suggestion": STR,
+                "message": TEXT,
+                "suggestion": TEXT,
             },
             "additionalProperties": False,
         },
@@ -109,9 +158,9 @@ class Rule:
     id: str
     check: str
     level: str
-    message: str
-    suggestion: str
-    why: str = ""
+    message: Text
+    suggestion: Text
+    why: Text = ""
     fields: tuple[str, ...] = ("subject", "body")
     options: dict[str, Any] = field(default_factory=dict)
     source: str = ""
@@ -316,7 +365,7 @@ def load_packs(languages: Iterable[str], team_dir: str | Path | None = None) -> 
     team = Path(team_dir) if team_dir else None
     if team is not None and not team.is_dir():
         raise PackError(f"{team}: INMAIL_RULES_DIR is not a folder")
-    folders = [BUILTIN_DIR] + ([team] if team else [])
+    folders = [packs_root()] + ([team] if team else [])
     packs: dict[str, list[Rule]] = {}
     vocab: dict[str, dict[str, Any]] = {}
     for lang in languages:
@@ -328,7 +377,7 @@ def load_packs(languages: Iterable[str], team_dir: str | Path | None = None) -> 
                         if rule.id in by_id:
                             raise PackError(f"{rule.source}: rule '{rule.id}' is already defined in {by_id[rule.id].source}")
                         by_id[rule.id] = rule
-        language_file = BUILTIN_DIR / lang / LANGUAGE_FILE
+        language_file = folders[0] / lang / LANGUAGE_FILE
         if not language_file.exists():
             raise PackError(f"{language_file}: no vocabulary for language '{lang}'")
         data = _load_yaml(language_file)
@@ -348,3 +397,198 @@ def load_packs(languages: Iterable[str], team_dir: str | Path | None = None) -> 
             for lang, rules in packs.items():
                 packs[lang] = [_apply_override(r, override, where) if r.id == rule_id else r for r in rules]
     return {lang: Pack(lang, tuple(r for r in rules if r.enabled), vocab[lang]) for lang, rules in packs.items()}
+
+
+# --- a team's rule changes made in Slack -----------------------------------------------------
+# Leads switch a phrase off, lower a rule's level or add a phrase from App Home. The app stores
+# those changes; the engine gets them as data (`TeamChange`) and lays them over the packs after
+# the team's folder is loaded, refusing what the folder would refuse. Where the folder itself
+# says something about the same rule or phrase, the folder wins and the change is skipped, with
+# the reason: the folder is the team's reviewed configuration, Slack the quick one.
+CHANGE_KINDS = ("phrase-off", "level", "add-phrase")
+TEAM_CHANGE_SOURCE = "the team's rule changes (App Home)"
+TEAM_PHRASE_MESSAGE = "“{match}” is a phrase the team avoids."
+TEAM_PHRASE_SUGGESTION = "Say it in your own words, specific to this person and this role."
+PHRASE_MAX = 100
+_SLUG = re.compile(r"[^\w]+")
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    """One change a lead made in Slack. `rule` is the rule id (for "add-phrase": the family);
+    `language` the pack it applies to ("" for a level change: every language)."""
+
+    kind: str
+    rule: str
+    language: str = ""
+    phrase: str = ""
+    level: str = ""
+    suggestion: str = ""
+
+    @property
+    def rule_id(self) -> str:
+        """The rule this change acts on; an added phrase is a rule of its own, `<family>/team-<phrase>`."""
+        return team_phrase_rule_id(self.rule, self.phrase) if self.kind == "add-phrase" else self.rule
+
+
+def team_phrase_rule_id(family: str, phrase: str) -> str:
+    slug = _SLUG.sub("-", phrase.lower()).strip("-_")[:40].strip("-_")
+    return f"{family}/team-{slug or 'phrase'}"
+
+
+@dataclass(frozen=True)
+class FolderSays:
+    """What the team's folder (`INMAIL_RULES_DIR`) says itself: the rules it defines, the rules
+    whose level or on/off `team.yml` sets, and the (rule, phrase) pairs it adds or disables."""
+
+    rules: frozenset[str] = frozenset()
+    levels: frozenset[str] = frozenset()
+    phrases: frozenset[tuple[str, str]] = frozenset()
+
+
+def folder_says(team_dir: str | Path | None) -> FolderSays:
+    """Reads what a team's folder speaks about (its files were validated when the packs loaded)."""
+    if not team_dir or not Path(team_dir).is_dir():
+        return FolderSays()
+    team = Path(team_dir)
+    defined = {f"{path.stem}/{name}" for sub in sorted(p for p in team.iterdir() if p.is_dir())
+               for path in _family_files(sub) for name in (_load_yaml(path) or {})}
+    levels: set[str] = set()
+    phrases: set[tuple[str, str]] = set()
+    if (team / TEAM_FILE).exists():
+        for rule_id, override in ((_plain(_load_yaml(team / TEAM_FILE) or {})).get("rules") or {}).items():
+            if not isinstance(override, dict) or "level" in override or "enabled" in override:
+                levels.add(rule_id)
+            if isinstance(override, dict):
+                phrases |= {(rule_id, _phrase_text(p)) for p in [*override.get("disable", []), *override.get("add", [])]}
+    return FolderSays(frozenset(defined), frozenset(levels), frozenset(phrases))
+
+
+def _phrases_of(rule: Rule) -> list[str] | None:
+    """A phrase rule's phrases (lowercased as team.yml compares them); None for other checks."""
+    list_key = CHECKS[rule.check].phrase_list
+    if list_key is None:
+        return None
+    return [_phrase_text(entry) for entry in rule.options.get(list_key) or []]
+
+
+def _without_phrases(rule: Rule, phrases: set[str]) -> Rule:
+    list_key = CHECKS[rule.check].phrase_list
+    options = copy.deepcopy(rule.options)
+    entries = options.get(list_key) or []
+    if isinstance(entries, dict):
+        options[list_key] = {k: v for k, v in entries.items() if k.lower() not in phrases}
+    else:
+        options[list_key] = [e for e in entries if _phrase_text(e) not in phrases]
+    return replace(rule, options=options)
+
+
+def _team_phrase_rule(change: TeamChange) -> Rule:
+    return Rule(id=change.rule_id, check="existence", level=change.level, message=TEAM_PHRASE_MESSAGE,
+                suggestion=change.suggestion.strip() or TEAM_PHRASE_SUGGESTION,
+                options={"phrases": [change.phrase.strip()]}, source=TEAM_CHANGE_SOURCE)
+
+
+def _phrase_problem(phrase: str, suggestion: str) -> str | None:
+    if "\n" in phrase or "\r" in phrase:
+        return "a phrase is one line"
+    if not any(ch.isalnum() for ch in phrase):
+        return "a phrase needs at least one letter or digit"
+    if len(phrase) > PHRASE_MAX:
+        return f"a phrase has at most {PHRASE_MAX} characters"
+    if suggestion.strip() and suggestion.strip().lower() == phrase.lower():
+        return "the suggestion says what to write instead, so it cannot be the phrase itself"
+    return None
+
+
+def team_change_refusal(packs: dict[str, list[Rule]] | dict[str, Pack], change: TeamChange,
+                        folder: FolderSays = FolderSays()) -> str | None:
+    """Why `change` cannot apply to `packs` (language → rules), in words a lead can act on; None
+    when it can. The same checks as a team folder's: unknown rules, phrases, levels and families
+    are refused, never ignored."""
+    rules = {lang: list(p.rules) if isinstance(p, Pack) else p for lang, p in packs.items()}
+    rule_id, phrase = change.rule_id, change.phrase.strip().lower()
+    if change.kind not in CHANGE_KINDS:
+        return f"unknown kind of change '{change.kind}'"
+    if change.kind != "level" and change.language not in rules:
+        return f"no rule pack for language '{change.language}'; expected one of {', '.join(rules)}"
+    if change.kind != "phrase-off" and change.level not in SEVERITIES:
+        return f"unknown level '{change.level}'; expected one of {', '.join(SEVERITIES)}"
+    if rule_id in folder.rules:
+        return f"{rule_id} is defined in the team's rules folder (INMAIL_RULES_DIR), which wins: change it there"
+    if change.kind == "level":
+        if rule_id in folder.levels:
+            return f"the team's rules folder (team.yml) sets {rule_id}, and it wins: change its level there"
+        found = [r for lang_rules in rules.values() for r in lang_rules if r.id == rule_id]
+        if not found:
+            return f"unknown rule '{rule_id}'"
+        if all(r.level == change.level for r in found):
+            return f"{rule_id} is a {change.level} already"
+        return None
+    mine = rules[change.language]
+    if change.kind == "phrase-off":
+        if (rule_id, phrase) in folder.phrases:
+            return f"the team's rules folder (team.yml) names “{phrase}” for {rule_id}, and it wins: change it there"
+        rule = next((r for r in mine if r.id == rule_id), None)
+        if rule is None:
+            return f"unknown rule '{rule_id}' in the {change.language} rules"
+        phrases = _phrases_of(rule)
+        if phrases is None:
+            return f"{rule_id} is not a phrase rule (its check is '{rule.check}'), so it has no phrases to switch off"
+        if phrase not in phrases:
+            return f"“{phrase}” is not a phrase of {rule_id} in the {change.language} rules (already off, or never one)"
+        return None
+    # add-phrase
+    if change.rule not in FAMILIES:
+        return f"'{change.rule}' is not a rule family; expected one of {', '.join(FAMILIES)}"
+    problem = _phrase_problem(change.phrase.strip(), change.suggestion)
+    if problem:
+        return problem
+    existing = next((r for r in mine if r.id == rule_id), None)
+    if existing is not None:
+        return (f"“{phrase}” was added already ({rule_id})" if existing.source == TEAM_CHANGE_SOURCE
+                else f"rule '{rule_id}' exists already")
+    for rule in mine:
+        if phrase in (_phrases_of(rule) or []):
+            return f"“{phrase}” is a phrase of {rule.id} already"
+    candidate = _team_phrase_rule(change)
+    body = {"check": candidate.check, "level": candidate.level, "message": candidate.message,
+            "suggestion": candidate.suggestion, **candidate.options}
+    try:
+        _validate(body, _rule_schema(candidate.check), Path(TEAM_CHANGE_SOURCE), (candidate.id,))
+    except PackError as error:
+        return str(error).split(": ", 1)[-1]
+    return None
+
+
+def apply_team_changes(packs: dict[str, Pack], changes: Iterable[TeamChange], folder: FolderSays = FolderSays(),
+                       forms: Callable[[str, str, str], set[str]] | None = None
+                       ) -> tuple[dict[str, Pack], list[tuple[TeamChange, str]]]:
+    """`packs` with `changes` applied in order, and the changes skipped with the reason (a change
+    that no longer fits, e.g. its phrase left the pack, or one the team's folder overrules).
+    A language no change touches keeps its very `Pack`, so its compiled matchers can be shared.
+    `forms(language, rule, phrase)` names the rule's other listed forms a switched-off phrase takes
+    with it (the engine's matcher knows that "ninjas" would still match "ninja" by its lemma)."""
+    rules = {lang: list(pack.rules) for lang, pack in packs.items()}
+    touched: set[str] = set()
+    skipped: list[tuple[TeamChange, str]] = []
+    for change in changes:
+        reason = team_change_refusal(rules, change, folder)
+        if reason is not None:
+            skipped.append((change, reason))
+            continue
+        if change.kind == "add-phrase":
+            rules[change.language].append(_team_phrase_rule(change))
+            touched.add(change.language)
+            continue
+        phrase = change.phrase.strip().lower()
+        dropped = {phrase} | ((forms(change.language, change.rule, phrase) if forms else set()) - {
+            p for rule_id, p in folder.phrases if rule_id == change.rule})
+        for lang in [change.language] if change.kind == "phrase-off" else list(rules):
+            updated = [(_without_phrases(r, dropped) if change.kind == "phrase-off"
+                        else replace(r, level=change.level)) if r.id == change.rule else r for r in rules[lang]]
+            if updated != rules[lang]:
+                rules[lang] = updated
+                touched.add(lang)
+    return {lang: replace(pack, rules=tuple(rules[lang])) if lang in touched else pack
+            for lang, pack in packs.items()}, skipped

@@ -13,7 +13,8 @@ from typing import Any, Sequence
 import yaml
 
 from models.records import Draft, Finding, Review, SequenceReview
-from models.wording import plural
+from models.wording import SOURCE_LANGUAGE, is_worded, languages_of, localized
+from rules.i18n import each_language, everywhere_n
 
 RULES_FILE = Path(__file__).parent / "packs" / "sequence.yml"
 _WORD = re.compile(r"[^\W\d_]{4,}")
@@ -40,7 +41,15 @@ def _words(text: str, lang: str) -> set[str]:
 
 def _finding(name: str, **values: Any) -> Finding:
     rule = _rules()[name]
-    return Finding(f"sequence/{name}", rule["level"], rule["message"].format(**values), rule["suggestion"])
+
+    languages = (SOURCE_LANGUAGE, *languages_of(rule["message"], rule["suggestion"], *values.values()))
+
+    def said(lang: str) -> str:
+        return localized(rule["message"], lang).format(**{k: localized(v, lang) if is_worded(v) else v
+                                                          for k, v in values.items()})
+
+    return Finding.worded(f"sequence/{name}", rule["level"], {lang: said(lang) for lang in languages},
+                          rule["suggestion"])
 
 
 def _overlap(first: str, later: str) -> float:
@@ -64,14 +73,14 @@ def judge(steps: Sequence[Draft], reviews: Sequence[Review], after_days: Sequenc
         if overlap >= rules["repeats-first"]["max_overlap"]:
             findings.append(_finding("repeats-first", step=n, overlap=overlap))
         elif len(new) < rules["adds-nothing"]["min_new_words"]:
-            findings.append(_finding("adds-nothing", step=n, new=plural(len(new), "word", "words")))
+            findings.append(_finding("adds-nothing", step=n, new=everywhere_n("{count} word", "{count} words", len(new))))
         days = after_days[n] if n < len(after_days) else None
         if days is not None and days < rules["too-soon"]["min_days"]:
-            findings.append(_finding("too-soon", step=n, days=plural(days, "day", "days"), min=rules["too-soon"]["min_days"]))
+            findings.append(_finding("too-soon", step=n, days=everywhere_n("{count} day", "{count} days", days), min=rules["too-soon"]["min_days"]))
     follow_ups = len(steps) - 1
     if follow_ups > rules["too-many-follow-ups"]["max"]:
         findings.append(_finding("too-many-follow-ups", count=follow_ups, max=rules["too-many-follow-ups"]["max"]))
     chars = sum(r.metrics.body_chars for r in reviews)
     if chars > rules["too-long"]["max_chars"]:
-        findings.append(_finding("too-long", chars=f"{chars:,}"))
+        findings.append(_finding("too-long", chars=each_language(lambda t: t.number(chars))))
     return SequenceReview(steps=tuple(reviews), after_days=tuple(after_days), findings=tuple(findings))

@@ -62,8 +62,11 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
+
+from rules.language import languages, packs_root
 
 NUM_PERM = 128
 SHINGLE_WORDS = 3
@@ -90,20 +93,36 @@ _URL = re.compile(r"<(?:https?|mailto|tel):[^>\s]*>|(?:https?://|www\.)\S+", re.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _MENTION = re.compile(r"<@[^>\s]+>|@\w[\w.-]*")
 # A greeting word at the start of a line, then one to three words and a comma (or other
-# stop): "Hi Kari,", "Hei Kari Nordmann!", "Gentile Dott.ssa Rossi,", "Ciao Marco:".
-_GREETING = re.compile(
-    r"""
-    ^(?P<greeting>[ \t]*(?:
-        hi|hello|hey|hiya|dear|good[ \t]+(?:morning|afternoon|evening)
-      | hei|hallo|heisann|kjære|god[ \t]+(?:morgen|dag|ettermiddag|kveld)
-      | ciao|salve|buongiorno|buonasera|gentil(?:e|issim[oa])|car[oa]|egregi[oa]
-    ))[ \t]+
-    (?:(?:mr|mrs|ms|miss|dr|prof|sig|sig\.ra|dott|dott\.ssa|ing|avv)\.?[ \t]+)?
-    [^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2}
+# stop): "Hi Kari,", "Hei Kari Nordmann!", "Gentile Dott.ssa Rossi,", "Ciao Marco:". The
+# greetings and the honorifics are every language's (`greetings`, `titles` in its language.yml),
+# whatever the draft's language: a template's copies are masked alike.
+_GREETING = r"""
+    ^(?P<greeting>[ \t]*(?:{greetings}))[ \t]+
+    {titles}
+    [^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’-]*){{0,2}}
     (?=[ \t]*(?:[,!.:;]|$)|[ \t]+[-–—])
-    """,
-    re.I | re.M | re.X,
-)
+    """
+
+
+def _greeting() -> re.Pattern[str]:
+    return _greeting_pattern(packs_root())
+
+
+@lru_cache(maxsize=8)
+def _greeting_pattern(root: Path) -> re.Pattern[str]:
+    """The greeting pattern for the languages under `root`, longest words first."""
+    data = languages(root).values()
+
+    def alternatives(words: Iterable[str]) -> str:
+        unique = sorted({w.lower() for w in words}, key=lambda w: (-len(w), w))
+        return "|".join(r"[ \t]+".join(map(re.escape, w.split())) for w in unique)
+
+    greetings = alternatives(g for d in data for g in d.greetings) or r"(?!)"
+    titles = alternatives(t for d in data for t in d.titles)
+    return re.compile(_GREETING.format(greetings=greetings, titles=f"(?:(?:{titles})\\.?[ \\t]+)?" if titles else ""),
+                      re.I | re.M | re.X)
+
+
 _NUMBER = re.compile(r"\d+(?:[.,:/]\d+)*")
 _TOKEN = re.compile(r"<\w+>|\w+(?:['’]\w+)*")
 # Placeholders are "<word>"; personal strings never match inside one.
@@ -123,7 +142,7 @@ def mask_personal(text: str, personal: Iterable[str] = ()) -> str:
     text = _URL.sub("<url>", text)
     text = _EMAIL.sub("<email>", text)
     text = _MENTION.sub("<mention>", text)
-    text = _GREETING.sub(lambda m: f"{m['greeting']} <name>", text)
+    text = _greeting().sub(lambda m: f"{m['greeting']} <name>", text)
     phrases = sorted({p.strip() for p in personal if p and p.strip()}, key=len, reverse=True)
     if phrases:
         text = _personal_pattern(tuple(phrases)).sub("<personal>", text)

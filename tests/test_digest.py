@@ -2,18 +2,22 @@
 chart, and `inmail-review digest [--post]` against the Slack stand-in."""
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from PIL import Image
+
 from bot.digest import chart_png, digest_message, week_name
 from bot.review_service import ReviewService
-from models.digest import compute, digest_due, week_of
+from models.digest import DigestFigures, Rate, Week, compute, digest_due, week_of
 from models.outreach import Outreach, TeamSettings
 from models.records import Draft
 from models.store import Store
@@ -73,9 +77,95 @@ def test_figures_from_real_reviews_and_sends(tmp_path: Path, reviewer: Reviewer)
         assert "<@U2>: none sent · 40% of 20" in text and "Tip of the week" in text
         png = chart_png(figures, 0.13)
         assert png is not None and png.startswith(b"\x89PNG")
+        image = Image.open(io.BytesIO(png))
+        assert image.format == "PNG" and image.size == (700, 340)
+        assert len(_bars(image)) == sum(1 for _, rate in figures.weekly if rate.sent) == 2
         assert chart_png(compute(outreach, TEAM, week_of(now, "UTC", weeks_back=20), now), 0.13) is None
     finally:
         store.close()
+
+
+BAR = (0x2E, 0x7D, 0x9A)
+RED = (0xC6, 0x28, 0x28)
+# Eight weeks across a year end, the fourth without sends (bench/digest_example.py's).
+WEEKS = [("2026-W49", Rate(310, 52)), ("2026-W50", Rate(280, 41)), ("2026-W51", Rate(190, 22)),
+         ("2026-W52", Rate(0, 0)), ("2026-W53", Rate(60, 9)), ("2027-W01", Rate(240, 26)),
+         ("2027-W02", Rate(330, 40)), ("2027-W03", Rate(295, 47))]
+
+
+def _columns(image: Image.Image, colour: tuple[int, int, int]) -> dict[int, list[int]]:
+    """The rows holding exactly `colour`, by column."""
+    pixels, (width, height) = image.convert("RGB").load(), image.size
+    found: dict[int, list[int]] = {}
+    for x in range(width):
+        rows = [y for y in range(height) if pixels[x, y] == colour]
+        if rows:
+            found[x] = rows
+    return found
+
+
+def _bars(image: Image.Image) -> list[tuple[int, int, int, int]]:
+    """Each run of adjacent columns holding bar colour, as (first column, last column, top row, bottom row)."""
+    columns = _columns(image, BAR)
+    runs: list[list[int]] = []
+    for x in sorted(columns):
+        if runs and x == runs[-1][-1] + 1:
+            runs[-1].append(x)
+        else:
+            runs.append([x])
+    return [(run[0], run[-1], min(columns[run[len(run) // 2]]), max(columns[run[len(run) // 2]])) for run in runs]
+
+
+def test_chart_draws_each_week_its_gap_and_the_threshold_where_they_belong() -> None:
+    threshold = 0.13
+    figures = DigestFigures("T0EXAMPLE", Week("2027-W03", 0.0, 0.0), 0, None, None, [], [], [], [], WEEKS)
+    png = chart_png(figures, threshold)
+    assert png is not None
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (700, 340)
+    bars = _bars(image)
+    sent = [rate for _, rate in WEEKS if rate.rate is not None]
+    assert len(bars) == len(sent) == 7
+    # Bars stand on one baseline, as tall as their rates (to a pixel), in slots of one width.
+    bottom = bars[0][3]
+    assert all(bar[3] == bottom for bar in bars)
+    tallest = max(range(7), key=lambda i: sent[i].rate)
+    per_unit = (bottom - bars[tallest][2] + 1) / sent[tallest].rate  # pixels per 100%
+    for (_, _, top, _), rate in zip(bars, sent, strict=True):
+        assert abs((bottom - top + 1) - per_unit * rate.rate) <= 1.5
+    centres = [(first + last) / 2 for first, last, _, _ in bars]
+    slot = centres[1] - centres[0]
+    assert slot > 40
+    steps = [b - a for a, b in zip(centres, centres[1:])]
+    assert [round(step / slot) for step in steps] == [1, 1, 2, 1, 1, 1]  # the week without sends: a gap
+    assert all(abs(step - round(step / slot) * slot) <= 1.5 for step in steps)
+    # The week without sends: no bar pixels in its slot, its "no sends" in grey there.
+    gap = centres[2] + slot
+    band = range(round(gap - slot / 2), round(gap + slot / 2))
+    columns = _columns(image, BAR)
+    assert not any(x in columns for x in band)
+    pixels = image.load()
+    grey = [(x, y) for x in band for y in range(bottom - 40, bottom)
+            if pixels[x, y][0] == pixels[x, y][1] == pixels[x, y][2] and 110 <= pixels[x, y][0] <= 200]
+    assert grey
+    # The dashed red line at the threshold's row, across the bars, and on no other row.
+    expected = bottom + 1 - per_unit * threshold
+    span = range(bars[0][0], bars[-1][1] + 1)
+    reds = {}
+    for x, rows in _columns(image, RED).items():
+        if x in span:
+            for y in rows:
+                reds[y] = reds.get(y, 0) + 1
+    line = max(reds, key=reds.get)
+    assert abs(line - expected) <= 1.5
+    assert reds[line] >= 0.35 * len(span)
+    assert sum(count for y, count in reds.items() if abs(y - line) > 1) < 0.05 * len(span)
+    label = {x for x in range(bars[-1][1] + 8, image.size[0]) for y in range(image.size[1])  # red text right of it
+             if pixels[x, y][0] - pixels[x, y][1] > 60 and abs(pixels[x, y][1] - pixels[x, y][2]) < 12}
+    assert len(label) > 20
+    # The same bytes from threads drawing at once: nothing shared between them.
+    with ThreadPoolExecutor(4) as pool:
+        assert set(pool.map(lambda _: chart_png(figures, threshold), range(8))) == {png}
 
 
 def test_digest_command_prints_and_posts(tmp_path: Path, slack: SlackStandIn) -> None:

@@ -14,6 +14,8 @@ from bot.outcomes import sentence
 from bot.template_outcomes import sentence as template_sentence
 from bot.template_outcomes import templates
 from bot.review_service import slack_post
+from bot.team_rules import home_section
+from bot.tips import title as rule_title
 from models.digest import COSTLY_DAYS, TOP_COSTLY
 from models.effects import Effect, costly
 from models.jobs import Job
@@ -47,17 +49,21 @@ def templates_now(outreach: Outreach, team: str) -> list[str]:
     return [template_sentence(t) for t in templates(outreach.store, team, now - TEMPLATE_DAYS * DAY, settled, limit=2)]
 
 
-def publish_home(team: str, user: str, deps: Deps) -> None:
-    """The user's App Home, with the team settings for admins (also after an admin saved them)."""
+def publish_home(team: str, user: str, deps: Deps, notice: str = "") -> None:
+    """The user's App Home, with the team settings and the team's rules for admins (also after an
+    admin saved or changed them: `notice` then says what came of it)."""
     rows = deps.store.recent_reviews(team, user, RECENT_REVIEWS)
     figures = user_figures(deps.outreach, team, user, time.time())
     settings = deps.outreach.settings(team)
     admin = deps.is_admin(user)
+    service = deps.service
     view = home_view(rows, figures, settings.timezone, settings if admin else None,
                      undelivered=len(deps.outreach.undelivered(team)) if admin else 0,
                      channel_problems=deps.outreach.channel_problems(team) if admin else (),
                      costly=[sentence(e) for e in costly_now(deps.outreach, team)] if admin else (),
-                     templates=templates_now(deps.outreach, team) if admin else ())
+                     templates=templates_now(deps.outreach, team) if admin else (),
+                     team_rules=home_section(service.team_rules, service.dismissals, team, rule_title, time.time())
+                     if admin else None, notice=notice if admin else "")
     slack_post("views.publish", None, deps.client.views_publish, user_id=user, view=view)
 
 

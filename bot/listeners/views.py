@@ -103,7 +103,8 @@ def _modal_draft_job(job: Job, deps: Deps) -> None:
         channel=job.payload.get("channel")))
     reply(deps, job, answer.message if answer else deps.service.failure_message(), answer.draft_id if answer else None)
     if answer is not None and job.payload.get("follow_ups"):
-        reply(deps, job, sequence_message(deps.service.review_sequence(draft, answer.review, job.payload["follow_ups"])),
+        reply(deps, job, sequence_message(deps.service.review_sequence(draft, answer.review, job.payload["follow_ups"],
+                                                                   team_id=job.team_id)),
               answer.draft_id)
 
 

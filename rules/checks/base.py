@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from models.records import Finding
+from models.wording import SOURCE_LANGUAGE, Text, is_worded, languages_of, localized
 from rules.analysis import Analysis
 from rules.matching import PhraseIndex, Span
 
@@ -65,21 +66,29 @@ def short(text: str) -> str:
 
 
 def finding(rule: Rule, analysis: Analysis, field: str | None, span: Span | None, *,
-            level: str | None = None, message: str | None = None, suggestion: str | None = None,
+            level: str | None = None, message: Text | None = None, suggestion: Text | None = None,
             **values: Any) -> Finding:
-    """A Finding for `rule`; `{match}` is the quoted span, other {names} come from `values`."""
+    """A Finding for `rule`; `{match}` is the quoted span, other {names} come from `values`.
+    Its message and suggestion in English, and in every other interface language the rule is
+    written in (the reader's language is chosen when the finding is shown)."""
     filled = analysis.format_values()
     if span is not None and field is not None and "match" not in values:
         values["match"] = short(analysis.plain(field)[span[0] : span[1]])
     filled.update(values)
-    text = _fill(message or rule.message, filled)
-    if rule.why:
-        text = f"{text} {_fill(rule.why, filled)}"
-    return Finding(
-        rule=rule.id,
-        severity=level or rule.level,  # type: ignore[arg-type]
-        message=text,
-        suggestion=_fill(suggestion or rule.suggestion, filled),
-        field=field,  # type: ignore[arg-type]
-        span=span,
+    message, suggestion = message or rule.message, suggestion or rule.suggestion
+    worded = {k: v for k, v in filled.items() if is_worded(v)}  # values that are words, per language
+
+    def values(lang: str) -> dict[str, Any]:
+        return filled | {k: localized(v, lang) for k, v in worded.items()} if worded else filled
+
+    def said(lang: str) -> str:
+        text = _fill(localized(message, lang), values(lang))
+        return f"{text} {_fill(localized(rule.why, lang), values(lang))}" if rule.why else text
+
+    languages = (SOURCE_LANGUAGE, *languages_of(message, suggestion, rule.why, *worded.values()))
+    return Finding.worded(
+        rule.id, level or rule.level,  # type: ignore[arg-type]
+        {lang: said(lang) for lang in languages},
+        {lang: _fill(localized(suggestion, lang), values(lang)) for lang in languages},
+        field, span,  # type: ignore[arg-type]
     )

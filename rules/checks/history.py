@@ -9,9 +9,13 @@ from models.policy import PolicyConfig
 from models.records import Finding
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
+from rules.i18n import DAY_PATTERN, N_, each_language
 
 if TYPE_CHECKING:
     from rules.packs import Rule
+
+# Translators: follows "a near-copy of drafts to N other recipients"; keep the leading space.
+_SINCE = N_(" since {day}")
 
 
 @check("near-duplicate", keys={"window_days": {"type": "number", "exclusiveMinimum": 0}})
@@ -27,8 +31,8 @@ def near_duplicate(rule: Rule, a: Analysis) -> Iterator[Finding]:
     if matches:
         since = a.context.history_scope
         if since is None:
-            oldest = datetime.fromtimestamp(min(m.at for m in matches), tz=timezone.utc)
-            since = f" since {oldest:%-d %b %Y}"
+            oldest = datetime.fromtimestamp(min(m.at for m in matches), tz=timezone.utc).date()
+            since = each_language(lambda t: t.gettext(_SINCE, day=t.date(oldest, DAY_PATTERN)))
         yield finding(rule, a, "body", None, count=distinct_recipients(matches), since=since)
 
 
@@ -38,5 +42,5 @@ def one_to_one_only(rule: Rule, a: Analysis) -> Iterator[Finding]:
     until = a.context.one_to_one_until
     if a.draft.bulk and until is not None:
         policy = a.context.policy or PolicyConfig()  # the team's numbers, else LinkedIn's
-        yield finding(rule, a, None, None, until=f"{until:%-d %b %Y}", threshold=f"{policy.threshold:.0%}",
-                      days=policy.restrict_days)
+        yield finding(rule, a, None, None, until=each_language(lambda t: t.date(until, DAY_PATTERN)),
+                      threshold=each_language(lambda t: t.percent(policy.threshold)), days=policy.restrict_days)

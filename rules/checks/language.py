@@ -5,20 +5,26 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
+from models.wording import Text
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
+from rules.i18n import each_language
+from rules.language import language_name
 
 if TYPE_CHECKING:
     from rules.packs import Rule
-
-_NAMES = {"en": "English", "nb": "Norwegian", "it": "Italian"}
 
 
 @check("mixed-language")
 def mixed_language(rule: Rule, a: Analysis) -> Iterator[Finding]:
     other = a.detection.mixed_with
     if other and other != a.language:
-        yield finding(rule, a, None, None, other=_NAMES.get(other, other), main=_NAMES.get(a.language, a.language))
+        yield finding(rule, a, None, None, other=_names(other), main=_names(a.language))
+
+
+def _names(code: str) -> Text:
+    """A draft language's name for each reader: the pack's short English name, CLDR's in the others."""
+    return each_language(lambda t: language_name(code, short=True) if t.lang == "en" else t.language_name(code))
 
 
 @check("grammar")

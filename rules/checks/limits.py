@@ -7,14 +7,14 @@ from models.records import Finding
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
 from rules.matching import Span
-from rules.schema import LEVEL, STR
+from rules.schema import LEVEL, TEXT
 
 if TYPE_CHECKING:
     from rules.packs import Rule
 
 _TIER = {
     "type": "object",
-    "properties": {"above": {"type": "number"}, "below": {"type": "number"}, "level": LEVEL, "message": STR, "suggestion": STR},
+    "properties": {"above": {"type": "number"}, "below": {"type": "number"}, "level": LEVEL, "message": TEXT, "suggestion": TEXT},
     "required": ["level", "message"],
     "additionalProperties": False,
 }

@@ -7,8 +7,10 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
+from models.wording import Text
 from rules.analysis import Analysis, fold
 from rules.checks.base import check, finding
+from rules.i18n import N_, category_name, category_names, each_language, everywhere
 from rules.schema import STRS
 
 if TYPE_CHECKING:
@@ -92,8 +94,6 @@ def you_we_balance(rule: Rule, a: Analysis) -> Iterator[Finding]:
         yield finding(rule, a, "body", None, you=you, we=we)
 
 
-def _label(category: str | None) -> str:
-    return (category or "").replace("_", " ")
 
 
 @check("category-open-to", keys={"min_confidence": {"type": "number", "minimum": 0, "maximum": 1}})
@@ -108,11 +108,12 @@ def category_open_to(rule: Rule, a: Analysis) -> Iterator[Finding]:
     if sure >= rule.options.get("min_confidence", 0):
         yield finding(
             rule, a, None, None,
-            reason="declared" if a.draft.category else (
-                "; ".join(filter(None, [f"{sure:.0%} sure it is none of those", a.category_guess.signals]))),
-            category=_label(a.category),
-            open_to=", ".join(_label(c) for c in open_to),
-            open_to_first=_label(open_to[0]),
+            reason=_declared() if a.draft.category else each_language(lambda t: "; ".join(filter(None, [
+                t.gettext(N_("{sure} sure it is none of those"), sure=t.percent(sure)),
+                a.category_guess.signals_for(t)]))),
+            category=category_names(a.category),
+            open_to=each_language(lambda t: ", ".join(category_name(c, t.lang) for c in open_to)),
+            open_to_first=category_names(open_to[0]),
         )
 
 
@@ -122,5 +123,11 @@ def category_declared(rule: Rule, a: Analysis) -> Iterator[Finding]:
     guess = a.category_guess
     declared = a.draft.category
     if declared and guess.category and guess.category != declared:
-        yield finding(rule, a, None, None, declared=_label(declared), category=_label(guess.category),
+        yield finding(rule, a, None, None, declared=category_names(declared), category=category_names(guess.category),
                       reason=guess.reason)
+
+
+def _declared() -> Text:
+    # Translators: why the category is what it is: the sender chose it.
+    return everywhere(N_("declared"))
+

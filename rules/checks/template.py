@@ -22,10 +22,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
+from models.wording import SOURCE_LANGUAGE, Said, Text, languages_of, localized
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
 from rules.matching import PhraseIndex
-from rules.schema import MATCH_KEYS, PHRASE, STR, STRS
+from rules.schema import MATCH_KEYS, PHRASE, STRS, TEXT
 
 if TYPE_CHECKING:
     from rules.packs import Rule
@@ -35,7 +36,7 @@ FACTS = ("no-fact", "no-name", "no-profile-match")
 _SIGNAL = {
     "type": "object",
     "properties": {
-        "label": STR,
+        "label": TEXT,
         "weight": {"type": "number"},
         "max": {"type": "integer", "minimum": 1},
         "max_words": {"type": "integer", "minimum": 1},
@@ -83,7 +84,7 @@ def mass_template(rule: Rule, a: Analysis) -> Iterator[Finding]:
     if not a.words:
         return
     total = 0.0
-    fired: list[str] = []
+    fired: list[tuple[Text, int]] = []
     for name, signal in rule.options["signals"].items():
         if "max_words" in signal and len(a.words) > signal["max_words"]:
             continue
@@ -91,6 +92,10 @@ def mass_template(rule: Rule, a: Analysis) -> Iterator[Finding]:
         if n:
             total += signal["weight"] * n
             if signal["weight"] > 0:
-                fired.append(signal["label"] + (f" (×{n})" if n > 1 else ""))
+                fired.append((signal["label"], n))
     if total >= rule.options["threshold"]:
-        yield finding(rule, a, "body", None, signals="; ".join(fired), score=f"{total:g}")
+        def said(lang: str) -> str:
+            return "; ".join(localized(label, lang) + (f" (×{n})" if n > 1 else "") for label, n in fired)
+
+        languages = (SOURCE_LANGUAGE, *languages_of(*(label for label, _ in fired)))
+        yield finding(rule, a, "body", None, signals=Said({lang: said(lang) for lang in languages}), score=f"{total:g}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Iterator
 from models.records import Finding
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
+from rules.i18n import N_, everywhere
 from rules.schema import STRS
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ def gender_coded(rule: Rule, a: Analysis) -> Iterator[Finding]:
     heavier = masc if len(masc) > len(fem) else fem
     yield finding(
         rule, a, None, None,
-        coding="masculine" if heavier is masc else "feminine",
+        # Translators: an adjective: "strongly masculine-coded".
+        coding=everywhere(N_("masculine") if heavier is masc else N_("feminine")),
         count_masc=len(masc),
         count_fem=len(fem),
         examples=", ".join(f"“{w}”" for w in dict.fromkeys(heavier))[:200],

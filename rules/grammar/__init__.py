@@ -17,8 +17,6 @@ from typing import Protocol
 
 from models.records import Finding
 
-LANGUAGE_NAMES = {"en": "English", "nb": "Norwegian Bokmål", "it": "Italian"}
-
 
 @dataclass(frozen=True)
 class GrammarResult:

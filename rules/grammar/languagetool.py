@@ -16,10 +16,11 @@ it lacks are added in `_RemoteLanguageTool`, through its protected hooks (pin
   offset but not the length, and caches the text in class attributes shared by all threads,
   so we read the raw JSON and convert offset and length to Python (code point) indices here.
 
-Norwegian: LanguageTool's module calls it `no` (variant `nb`); which code a server lists
-depends on its version and plan, so the code is chosen from the server's `/v2/languages`
-(`nb-NO`, `nb`, `no-NO`, `no`, first listed wins). A server without the language is not a
-failure: that text gets the offline check and a note.
+Which code a server uses for a language depends on its version and plan (Norwegian: its module
+calls it `no`, variant `nb`), so the code is chosen from the server's `/v2/languages`: the
+recipient's locale when it is a variant of the language (`en-GB`), then the codes the language's
+`language.yml` lists (`languagetool:`; nb: `nb-NO`, `nb`, `no-NO`, `no`), first listed wins. A
+server without the language is not a failure: that text gets the offline check and a note.
 
 When the server times out, errors or answers nonsense, the text gets the offline (Hunspell)
 check and a note says why, and LanguageTool is skipped for `cooldown` seconds (a circuit
@@ -40,9 +41,12 @@ from language_tool_python import LanguageTool
 from language_tool_python.exceptions import LanguageToolError, RateLimitError
 
 from models.records import Field, Finding, Severity
-from rules.grammar import LANGUAGE_NAMES, GrammarChecker, GrammarResult
+from models.wording import Text, localized
+from rules.grammar import GrammarChecker, GrammarResult
 from rules.grammar.words import CheckableText
 from rules.grammar.wording import quote, write_instead
+from rules.i18n import N_, Translator, each_language
+from rules.language import language_data, language_name
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +66,6 @@ _RULE_NAMES = {
 _SEVERITIES: dict[str, Severity] = {
     "spelling": "warning", "grammar": "warning", "punctuation": "suggestion", "style": "suggestion",
 }
-_CANDIDATES = {"nb": ("nb-NO", "nb", "no-NO", "no"), "it": ("it-IT", "it")}
 
 
 class _RemoteLanguageTool(LanguageTool):
@@ -84,12 +87,11 @@ class _RemoteLanguageTool(LanguageTool):
         return {**super()._create_params(text), **self._credentials}
 
     def code_for(self, lang: str, locale: str | None) -> str | None:
-        """The server's code for our language (en/nb/it), or None when it does not check it."""
-        if lang == "en":
-            variant = (locale or "").replace("_", "-")
-            candidates: tuple[str, ...] = ((variant,) if variant.lower().startswith("en-") else ()) + ("en-US", "en")
-        else:
-            candidates = _CANDIDATES.get(lang, (lang,))
+        """The server's code for our language, or None when it does not check it."""
+        variant = (locale or "").replace("_", "-")
+        data = language_data(lang)
+        candidates = ((variant,) if variant.lower().startswith(f"{lang}-") else ()) + (
+            data.languagetool if data else (lang,))
         return next((self.supported[c.lower()] for c in candidates if c.lower() in self.supported), None)
 
     def check_json(self, text: str, language: str) -> dict[str, Any]:
@@ -147,19 +149,21 @@ def utf16_to_index(text: str) -> Callable[[int], int]:
     return lambda offset: min(max(offset - bisect_left(astral_starts, offset), 0), len(text))
 
 
-def _failure(exc: BaseException, timeout: float) -> str:
+def _failure(exc: BaseException, timeout: float) -> Text:
     """What went wrong, in words for the user's note (no URLs, no server text)."""
     chain: list[BaseException] = []
     while exc is not None and exc not in chain:
         chain.append(exc)
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
     if any(isinstance(e, requests.Timeout) for e in chain):
-        return f"did not answer within {timeout:g} s"
-    if any(isinstance(e, requests.ConnectionError) for e in chain):
-        return "could not be reached"
-    if any(isinstance(e, RateLimitError) for e in chain):
-        return "refused the request (rate limit)"
-    return "answered with an error"
+        what = N_("LanguageTool did not answer within {seconds} s")
+    elif any(isinstance(e, requests.ConnectionError) for e in chain):
+        what = N_("LanguageTool could not be reached")
+    elif any(isinstance(e, RateLimitError) for e in chain):
+        what = N_("LanguageTool refused the request (rate limit)")
+    else:
+        what = N_("LanguageTool answered with an error")
+    return each_language(lambda t: t.gettext(what, seconds=t.number(timeout, 0 if timeout == int(timeout) else 1)))
 
 
 class LanguageToolChecker:
@@ -189,27 +193,34 @@ class LanguageToolChecker:
 
     def check(self, text: str, *, field: str, lang: str, locale: str | None = None,
               ignore_words: frozenset[str] = frozenset()) -> GrammarResult:
-        def offline(reason: str) -> GrammarResult:
+        def offline(reason: Text) -> GrammarResult:
             result = self._fallback.check(text, field=field, lang=lang, locale=locale, ignore_words=ignore_words)
-            used = "offline spelling (Hunspell) used instead" if result.checker == "hunspell" else "spelling not checked"
-            note = f"{reason}; {used}" + (f". {result.note}" if result.note else "")
-            return GrammarResult(result.findings, result.checker, note)
+            used = (N_("offline spelling (Hunspell) used instead") if result.checker == "hunspell"
+                    else N_("spelling not checked"))
+
+            def said(t: Translator) -> str:
+                note = t.gettext(N_("{reason}; {used}"), reason=localized(reason, t.lang), used=t.gettext(used))
+                return note + (f". {localized(result.note, t.lang)}" if result.note else "")
+            return GrammarResult(result.findings, result.checker, each_language(said))
 
         paused = self._breaker.remaining()
         if paused > 0:
-            return offline(f"LanguageTool failed recently and is paused for another {math.ceil(paused)} s")
+            return offline(each_language(lambda t: t.gettext(
+                N_("LanguageTool failed recently and is paused for another {seconds} s"), seconds=math.ceil(paused))))
         try:
             client = self._connect()
             code = client.code_for(lang, locale)
             if code is None:
-                return offline(f"The LanguageTool server does not check {LANGUAGE_NAMES.get(lang, lang)}")
+                return offline(each_language(lambda t: t.gettext(
+                    N_("The LanguageTool server does not check {language}"),
+                    language=language_name(lang) if t.lang == "en" else t.language_name(lang))))
             answer = client.check_json(text, code)
             findings = _findings(answer["matches"], text, cast(Field, field), CheckableText(text, ignore_words))
         except (LanguageToolError, KeyError, TypeError, ValueError) as exc:
             self._breaker.failed()
             log.warning("LanguageTool failed (%s); offline spelling for the next %g s",
                         type(exc).__name__, self._breaker.cooldown)
-            return offline(f"LanguageTool {_failure(exc, self.timeout)}")
+            return offline(_failure(exc, self.timeout))
         self._breaker.succeeded()
         return GrammarResult(findings, "languagetool")
 
@@ -231,18 +242,15 @@ def _findings(matches: list[dict[str, Any]], text: str, field: Field, view: Chec
                 name == "spelling" and view.ignores(start, end)):
             continue
         lt_message = str(match.get("message") or match["rule"].get("description") or "").strip()
-        if name == "spelling":
-            message = f"{quote(matched)} looks misspelt (LanguageTool: {lt_message})"
-        else:
-            message = f"{quote(matched)}: {lt_message}"
+        # LanguageTool's own words are in the text's language; ours around them in the reader's.
+        said = N_("{quote} looks misspelt (LanguageTool: {message})") if name == "spelling" else N_("{quote}: {message}")
         replacements = [str(r.get("value", "")) for r in match.get("replacements") or []]
-        hint = match.get("shortMessage") or match["rule"].get("description") or "see the message"
-        out.append(Finding(
-            rule=f"grammar/{name}",
-            severity=_SEVERITIES[name],
-            message=message,
-            suggestion=write_instead(matched, replacements, f"Rephrase {quote(matched)} ({hint})."),
-            field=field,
-            span=(start, end),
+        hint = match.get("shortMessage") or match["rule"].get("description")
+        out.append(Finding.worded(
+            f"grammar/{name}", _SEVERITIES[name],
+            each_language(lambda t: t.gettext(said, quote=quote(matched, t), message=lt_message)),
+            write_instead(matched, replacements, each_language(lambda t: t.gettext(
+                N_("Rephrase {quote} ({hint})."), quote=quote(matched, t), hint=hint or t.gettext(N_("see the message"))))),
+            field, (start, end),
         ))
     return tuple(out)

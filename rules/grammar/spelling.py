@@ -7,6 +7,11 @@ for 50 languages we do not install; see the README there). chunspell's own bundl
 older and lacks "online", "app", "blog", "workflow", so it is not used. Each dictionary is loaded once per
 process, on first use, under its own lock, so a Norwegian draft never waits for Italian.
 
+Which dictionaries a language has is data: `spelling:` in its `language.yml` (folder, file stem,
+the letters a typo may put in, productive prefixes, loan endings, compounding, the regions that
+choose a second dictionary, the dictionary whose words pass as loanwords). What is code here is
+how those are used, the same for every language.
+
 What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`):
 - Norwegian compounds: nb_NO marks which words may be joined, but Hunspell cannot join an
   *inflected* last part ("sky" + "tjenester"): 18 of 24 compounds from real job ads were
@@ -47,9 +52,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from models.records import Field, Finding
-from rules.grammar import LANGUAGE_NAMES, GrammarResult
-from rules.grammar.words import CheckableText, tech_terms
+from rules.grammar import GrammarResult
 from rules.grammar.wording import quote, write_instead
+from rules.i18n import N_, Translator, each_language
+from rules.grammar.words import CheckableText, tech_terms
+from rules.language import data_error, language_name, languages, packs_root
 
 if TYPE_CHECKING:
     from hunspell import Hunspell
@@ -61,56 +68,87 @@ MAX_SUGGESTED_WORDS = 5
 MAX_TYPO_LENGTH = 40  # longer "words" are not typos, and their one-edit variants cost too much to try
 _MIN_HEAD, _MIN_TAIL = 3, 4
 _LINKING = ("s", "e")
-# Locales whose English spells the British way ("colour", "organise" and "organize").
-_BRITISH_LOCALES = frozenset({"gb", "uk", "ie", "au", "nz", "za", "in"})
+DICTIONARIES = Path(__file__).with_name("dictionaries")
 
 
 @dataclass(frozen=True)
 class DictionarySource:
-    """Where one Hunspell dictionary lives: its folder in `dictionaries/` and the files' stem."""
+    """One Hunspell dictionary, as its language's `language.yml` describes it (`spelling:`)."""
 
     code: str
     name: str
-    folder: str
+    folder: str  # under `dictionaries/`, or an absolute path
     stem: str
     compounds: bool = False
     prefixes: tuple[str, ...] = ()  # productive prefixes: "multi" + "cloud", "anti" + "frode"
     letters: str = "abcdefghijklmnopqrstuvwxyz"  # what a one-letter typo may put in
     # Endings the language puts on a borrowed word ("appen", "repoet", "dashboardet").
     loan_endings: tuple[str, ...] = ()
+    language: str = ""
+    # Recipient-locale regions that choose this dictionary over the language's first one:
+    # English spelt the British way ("colour", "organise" and "organize") for en-GB, en-AU, …
+    regions: tuple[str, ...] = ()
+    loanwords: str | None = None  # the dictionary whose words pass in this one's texts
 
 
-# Only prefixes of three letters or more: with "re-" or "de-", typos such as "depoly"
-# ("de" + "poly") would pass.
-_EN_PREFIXES = ("anti", "auto", "bio", "counter", "cross", "cyber", "eco", "hyper", "inter", "intra",
-                "macro", "meta", "micro", "mid", "multi", "non", "over", "post", "pre", "pro", "self",
-                "semi", "sub", "super", "trans", "ultra", "under")
-SOURCES: dict[str, DictionarySource] = {
-    "en-US": DictionarySource("en-US", "English (US)", "en", "en_US",
-                              prefixes=_EN_PREFIXES),
-    "en-GB": DictionarySource("en-GB", "English (UK)", "en", "en_GB",
-                              prefixes=_EN_PREFIXES),
-    "nb": DictionarySource("nb", "Norwegian Bokmål", "nb", "nb_NO",
-                           compounds=True, letters="abcdefghijklmnopqrstuvwxyzæøå",
-                           loan_endings=("ene", "en", "et", "er", "ere", "a", "s"),
-                           prefixes=("anti", "auto", "bio", "eko", "hyper", "inter", "makro", "mikro",
-                                     "multi", "post", "pre", "pro", "semi", "super", "ultra")),
-    "it": DictionarySource("it", "Italian", "it", "it_IT",
-                           letters="abcdefghijklmnopqrstuvwxyzàèéìòù",
-                           prefixes=("anti", "auto", "bio", "ciber", "contro", "eco", "extra", "inter",
-                                     "intra", "iper", "macro", "maxi", "meta", "micro", "mini", "multi",
-                                     "neo", "post", "pre", "pro", "semi", "sotto", "sovra", "super",
-                                     "tele", "ultra")),
-}
+def sources() -> dict[str, DictionarySource]:
+    """Every language's dictionaries by code, in the languages' order."""
+    return _sources(packs_root())
+
+
+def __getattr__(name: str) -> object:
+    # `SOURCES` is read from the languages' data when asked, not at import.
+    if name == "SOURCES":
+        return sources()
+    raise AttributeError(f"module 'rules.grammar.spelling' has no attribute {name!r}")
+
+
+@lru_cache(maxsize=8)
+def _sources(root: Path) -> dict[str, DictionarySource]:
+    out: dict[str, DictionarySource] = {}
+    where: dict[str, tuple[Path, int]] = {}
+    for code, data in languages(root).items():
+        spelling = data.spelling or {}
+        for n, entry in enumerate(spelling.get("dictionaries", [])):
+            source = DictionarySource(
+                code=entry.get("code", code), name=entry.get("name", data.name),
+                folder=_folder(entry["folder"], data.source.parent), stem=entry["stem"],
+                compounds=spelling.get("compounds", False), prefixes=tuple(spelling.get("prefixes", ())),
+                letters=spelling.get("letters", DictionarySource.letters),
+                loan_endings=tuple(spelling.get("loan_endings", ())), language=code,
+                regions=tuple(r.lower() for r in entry.get("regions", ())), loanwords=entry.get("loanwords"))
+            if source.code in out:
+                raise data_error(data.source, ("spelling", "dictionaries", n, "code"),
+                                 f"dictionary '{source.code}' is defined already (by '{out[source.code].language}')")
+            out[source.code] = source
+            where[source.code] = (data.source, n)
+    for code, source in out.items():
+        if source.loanwords is not None and source.loanwords not in out:
+            path, n = where[code]
+            raise data_error(path, ("spelling", "dictionaries", n, "loanwords"),
+                             f"no dictionary '{source.loanwords}'; expected one of {', '.join(out)}")
+    return out
+
+
+def _folder(folder: str, pack_folder: Path) -> str:
+    """A folder under `dictionaries/` as given; one written ./… or ../… from the language.yml's own."""
+    if folder.startswith(("./", "../")):
+        return str((pack_folder / folder).resolve())
+    return folder
 
 
 def dictionary_code(lang: str, locale: str | None = None) -> str | None:
-    """The dictionary for a draft's language, refined by the recipient's locale for English."""
-    if lang == "en":
-        parts = (locale or "").replace("_", "-").lower().split("-")
-        british = parts[0] == "en" and len(parts) > 1 and parts[1] in _BRITISH_LOCALES
-        return "en-GB" if british else "en-US"
-    return lang if lang in SOURCES else None
+    """The dictionary for a draft's language: its first, or the one whose `regions` has the
+    recipient's locale region (en-GB for "en-AU"); None when the language has none."""
+    candidates = [s for s in sources().values() if s.language == lang]
+    if not candidates:
+        return None
+    parts = (locale or "").replace("_", "-").lower().split("-")
+    if parts[0] == lang and len(parts) > 1:
+        chosen = next((s for s in candidates if parts[1] in s.regions), None)
+        if chosen is not None:
+            return chosen.code
+    return candidates[0].code
 
 
 class Speller:
@@ -241,22 +279,31 @@ def _additions(code: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
-_spellers: dict[str, Speller | None] = {}
-_load_locks = {code: threading.Lock() for code in SOURCES}
+# Loaded dictionaries by source (the same files under two packs folders load once), and by
+# (packs folder, code) for the lookup every word makes.
+_spellers: dict[DictionarySource, Speller | None] = {}
+_by_code: dict[tuple[Path, str], Speller | None] = {}
+_load_locks: dict[DictionarySource, threading.Lock] = {}
+_locks_lock = threading.Lock()
 
 
 def speller(code: str) -> Speller | None:
-    """The loaded dictionary for `code` (see SOURCES), or None when it is not installed."""
-    if code in _spellers:
-        return _spellers[code]
-    with _load_locks[code]:
-        if code not in _spellers:
-            _spellers[code] = _load(SOURCES[code])
-        return _spellers[code]
+    """The loaded dictionary for `code` (see `sources()`), or None when it is not installed."""
+    key = (packs_root(), code)
+    if key in _by_code:
+        return _by_code[key]
+    source = _sources(key[0])[code]
+    with _locks_lock:
+        lock = _load_locks.setdefault(source, threading.Lock())
+    with lock:
+        if source not in _spellers:
+            _spellers[source] = _load(source)
+        _by_code[key] = _spellers[source]
+        return _by_code[key]
 
 
 def _load(source: DictionarySource) -> Speller | None:
-    folder = Path(__file__).with_name("dictionaries") / source.folder
+    folder = DICTIONARIES / source.folder
     try:
         return Speller(source, folder)
     except (ImportError, OSError, ValueError) as exc:  # HunspellFilePathError is an OSError
@@ -267,7 +314,7 @@ def _load(source: DictionarySource) -> Speller | None:
 class _Judge:
     """Decides, word by word, what in one text is misspelt for one dictionary."""
 
-    def __init__(self, primary: Speller, loans_code: str, view: CheckableText) -> None:
+    def __init__(self, primary: Speller, loans_code: str | None, view: CheckableText) -> None:
         self.primary = primary
         self._loans_code = loans_code
         self.view = view
@@ -281,7 +328,7 @@ class _Judge:
 
     def loan(self, word: str) -> bool:
         """Known to the loanword dictionary, loaded only when a word needs it (most drafts never do)."""
-        loans = speller(self._loans_code)
+        loans = speller(self._loans_code) if self._loans_code is not None else None
         return loans is not None and loans.spell(word)
 
     def inflected_loan(self, word: str) -> bool:
@@ -332,16 +379,20 @@ class HunspellChecker:
         code = dictionary_code(lang, locale)
         primary = speller(code) if code is not None else None
         if code is None or primary is None:
-            name = LANGUAGE_NAMES.get(lang, lang)
-            return GrammarResult((), "none", f"Spelling was not checked: no offline dictionary for {name} is installed.")
+            return GrammarResult((), "none", each_language(lambda t: t.gettext(
+                N_("Spelling was not checked: no offline dictionary for {language} is installed."),
+                language=language_name(lang) if t.lang == "en" else t.language_name(lang))))
         view = CheckableText(text, ignore_words)
-        judge = _Judge(primary, {"en-US": "en-GB", "en-GB": "en-US"}.get(code, "en-GB"), view)
+        judge = _Judge(primary, primary.source.loanwords, view)
         spans = [span for start, end in view.words() for span in judge.misspelt(start, end)]
         findings = self._findings(text, spans[:MAX_FLAGGED_WORDS], primary, cast(Field, field), code)
         note = None
         if len(spans) > MAX_FLAGGED_WORDS:
-            note = (f"{len(spans)} words look misspelt in the {field}; only the first {MAX_FLAGGED_WORDS} "
-                    f"are listed. Is it really written in {primary.source.name}?")
+            note = each_language(lambda t: t.gettext(
+                N_("{count} words look misspelt in the {field}; only the first {max} are listed. "
+                   "Is it really written in {language}?"),
+                count=len(spans), field=t.gettext(_FIELDS[field]), max=MAX_FLAGGED_WORDS,
+                language=_dictionary_name(primary, t)))
         return GrammarResult(findings, "hunspell", note)
 
     @staticmethod
@@ -349,7 +400,7 @@ class HunspellChecker:
         """A misspelt word that is most likely a typo, not a name, a term or another language."""
         if len(word) < 4 or not word.isalpha() or not word.islower() or not primary.near_words(word):
             return False
-        others = {c for c in SOURCES if c.split("-")[0] != code.split("-")[0]}
+        others = {c for c, s in sources().items() if s.language != primary.source.language}
         return not any((s := speller(c)) is not None and s.spell(word) for c in sorted(others))
 
     @classmethod
@@ -361,14 +412,22 @@ class HunspellChecker:
             word = text[start:end]
             if word not in suggestions and len(suggestions) < MAX_SUGGESTED_WORDS:
                 suggestions[word] = primary.suggest(word.replace("’", "'"))
-            out.append(Finding(
-                rule="grammar/spelling",
-                severity="warning" if cls._typo(word, primary, code) else "suggestion",
-                message=(f"{quote(word)} looks misspelt: the {primary.source.name} dictionary does not "
-                         "know it, and a typo makes an InMail look careless."),
-                suggestion=write_instead(word, suggestions.get(word, ()),
-                                         f"Check the spelling of {quote(word)}; if it is a name or a term, keep it."),
-                field=field,
-                span=(start, end),
+            out.append(Finding.worded(
+                "grammar/spelling", "warning" if cls._typo(word, primary, code) else "suggestion",
+                each_language(lambda t: t.gettext(
+                    N_("{word} looks misspelt: the {dictionary} dictionary does not know it, and a typo "
+                       "makes an InMail look careless."), word=quote(word, t), dictionary=_dictionary_name(primary, t))),
+                write_instead(word, suggestions.get(word, ()), each_language(lambda t: t.gettext(
+                    N_("Check the spelling of {word}; if it is a name or a term, keep it."), word=quote(word, t)))),
+                field, (start, end),
             ))
         return tuple(out)
+
+
+_FIELDS = {"subject": N_("subject"), "body": N_("body")}
+
+
+def _dictionary_name(speller: Speller, t: Translator) -> str:
+    """The dictionary's name as its language.yml gives it in English, as CLDR writes it otherwise
+    ("amerikansk engelsk")."""
+    return speller.source.name if t.lang == "en" else t.language_name(speller.source.code.replace("-", "_"))

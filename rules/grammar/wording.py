@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from models.wording import Text
+from rules.i18n import N_, Translator, each_language, translator
+
 MAX_REPLACEMENTS = 3
 _QUOTE_CHARS = 40
 
 
-def quote(text: str) -> str:
-    """The matched text in typographic quotes, shortened when long."""
+def quote(text: str, t: Translator | None = None) -> str:
+    """The matched text in the reader's quotation marks (“…”, «…»), shortened when long."""
     shown = " ".join(text.split()) or text
     if len(shown) > _QUOTE_CHARS:
         shown = shown[: _QUOTE_CHARS - 1] + "…"
-    return f"“{shown}”"
+    return (t or translator(None)).gettext(N_("“{quote}”"), quote=shown)
 
 
 def _squashed(text: str) -> str:
@@ -42,15 +45,21 @@ def useful_replacements(matched: str, replacements: Iterable[str]) -> list[str]:
     return (others or splits)[:MAX_REPLACEMENTS]
 
 
-def write_instead(matched: str, replacements: Iterable[str], fallback: str) -> str:
+def write_instead(matched: str, replacements: Iterable[str], fallback: Text) -> Text:
     """'Write “receive” (or “relieve”).' — or `fallback` when there is nothing better to offer."""
     options = useful_replacements(matched, replacements)
     if not options:
         return fallback
     first = options[0]
     if first == "":
-        return "Delete it."
+        return each_language(lambda t: t.gettext(N_("Delete it.")))
     if not first.strip():
-        return "Use a single space here."
-    rest = [quote(r) for r in options[1:] if r.strip()]
-    return f"Write {quote(first)}" + (f" (or {', '.join(rest)})" if rest else "") + "."
+        return each_language(lambda t: t.gettext(N_("Use a single space here.")))
+    others = [r for r in options[1:] if r.strip()]
+
+    def said(t: Translator) -> str:
+        if not others:
+            return t.gettext(N_("Write {replacement}."), replacement=quote(first, t))
+        return t.gettext(N_("Write {replacement} (or {others})."), replacement=quote(first, t),
+                         others=", ".join(quote(r, t) for r in others))
+    return each_language(said)
