@@ -9,39 +9,54 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from bot.blocks import period_text, render
+from bot.i18n import _, current, ngettext
 from bot.tips import tips
 from models.outreach import Outreach, PeriodFigures
 from models.policy import DAY, NORMAL, ONE_TO_ONE, WARNED
-from models.wording import plural
+from rules.i18n import N_
 
 TIPS = 3
 RANKED = 12  # rules read per ranking, so policy rules and duplicates can be skipped
 TIPS_LOOKBACK_DAYS = 30
-_HEADLINES = {WARNED: "⚠️ Response rate warning", ONE_TO_ONE: "⛔ One-to-one InMails only", NORMAL: "✅ Back to normal"}
+_HEADLINES = {WARNED: N_("⚠️ Response rate warning"), ONE_TO_ONE: N_("⛔ One-to-one InMails only"),
+              NORMAL: N_("✅ Back to normal")}
+# Why a recruiter is back to normal (`models.policy`'s reasons, stored with the status), as a sentence.
+_REASONS = {"back at or above the threshold": N_("Back at or above the threshold"),
+            "too few sends during the warning to judge": N_("Too few sends during the warning to judge"),
+            "too few sends while restricted to judge": N_("Too few sends while restricted to judge")}
+# Translators: a date pattern, not words ("Mon 07 Dec 2026"): EEE weekday, dd day, MMM month, y year; keep the letters.
+DAY_WITH_WEEKDAY = N_("EEE dd MMM y")
 
 
 def _day(at: float | None, timezone: str) -> str:
-    return datetime.fromtimestamp(at or 0, ZoneInfo(timezone)).strftime("%a %d %b %Y")
+    return current().date(datetime.fromtimestamp(at or 0, ZoneInfo(timezone)).date(), _(DAY_WITH_WEEKDAY))
 
 
 def _figures(row: Mapping[str, Any], timezone: str) -> str:
-    rate = f"{row['responses'] / row['sent']:.0%}" if row["sent"] else "no rate"
-    return (f"{plural(row['sent'], 'InMail', 'InMails')} sent from {_day(row['period_start'], timezone)} to "
-            f"{_day(row['period_end'] - 1, timezone)}, {plural(row['responses'], 'response', 'responses')} ({rate})")
+    t = current()
+    rate = t.percent(row["responses"] / row["sent"]) if row["sent"] else _("no rate")
+    sends = ngettext("{count} InMail sent from {start} to {end}", "{count} InMails sent from {start} to {end}",
+                     row["sent"], start=_day(row["period_start"], timezone), end=_day(row["period_end"] - 1, timezone))
+    responses = ngettext("{count} response", "{count} responses", row["responses"])
+    return f"{sends}, {responses} ({rate})"
 
 
 def explain(row: Mapping[str, Any], threshold: float, grace_days: int, timezone: str) -> str:
     """What the change means for the recruiter, and until when."""
-    figures, limit = _figures(row, timezone), f"{threshold:.0%}"
+    figures, limit = _figures(row, timezone), current().percent(threshold)
     if row["state"] == WARNED:
         due = row["until"] + grace_days * DAY
-        return (f"{figures}: under the team's {limit}. This is a warning until {_day(row['until'], timezone)}; "
-                f"sending goes on as usual. On {_day(due, timezone)} the rate of the InMails sent during the "
-                f"warning is assessed; still under {limit} means one-to-one InMails only for a while.")
+        return _("{figures}: under the team's {limit}. This is a warning until {until}; sending goes on as usual. "
+                 "On {due} the rate of the InMails sent during the warning is assessed; still under {limit} means "
+                 "one-to-one InMails only for a while.", figures=figures, limit=limit,
+                 until=_day(row["until"], timezone), due=_day(due, timezone))
     if row["state"] == ONE_TO_ONE:
-        return (f"{figures}: still under {limit}. Until {_day(row['until'], timezone)} send one-to-one InMails "
-                f"only; drafts declared bulk will be flagged. At the end the rate is assessed again.")
-    return f"{figures}. {row['reason'].capitalize()}: no restriction any more."
+        return _("{figures}: still under {limit}. Until {until} send one-to-one InMails only; drafts declared bulk "
+                 "will be flagged. At the end the rate is assessed again.", figures=figures, limit=limit,
+                 until=_day(row["until"], timezone))
+    reason = _REASONS.get(row["reason"])
+    return _("{figures}. {reason}: no restriction any more.", figures=figures,
+             reason=_(reason) if reason else row["reason"].capitalize())
 
 
 def _tips(outreach: Outreach, team_id: str, user_id: str, now: float) -> list[dict[str, Any]]:
@@ -52,10 +67,11 @@ def _tips(outreach: Outreach, team_id: str, user_id: str, now: float) -> list[di
 
 
 def alert_messages(outreach: Outreach, team_id: str, row: Mapping[str, Any], now: float) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(DM to the recruiter, alert channel post) for the status `row`."""
+    """(DM to the recruiter, alert channel post) for the status `row`, both in the current reader's
+    language (`bot.i18n.reading`): whoever delivers one renders it for its own reader."""
     team = outreach.settings(team_id)
     body = explain(row, team.policy.threshold, team.policy.grace_days, team.timezone)
-    headline = _HEADLINES[row["state"]]
+    headline = _(_HEADLINES[row["state"]])
     tips = [] if row["state"] == NORMAL else _tips(outreach, team_id, row["user_id"], now)
     dm = render("alert.j2", headline=headline, body=body, tips=tips, who="")
     channel = render("alert.j2", headline=headline, body=body, tips=[], who=row["user_id"])
@@ -67,9 +83,9 @@ def risk_message(outreach: Outreach, team_id: str, user_id: str, period: Mapping
     the threshold as things stand (`period`: the `PeriodFigures` when it was noticed)."""
     team = outreach.settings(team_id)
     figures = PeriodFigures(**period)
-    headline = "⚠️ Your response rate is heading under the threshold"
-    body = (period_text(figures, team.policy).replace("*", "")
-            + "\nReplies still count until the period is judged: answer the pending ones and keep the next InMails "
-            "personal.")
+    headline = _("⚠️ Your response rate is heading under the threshold")
+    body = (period_text(figures, team.policy).replace("*", "") + "\n"
+            + _("Replies still count until the period is judged: answer the pending ones and keep the next InMails "
+                "personal."))
     tips = _tips(outreach, team_id, user_id, figures.start)
     return render("alert.j2", headline=headline, body=body, tips=tips, who="")

@@ -21,7 +21,9 @@ from slack_sdk.http_retry import default_retry_handlers
 from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
 from bot.listeners import actions, commands, events, messages, shortcuts, team_rules, team_settings, views
-from bot.listeners.common import Deps
+from bot.i18n import reading_from_now
+from bot.listeners.common import Deps, for_its_reader
+from bot.readers import Readers
 from bot.review_service import ReviewerLike, ReviewService
 from bot.scheduler import team_defaults
 from bot.settings import Settings
@@ -73,18 +75,22 @@ def create_app(settings: Settings, store: Store, reviewer: ReviewerLike, work: W
     webhooks = Webhooks(outreach) if settings.webhook_url else None
     service = ReviewService(store, reviewer, outreach, webhooks=webhooks)
     service.history.warm()  # each team's template index, rebuilt from SQLite before the first request
-    deps = Deps(service, outreach, settings, client, work, webhooks)
+    readers = Readers(outreach, client)
+    deps = Deps(service, outreach, settings, client, work, webhooks, readers)
 
     @app.middleware
     def provide(context: BoltContext, next: Callable[[], Any]) -> Any:
-        """Hands the app's settings, services and work queue to every listener through its context."""
+        """Hands the app's settings, services and work queue to every listener through its
+        context; what a listener says in its ack is in the language last found for the person."""
         context["settings"] = settings
         context["work"] = work
         context["deps"] = deps
+        # Set for the rest of the request, not around next(): Bolt runs the listener after this returns.
+        reading_from_now(readers.known_language(context.team_id or "", context.user_id))
         return next()
 
     for module in LISTENER_MODULES:
         module.register(app)
         for kind, handler in getattr(module, "HANDLERS", {}).items():
-            work.register(kind, partial(handler, deps=deps))
+            work.register(kind, partial(for_its_reader, handler, deps=deps))
     return app

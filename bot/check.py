@@ -156,13 +156,13 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
         json.dump(payload[0] if len(payload) == 1 else payload, stdout, ensure_ascii=False, indent=2)
         stdout.write("\n")
     elif args.format == "blocks":
-        from bot.blocks import review_message
+        from bot.blocks import review_message, sequence_message
+        from bot.i18n import reading
 
-        from bot.blocks import sequence_message
-
-        messages = [m for _, r, _ in outputs if r for m in (
-            [review_message(s) for s in r.steps] + [sequence_message(r)] if isinstance(r, SequenceReview)
-            else [review_message(r)])]
+        with reading(t.lang):
+            messages = [m for _, r, _ in outputs if r for m in (
+                [review_message(s) for s in r.steps] + [sequence_message(r)] if isinstance(r, SequenceReview)
+                else [review_message(r)])]
         json.dump(messages[0] if len(messages) == 1 else messages, stdout, ensure_ascii=False, indent=2)
         stdout.write("\n")
     elif args.format == "text":

@@ -1,8 +1,8 @@
 """The weekly digest: figures (models/digest.py) → Block Kit message + a PNG chart → Slack.
 
 `inmail-review digest [--team T] [--post]` prints it (or posts it now, outside the schedule
-and without claiming the week). The chart is drawn with Pillow (`bot/chart.py`), in memory:
-no display, no files, no fonts downloaded.
+and without claiming the week), in the team's language as its channel reads it. The chart is
+drawn with Pillow (`bot/chart.py`), in memory: no display, no files, no fonts downloaded.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 from bot.blocks import render
+from bot.i18n import _, choose, current, ngettext, reading
 from bot.outcomes import sentence
 from bot.review_service import slack_call
 from bot.template_outcomes import sentence as template_sentence
@@ -21,8 +22,8 @@ from bot.template_outcomes import templates
 from bot.tips import tips, title
 from models.digest import COSTLY_DAYS, DigestFigures, Rate, Week, compute, week_of
 from models.outreach import Outreach
-from models.policy import DAY, POLICY_RULES
-from models.wording import plural
+from models.policy import DAY, ONE_TO_ONE, POLICY_RULES, WARNED
+from rules.i18n import DAY_PATTERN, N_
 
 TEMPLATE_DAYS = 30  # the digest's and App Home's "most sent template": as far back as the near-duplicate history
 
@@ -30,27 +31,44 @@ RECRUITER_LINES = 30
 CHART_NAME = "response-rate.png"
 
 
+# Translators: date patterns, not words; keep the letters (d day, MMM month, EEE weekday). A week
+# within one month is "{first}–{last}" with its first day as "d" and its last as the day with
+# month and year ("23–29 Nov 2026"); across months the first day is "d MMM" ("30 Nov – 6 Dec 2026").
+FIRST_DAY = N_("d")
+# Translators: a date pattern: a day and its month ("30 Nov"), in a week's name and under the chart's bars.
+DAY_AND_MONTH = N_("d MMM")
+# Translators: a date pattern: the day a policy status ends, in the digest ("Mon 07 Dec"); keep the letters.
+WEEKDAY_AND_DAY = N_("EEE dd MMM")
+_STATES = {WARNED: N_("warned"), ONE_TO_ONE: N_("one-to-one only")}
+
+
 def _rate(rate: Rate) -> str:
-    return f"{rate.rate:.0%} of {rate.sent:,}" if rate.rate is not None else "none sent"
+    t = current()
+    return _("{rate} of {sent}", rate=t.percent(rate.rate), sent=t.number(rate.sent)) if rate.rate is not None \
+        else _("none sent")
 
 
 def _score(value: float | None) -> str:
-    return f"{value:.0f}" if value is not None else "—"
+    return current().number(value) if value is not None else "—"
 
 
 def week_name(week: Week, timezone: str) -> str:
-    """A week by its days, as a lead reads it: "23–29 Nov 2026", "28 Dec 2026 – 3 Jan 2027"."""
-    zone = ZoneInfo(timezone)
-    first, last = datetime.fromtimestamp(week.start, zone), datetime.fromtimestamp(week.end - 1, zone)
+    """A week by its days, as a lead reads it: "23–29 Nov 2026", "28 Dec 2026 – 3 Jan 2027"
+    (in the current reader's language: "23.–29. nov. 2026")."""
+    zone, t = ZoneInfo(timezone), current()
+    first = datetime.fromtimestamp(week.start, zone).date()
+    last = datetime.fromtimestamp(week.end - 1, zone).date()
+    end = t.date(last, DAY_PATTERN)
     if first.year != last.year:
-        return f"{first:%-d %b %Y} – {last:%-d %b %Y}"
+        return _("{first} – {last}", first=t.date(first, DAY_PATTERN), last=end)
     if first.month != last.month:
-        return f"{first:%-d %b} – {last:%-d %b %Y}"
-    return f"{first:%-d}–{last:%-d %b %Y}"
+        return _("{first} – {last}", first=t.date(first, _(DAY_AND_MONTH)), last=end)
+    # Translators: a week within one month, "23–29 Nov 2026" (no spaces around the dash).
+    return _("{first}–{last}", first=t.date(first, _(FIRST_DAY)), last=end)
 
 
 def _has_chart(figures: DigestFigures) -> bool:
-    return any(rate.sent for _, rate in figures.weekly)
+    return any(rate.sent for _label, rate in figures.weekly)
 
 
 def top_template(outreach: Outreach, team_id: str, week: Week) -> str | None:
@@ -61,26 +79,33 @@ def top_template(outreach: Outreach, team_id: str, week: Week) -> str | None:
 
 
 def digest_message(figures: DigestFigures, timezone: str, template: str | None = None) -> dict[str, Any]:
+    """The digest for the current reader (`bot.i18n.reading`: the team's language in its channel)."""
+    t = current()
     trend = ""
     if figures.average_score is not None and figures.last_average_score is not None:
         delta = figures.average_score - figures.last_average_score
-        trend = f" ({'▲' if delta > 0 else '▼' if delta < 0 else '='} {abs(delta):.0f} on the week before)"
-    reviews = (f"*{plural(figures.drafts, 'draft', 'drafts')}* reviewed, average score "
-               f"*{_score(figures.average_score)}*/100{trend}" if figures.drafts else "No drafts reviewed that week.")
+        arrow = "▲" if delta > 0 else "▼" if delta < 0 else "="
+        trend = " " + _("({arrow} {points} on the week before)", arrow=arrow, points=t.number(abs(delta)))
+    reviews = (ngettext("*{count} draft* reviewed, average score *{score}*/100{trend}",
+                        "*{count} drafts* reviewed, average score *{score}*/100{trend}", figures.drafts,
+                        score=_score(figures.average_score), trend=trend)
+               if figures.drafts else _("No drafts reviewed that week."))
     lines = [{"user_id": r.user_id, "now": _rate(r.this_week), "before": _rate(r.last_week)}
              for r in sorted(figures.recruiters, key=lambda r: (-r.this_week.sent, r.user_id))]
     zone = ZoneInfo(timezone)
-    flagged = [(user, state, datetime.fromtimestamp(until, zone).strftime("%a %d %b"))
-               for state, rows in (("warned", figures.warned), ("one-to-one only", figures.one_to_one))
+    flagged = [(user, _(_STATES[state]), t.date(datetime.fromtimestamp(until, zone).date(), _(WEEKDAY_AND_DAY)))
+               for state, rows in ((WARNED, figures.warned), (ONE_TO_ONE, figures.one_to_one))
                for user, until in rows]
-    findings = [{"title": title(f["rule"]), "drafts": plural(f["count"], "draft", "drafts")}
+    findings = [{"title": title(f["rule"]), "drafts": ngettext("in {count} draft", "in {count} drafts", f["count"])}
                 for f in figures.findings if f["rule"] not in POLICY_RULES]
     tip = tips(figures.findings, limit=1)[0]
     name = week_name(figures.week, timezone)
     before = week_name(week_of(figures.week.start, timezone, weeks_back=1), timezone)
-    heading = f"InMail digest · {name}"
-    return render("digest.j2", title=heading, fallback=f"{heading} (week {figures.week.label}): "
-                  f"{plural(figures.drafts, 'draft', 'drafts')} reviewed", reviews=reviews, this_week=name,
+    heading = _("InMail digest · {week}", week=name)
+    fallback = ngettext("{heading} (week {label}): {count} draft reviewed",
+                        "{heading} (week {label}): {count} drafts reviewed", figures.drafts,
+                        heading=heading, label=figures.week.label)
+    return render("digest.j2", title=heading, fallback=fallback, reviews=reviews, this_week=name,
                   last_week=before, recruiters=lines[:RECRUITER_LINES],
                   more_recruiters=max(0, len(lines) - RECRUITER_LINES), findings=findings, flagged=flagged,
                   tip=f"{tip['title']}: {tip['advice']}", chart=_has_chart(figures),
@@ -90,11 +115,11 @@ def digest_message(figures: DigestFigures, timezone: str, template: str | None =
 
 def _week_labels(weekly: list[tuple[str, Rate]]) -> list[str]:
     """Bar labels by each week's Monday, with the year under the first bar and wherever it changes."""
-    labels, year = [], None
-    for label, _ in weekly:
+    labels, year, t = [], None, current()
+    for label, _rate_of_week in weekly:
         iso_year, number = label.split("-W")
         monday = date.fromisocalendar(int(iso_year), int(number), 1)
-        labels.append(f"{monday:%-d %b}" + (f"\n{monday.year}" if monday.year != year else ""))
+        labels.append(t.date(monday, _(DAY_AND_MONTH)) + (f"\n{monday.year}" if monday.year != year else ""))
         year = monday.year
     return labels
 
@@ -106,9 +131,11 @@ def chart_png(figures: DigestFigures, threshold: float) -> bytes | None:
         return None
     from bot.chart import bar_chart_png
 
-    return bar_chart_png(f"Team response rate, {len(figures.weekly)} weeks by their Monday",
-                         _week_labels(figures.weekly), [rate.rate for _, rate in figures.weekly],
-                         [rate.sent for _, rate in figures.weekly], threshold)
+    weeks = len(figures.weekly)
+    return bar_chart_png(ngettext("Team response rate, {count} week by its Monday",
+                                  "Team response rate, {count} weeks by their Monday", weeks),
+                         _week_labels(figures.weekly), [rate.rate for _label, rate in figures.weekly],
+                         [rate.sent for _label, rate in figures.weekly], threshold)
 
 
 def post_digest(client: Any, outreach: Outreach, team_id: str, channel: str, figures: DigestFigures,
@@ -124,7 +151,8 @@ def post_digest(client: Any, outreach: Outreach, team_id: str, channel: str, fig
     png = chart_png(figures, team.policy.threshold)
     if png is not None:  # the text stands alone: a failed upload is logged, not retried
         slack_call("files_upload_v2", None, client.files_upload_v2, channel=posted["channel"], thread_ts=posted["ts"],
-                   content=png, filename=CHART_NAME, title=f"Response rate, weeks to {week_name(figures.week, team.timezone)}")
+                   content=png, filename=CHART_NAME,
+                   title=_("Response rate, weeks to {week}", week=week_name(figures.week, team.timezone)))
     return str(posted["ts"])
 
 
@@ -159,9 +187,11 @@ def run(args: argparse.Namespace) -> int:
             return 2
         now = time.time()
         figures = compute(outreach, team, week_of(now, outreach.settings(team).timezone, weeks_back=1), now)
+        language = choose(outreach.settings(team).language)  # printed as its channel would read it
         if not args.post:
-            print(_as_text(digest_message(figures, outreach.settings(team).timezone,
-                                          top_template(outreach, team, figures.week))))
+            with reading(language):
+                print(_as_text(digest_message(figures, outreach.settings(team).timezone,
+                                              top_template(outreach, team, figures.week))))
             return 0
         if not settings.slack_bot_token:
             print("inmail-review: error: --post needs SLACK_BOT_TOKEN", file=sys.stderr)
@@ -177,6 +207,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"inmail-review: error: team {team} has no digest channel (its own in App Home, or "
                   "INMAIL_DIGEST_CHANNEL for the bot token's workspace)", file=sys.stderr)
             return 2
-        return 0 if post_digest(client, outreach, team, channel, figures) else 1
+        with reading(language):
+            return 0 if post_digest(client, outreach, team, channel, figures) else 1
     finally:
         store.close()

@@ -21,9 +21,10 @@ import hashlib
 from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
+from bot.i18n import translator, ui_languages
 from models.policy import POLICY_RULES
 from models.records import Finding, Review
-from models.wording import plural
+from models.wording import Said
 
 # What "not applicable here" cannot be: the policy's own findings say what LinkedIn's policy did,
 # and LinkedIn refuses an InMail over its limits whatever the draft is for.
@@ -101,7 +102,10 @@ def without_dismissed(review: Review, dismissed: set[tuple[str, str]], reviewer:
     from rules.scoring import genericness, score_and_verdict
 
     score, verdict = score_and_verdict(kept)
-    note = (f"{plural(len(dropped), 'finding', 'findings')} dismissed as not applicable here; the score and "
-            f"verdict leave {'it' if len(dropped) == 1 else 'them'} out.")
+    # In every interface language, as the engine's notes are: the review may be shown to several readers.
+    note = Said({lang: translator(lang).ngettext(
+        "{count} finding dismissed as not applicable here; the score and verdict leave it out.",
+        "{count} findings dismissed as not applicable here; the score and verdict leave them out.", len(dropped))
+        for lang in ui_languages()})
     return replace(review, findings=tuple(kept), score=score, verdict=verdict, notes=(note,) + review.notes,
                    metrics=replace(review.metrics, genericness=round(genericness(kept), 2)))

@@ -1,13 +1,22 @@
 """The bot's interface in the reader's language: its catalogs, which language a reader gets, and
 the labels every surface shares. The machinery (catalogs, Babel's formats) is `rules.i18n`;
 this domain's catalogs are `bot/locale/<lang>/LC_MESSAGES/inmail.po`.
+
+Whose language: as Django's `translation.activate` and Flask-Babel's locale do, the language of
+the person being answered is set once for the work that answers them (`reading(lang)`, a
+context variable, so worker threads never see each other's), and every text made meanwhile —
+`_()` in Python, `_()`/`ngettext()` in the Block Kit templates — is in it. Who sets it: the
+work queue, for each piece of work, from the person it answers (`bot/readers.py`); the scheduler
+for a channel's posts (the team's language) and for each DM (its reader's).
 """
 from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Iterator, Mapping
 
 from models.wording import SOURCE_LANGUAGE, Said
 from rules.i18n import N_, Catalogs, Translator
@@ -85,6 +94,42 @@ _FIELDS = {"subject": N_("subject"), "body": N_("body"), "draft": N_("draft"), "
 
 def translator(lang: str | None = None) -> BotTranslator:
     return BotTranslator(lang if lang in ui_languages() else SOURCE_LANGUAGE, BOT)
+
+
+_reader: ContextVar[str] = ContextVar("reader_language", default=SOURCE_LANGUAGE)
+
+
+@contextmanager
+def reading(lang: str | None) -> Iterator[BotTranslator]:
+    """Everything made inside is for a reader of `lang` (English when we have no catalog for it)."""
+    token = _reader.set(translator(lang).lang)
+    try:
+        yield current()
+    finally:
+        _reader.reset(token)
+
+
+def reading_from_now(lang: str | None) -> None:
+    """Everything made from now on in this context is for a reader of `lang`, until it is set again:
+    for a request to the Slack app, whose listener Bolt runs on the same thread after the app's
+    middleware has returned (its `next()` only lets the chain go on), so a `reading()` block
+    around `next()` would end before the listener's ack is made."""
+    _reader.set(translator(lang).lang)
+
+
+def current() -> BotTranslator:
+    """The words of the reader being answered now."""
+    return translator(_reader.get())
+
+
+def _(msgid: str, /, **values: Any) -> str:
+    """One of the bot's messages in the current reader's language."""
+    return current().gettext(msgid, **values)
+
+
+def ngettext(one: str, many: str, count: int, /, **values: Any) -> str:
+    """A counted message in the current reader's language (`{count}` written its way)."""
+    return current().ngettext(one, many, count, **values)
 
 
 def everywhere(msgid: str, /, **values: object) -> Said:

@@ -15,6 +15,10 @@ then Slack — `users.lookupByEmail` for an email, else a unique match of the na
 nothing. A recruiter still unknown is skipped, asking for `--map`. Slack failing (no token, a
 network error, a rate limit) never fails the import: the row is skipped the same way.
 
+What the Slack upload shows (`summary`, the notes, a skipped recruiter) is in its reader's
+language (`bot.i18n`); the command's output is English, the default when nobody is being read to.
+The report's own problems (`models/linkedin_import.py`) stay in English.
+
 Exit status of the command: 0 when every row was imported (blank lines and totals rows are not
 rows), 1 when rows were skipped for a reason to look at, 2 when the file cannot be read.
 """
@@ -33,13 +37,15 @@ from typing import Any, Iterable, Protocol
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.command_db import CommandFailed, fail, team_data
+from bot.i18n import _, ngettext
 from bot.settings import Settings
 from models.linkedin_import import AmbiguousDates, DateOrder, ReportError, ReportRow, Skipped, read_report, spread
 from models.outreach import Outreach
+from rules.i18n import N_
 
 DAY_S = 86_400.0
-SPREAD_NOTE = "each period's figures were spread evenly over its days"
-NO_TOKEN_NOTE = "recruiters not known yet were not looked up in Slack: SLACK_BOT_TOKEN is not set"
+SPREAD_NOTE = N_("each period's figures were spread evenly over its days")
+NO_TOKEN_NOTE = N_("recruiters not known yet were not looked up in Slack: SLACK_BOT_TOKEN is not set")
 USERS_PAGE = 200
 
 
@@ -136,16 +142,20 @@ class ImportResult:
 def summary(result: ImportResult, limit: int | None = None) -> str:
     """The result in lines: counts, how figures were stored, each skipped row; after `limit`
     row lines, "… and N more"."""
-    rows = "1 row" if result.rows == 1 else f"{result.rows} rows"
-    head = (f"{rows} imported for team {result.team}: {result.added} added, {result.updated} updated, "
-            f"{result.unchanged} unchanged; {len(result.problems)} skipped")
-    found = [f"  {who!r} is {user} (found in Slack)" for who, user in result.found_in_slack.items()]
-    skips = [f"  line {skip.line}: " + ("skipped (totals row)" if skip.totals else skip.reason)
+    head = ngettext("{rows} row imported for team {team}: {added} added, {updated} updated, {unchanged} unchanged; "
+                    "{skipped} skipped",
+                    "{rows} rows imported for team {team}: {added} added, {updated} updated, {unchanged} unchanged; "
+                    "{skipped} skipped", result.rows, rows=result.rows, team=result.team, added=result.added,
+                    updated=result.updated, unchanged=result.unchanged, skipped=len(result.problems))
+    found = ["  " + _("{who} is {user} (found in Slack)", who=repr(who), user=user)
+             for who, user in result.found_in_slack.items()]
+    skips = ["  " + _("line {line}: {reason}", line=skip.line,
+                      reason=_("skipped (totals row)") if skip.totals else skip.reason)
              for skip in sorted(result.skipped, key=lambda s: s.line)]
     details = found + skips
     if limit is not None and len(details) > limit:
-        details = details[:limit] + [f"  … and {len(details) - limit} more"]
-    notes = ([SPREAD_NOTE] if result.rows else []) + result.notes
+        details = details[:limit] + ["  " + ngettext("… and {count} more", "… and {count} more", len(details) - limit)]
+    notes = ([_(SPREAD_NOTE)] if result.rows else []) + result.notes
     return "\n".join([head, *(f"  {note}" for note in notes), *details])
 
 
@@ -189,8 +199,8 @@ def _recruiter(outreach: Outreach, team: str, row: ReportRow, lookup: Lookup | N
         if user:
             return user
     if lookup is None:
-        if NO_TOKEN_NOTE not in result.notes:
-            result.notes.append(NO_TOKEN_NOTE)
+        if _(NO_TOKEN_NOTE) not in result.notes:
+            result.notes.append(_(NO_TOKEN_NOTE))
         return None
     user = lookup.by_email(row.email) if row.email else None
     name = row.email
@@ -219,14 +229,14 @@ def import_report(outreach: Outreach, team: str, data: bytes, *, aliases: Iterab
         user = _recruiter(outreach, team, row, lookup, result)
         if user is None:
             who = row.email or row.recruiter
-            result.skipped.append(Skipped(row.line, f"unknown recruiter {who!r} ({unknown_hint})"))
+            result.skipped.append(Skipped(row.line, _("unknown recruiter {who} ({hint})", who=repr(who), hint=unknown_hint)))
             continue
         outcome = store_row(outreach, team, user, row, window)
         setattr(result, outcome, getattr(result, outcome) + 1)
         if outcome != "unchanged":
             result.changed.add(user)
     if lookup is not None and lookup.problem:
-        result.notes.append(f"Slack could not be asked about every recruiter ({lookup.problem})")
+        result.notes.append(_("Slack could not be asked about every recruiter ({problem})", problem=lookup.problem))
     for user in sorted(result.changed):  # judged now, with an early warning where due, not at the next hourly tick
         outreach.reassess(team, user, time.time())
     return result

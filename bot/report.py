@@ -31,6 +31,16 @@ _STYLE = {
 _ICON = {"blocked": "✗", "revise": "!", "ready": "✓"}
 
 
+_KEEP = "\ue000"  # stands in for a no-break space while wrapping
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    """Lines of at most `width`, never broken at a no-break space ("13\u00a0%", "1\u00a0900 tegn"):
+    textwrap takes every Unicode space for a place to break."""
+    lines = textwrap.wrap(text.replace("\u00a0", _KEEP), width, initial_indent=first, subsequent_indent=rest)
+    return [line.replace(_KEEP, "\u00a0") for line in lines]
+
+
 def use_colour(stream: IO[str], choice: str = "auto") -> bool:
     if choice != "auto":
         return choice == "always"
@@ -92,8 +102,8 @@ class TextReport:
             label = self.paint(f"{t.severity(f.severity):<10}", f.severity)
             lines.append(f"  {t.field('sequence'):<12} {label} {self.paint(f.rule, 'dim')}")
             message, suggestion = f.text(t.lang)
-            lines += textwrap.wrap(message, self.width, initial_indent=indent, subsequent_indent=indent)
-            lines += textwrap.wrap("→ " + suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")
+            lines += _wrap(message, self.width, indent, indent)
+            lines += _wrap("→ " + suggestion, self.width, indent, indent + "  ")
         if not sequence.findings:
             lines.append(self.paint("  " + t.gettext("nothing to change in how the messages follow each other"), "dim"))
         return "\n".join(lines)
@@ -111,8 +121,8 @@ class TextReport:
         out = [head]
         indent = " " * 4
         message, suggestion = f.text(t.lang)
-        out += textwrap.wrap(message, self.width, initial_indent=indent, subsequent_indent=indent)
-        out += textwrap.wrap("→ " + suggestion, self.width, initial_indent=indent, subsequent_indent=indent + "  ")
+        out += _wrap(message, self.width, indent, indent)
+        out += _wrap("→ " + suggestion, self.width, indent, indent + "  ")
         return out
 
     def error(self, source: str, message: str) -> str:

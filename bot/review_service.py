@@ -31,6 +31,7 @@ from slack_sdk.webhook import WebhookClient
 from bot.blocks import review_message, text_message
 from bot.dismiss import CARRY_DAYS, carried, dismissable, phrase_key, quote_of, token, without_dismissed
 from bot.history import TeamHistory
+from bot.i18n import N_, _, everywhere
 from bot.team_rules import TeamRules
 from bot.webhooks import Webhooks
 from bot.work import Retry
@@ -43,10 +44,11 @@ from rules import ReviewContext
 
 log = logging.getLogger(__name__)
 
-REVIEW_FAILED = "Sorry, this draft could not be reviewed (an internal error was logged). Please try again later."
-TEXT_GONE = "This draft's text is no longer kept, so it cannot be reviewed again. Paste it again with `/inmail`."
-NOT_SAVED = ("Not saved: the database was not answering, so this draft and its review are not kept "
-             "(no buttons, not in your figures). Paste it again later to keep it.")
+# In the reader's language where they are said: `_(TEXT_GONE)`.
+REVIEW_FAILED = N_("Sorry, this draft could not be reviewed (an internal error was logged). Please try again later.")
+TEXT_GONE = N_("This draft's text is no longer kept, so it cannot be reviewed again. Paste it again with `/inmail`.")
+NOT_SAVED = N_("Not saved: the database was not answering, so this draft and its review are not kept "
+               "(no buttons, not in your figures). Paste it again later to keep it.")
 RESPONSE_URL_TIMEOUT_S = 10
 
 
@@ -183,7 +185,7 @@ class ReviewService:
         except Exception as error:  # noqa: BLE001 - as in _review
             log.error("review of an unsaved draft failed: %s", type(error).__name__)
             return None
-        review = replace(review, notes=(NOT_SAVED,) + review.notes)
+        review = replace(review, notes=(everywhere(NOT_SAVED),) + review.notes)
         return Answer("", review, review_message(review))
 
     def review_stored(self, team_id: str, row: Mapping[str, Any], keep: bool = True) -> Answer | None:
@@ -285,4 +287,4 @@ class ReviewService:
 
     @staticmethod
     def failure_message() -> dict[str, Any]:
-        return text_message(REVIEW_FAILED)
+        return text_message(_(REVIEW_FAILED))

@@ -10,6 +10,10 @@ posted after, so two processes, or one restarted, post each thing once. Every po
 as message metadata; a delivery taken over after a lease ran out is first looked for in the
 channel's recent history, so a process that died between Slack's answer and the mark does not
 cause a second post (when the history cannot be read, it posts again rather than lose it).
+
+Each post is made in its reader's language (`bot.i18n.reading`): what goes to a team's channel
+(an alert, the digest and its chart) in the team's, a DM (a recruiter's alert or early warning, an
+admin's notice about a channel) in that person's (`bot/readers.py`).
 """
 from __future__ import annotations
 
@@ -23,6 +27,8 @@ from bot.alerts import alert_messages, risk_message
 from bot.blocks import NOT_POSTABLE, channel_problem_text, text_message
 from bot.digest import post_digest
 from bot import webhooks
+from bot.i18n import reading
+from bot.readers import Readers
 from bot.review_service import slack_call
 from bot.settings import Settings
 from models.digest import Week, compute, digest_due
@@ -45,7 +51,8 @@ def team_defaults(settings: Settings) -> TeamSettings:
     """What a team uses until an admin changes it: the environment's channels, day, hour and zone."""
     return TeamSettings(alert_channel=settings.alert_channel, digest_channel=settings.digest_channel,
                         digest_weekday=settings.digest_weekday, digest_hour=settings.digest_hour,
-                        timezone=settings.timezone, retention_days=settings.retention_days)
+                        timezone=settings.timezone, retention_days=settings.retention_days,
+                        language=settings.language)
 
 
 class Scheduler:
@@ -54,6 +61,7 @@ class Scheduler:
         self.store = store
         self.outreach = Outreach(store, team_defaults(settings))
         self.client = client
+        self.readers = Readers(self.outreach, client)
         self.admins = settings.admins
         self.webhook = (settings.webhook_url, settings.webhook_secret)
         self.interval_s = interval_s
@@ -140,21 +148,30 @@ class Scheduler:
                 return ts
             figures = compute(self.outreach, team_id, Week(**row["payload"]), now)
             refused = self._refusal(team_id, team.digest_channel, "digest", now)
-            return self._fixed(team_id, team.digest_channel, post_digest(
-                self.client, self.outreach, team_id, team.digest_channel, figures, on_refusal=refused, metadata=metadata))
+            with reading(self.readers.team_language(team_id)):
+                ts = post_digest(self.client, self.outreach, team_id, team.digest_channel, figures, on_refusal=refused,
+                                 metadata=metadata)
+            return self._fixed(team_id, team.digest_channel, ts)
         if row["kind"] == "risk_dm":
-            channel, message = row["user_id"], risk_message(self.outreach, team_id, row["user_id"], row["payload"])
+            channel = row["user_id"]
+            with reading(self.readers.language(team_id, channel)):
+                message = risk_message(self.outreach, team_id, channel, row["payload"])
         elif row["kind"] == "admin_notice":
-            channel, message = row["user_id"], text_message(channel_problem_text(row["payload"]))
+            channel = row["user_id"]
+            with reading(self.readers.language(team_id, channel)):
+                message = text_message(channel_problem_text(row["payload"]))
         else:
             status = self.outreach.status_row(team_id, row["payload"]["status_id"])
             if status is None:
                 return ""
-            dm, channel_post = alert_messages(self.outreach, team_id, status, now)
-            channel, message = (team.alert_channel, channel_post) if row["kind"] == "alert_channel" else (
-                status["user_id"], dm)
+            to_channel = row["kind"] == "alert_channel"
+            channel = team.alert_channel if to_channel else status["user_id"]
             if not channel:
                 return ""
+            reader = self.readers.team_language(team_id) if to_channel else self.readers.language(team_id, channel)
+            with reading(reader):
+                dm, channel_post = alert_messages(self.outreach, team_id, status, now)
+            message = channel_post if to_channel else dm
         if row["kind"] != "alert_channel":  # a DM: to the recruiter's conversation with the app
             opened = slack_call("conversations.open", None, self.client.conversations_open, users=channel)
             if opened is None:

@@ -66,6 +66,18 @@ def _bounded_int(value: str | None, name: str, default: int, low: int, high: int
     return int(value)
 
 
+def interface_language(value: str | None) -> str:
+    """`INMAIL_LANGUAGE`: the team's interface language by default (en when unset)."""
+    from bot.i18n import ui_language, ui_languages
+
+    if not value:
+        return "en"
+    lang = ui_language(value)
+    if lang is None:
+        raise ValueError(f"INMAIL_LANGUAGE must be one of {', '.join(ui_languages())}, not {value!r}")
+    return lang
+
+
 def timezone_name(value: str | None) -> str:
     """An IANA zone name, checked now so a typo fails at start, not at the first digest."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -111,6 +123,7 @@ class Settings:
     digest_hour: int = 9
     timezone: str = "UTC"
     retention_days: int = 30
+    language: str = "en"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -142,6 +155,7 @@ class Settings:
             digest_hour=_bounded_int(env.get("INMAIL_DIGEST_HOUR"), "INMAIL_DIGEST_HOUR", 9, 0, 23),
             timezone=timezone_name(env.get("INMAIL_TIMEZONE")),
             retention_days=_positive_int(env.get("INMAIL_RETENTION_DAYS"), "INMAIL_RETENTION_DAYS", default=30),
+            language=interface_language(env.get("INMAIL_LANGUAGE")),
         )
 
     def __repr__(self) -> str:  # never print secrets, even by accident in a traceback

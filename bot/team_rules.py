@@ -17,10 +17,12 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from bot.i18n import _, current
 from models.dismissals import Dismissals
-from models.records import Draft, Recipient
+from models.records import SEVERITIES, Draft, Recipient
 from models.store import Store
 from models.team_rules import TeamRuleChanges
+from models.wording import localized
 from rules.packs import TeamChange
 
 log = logging.getLogger(__name__)
@@ -40,10 +42,12 @@ def languages() -> tuple[str, ...]:
 
 
 def language_name(code: str) -> str:
-    """The language's name for people ("Norwegian Bokmål"), from its pack's language.yml."""
+    """The language's name for the reader: in English its pack's own ("Norwegian Bokmål", from its
+    language.yml), in another interface language CLDR's ("norsk bokmål")."""
     from rules.language import language_name as named
 
-    return named(code)
+    words = current()
+    return named(code) if words.lang == "en" else words.language_name(code)
 
 
 def as_change(row: Mapping[str, Any]) -> TeamChange:
@@ -109,9 +113,9 @@ class TeamRules:
     def refusal(self, team_id: str, change: TeamChange) -> str | None:
         """Why `change` cannot be made to the team's rules as they are now; None when it can."""
         if not self.changeable:
-            return "this app's reviewer does not take team rule changes"
+            return _("this app's reviewer does not take team rule changes")
         if any(as_change(row) == change for row in self.changes.active(team_id)):
-            return "the same change is in effect already"
+            return _("the same change is in effect already")
         return self.reviewer(team_id).team_change_refusal(change)
 
     def record(self, team_id: str, user_id: str, change: TeamChange) -> tuple[int | None, str | None]:
@@ -122,7 +126,7 @@ class TeamRules:
         change_id = self.changes.add(team_id, user_id, change.kind, change.rule, language=change.language,
                                      phrase=change.phrase.strip(), level=change.level,
                                      suggestion=change.suggestion.strip())
-        return (change_id, None) if change_id is not None else (None, "the same change is in effect already")
+        return (change_id, None) if change_id is not None else (None, _("the same change is in effect already"))
 
     def undo(self, team_id: str, change_id: int, user_id: str) -> dict[str, Any] | None:
         return self.changes.undo(team_id, change_id, user_id)
@@ -135,7 +139,7 @@ class TeamRules:
         now = time.time() if now is None else now
         rows = self.changes.preview_drafts(team_id, now - retention_days * DAY, PREVIEW_DRAFTS)
         active = [as_change(row) for row in self.changes.active(team_id)]
-        reviewer, _ = self.base.with_team_changes(active + [change])
+        reviewer, _skipped = self.base.with_team_changes(active + [change])
         flagged = in_language = 0
         for row in rows:
             details = row["details"] or {}
@@ -153,16 +157,19 @@ class TeamRules:
 
 
 def describe(row: Mapping[str, Any], title: Any) -> str:
-    """A change in a lead's words (no user, no time): "switched off “rockstar” in …"."""
+    """A change in a lead's words (no user, no time): "switched off “rockstar” in …", in the
+    reader's language (after a person's name in App Home's list, and after "Done:" in a notice)."""
     change = as_change(row)
+    words = current()
     if change.kind == "phrase-off":
-        return (f"switched off “{change.phrase}” in {title(change.rule)} ({change.rule}, "
-                f"{language_name(change.language)})")
+        return _("switched off “{phrase}” in {title} ({rule}, {language})", phrase=change.phrase,
+                 title=title(change.rule), rule=change.rule, language=language_name(change.language))
+    level = words.severity(change.level) if change.level in SEVERITIES else change.level
     if change.kind == "level":
-        return f"made {title(change.rule)} ({change.rule}) a {change.level}"
-    said = f", suggesting “{change.suggestion}”" if change.suggestion else ""
-    return (f"added “{change.phrase}” to {change.rule} as a {change.level} ({language_name(change.language)}"
-            f"{said})")
+        return _("made {title} ({rule}) a {level}", title=title(change.rule), rule=change.rule, level=level)
+    said = _(", suggesting “{suggestion}”", suggestion=change.suggestion) if change.suggestion else ""
+    return _("added “{phrase}” to {rule} as a {level} ({language}{said})", phrase=change.phrase, rule=change.rule,
+             level=level, language=language_name(change.language), said=said)
 
 
 def home_section(rules: TeamRules, dismissals: Dismissals, team_id: str, title: Any, now: float) -> dict[str, Any]:
@@ -178,24 +185,24 @@ def home_section(rules: TeamRules, dismissals: Dismissals, team_id: str, title: 
         offers, said = [], []
         off = TeamChange("phrase-off", rule, language, phrase or "")
         if phrase and language and off in active:
-            said.append("switched off for the team")
+            said.append(_("switched off for the team"))
         elif phrase and language:
             why = rules.refusal(team_id, off)
             if why is None:
-                offers.append(("Switch this phrase off for the team", "team_phrase_off",
+                offers.append((_("Switch this phrase off for the team"), "team_phrase_off",
                                {"rule": rule, "language": language, "phrase": phrase}))
             else:
-                said.append(why)
-        current = reviewer.rule(language, rule) if rules.changeable else None
+                said.append(localized(why, current().lang))
+        in_force = reviewer.rule(language, rule) if rules.changeable else None
         lower = TeamChange("level", rule, level="suggestion")
-        if current is not None and current.level == "suggestion":
-            said.append("a suggestion now")
-        elif current is not None or not said:
+        if in_force is not None and in_force.level == "suggestion":
+            said.append(_("a suggestion now"))
+        elif in_force is not None or not said:
             why = rules.refusal(team_id, lower)
             if why is None:
-                offers.append(("Lower this rule to suggestion", "team_rule_suggestion", {"rule": rule}))
+                offers.append((_("Lower this rule to suggestion"), "team_rule_suggestion", {"rule": rule}))
             else:
-                said.append(why)
+                said.append(localized(why, current().lang))
         examples = dismissals.examples(team_id, rule, row["language"], phrase, since)
         ranked.append({"rule": rule, "title": title(rule), "phrase": phrase or "",
                        "language": language_name(language) if language else "",

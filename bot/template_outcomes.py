@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import _, current, ngettext
 from bot.tips import title
 from models.store import Store
-from models.wording import plural
 
 FIRST_LINE_MAX = 80
 MIN_COPIES = 2
@@ -101,10 +101,17 @@ def _template(members: list[dict[str, Any]], settled_before: float) -> Template:
 
 
 def sentence(template: Template) -> str:
-    """ "'spennende mulighet…' went to 340 people from 3 recruiters; 3% replied (340 sends)…" """
-    opening = f"“{template.first_line}”" if template.first_line else "A template whose text is past retention"
-    rate = (f"{template.rate:.0%} replied ({plural(template.sent, 'settled send', 'settled sends')})"
-            if template.rate is not None else "no settled sends yet")
-    text = (f"{opening} went to {plural(template.recipients, 'person', 'people')} from "
-            f"{plural(len(template.recruiters), 'recruiter', 'recruiters')}; {rate}")
-    return text + (f"; usually: {', '.join(title(rule) for rule in template.findings)}" if template.findings else "")
+    """ "'spennende mulighet…' went to 340 people from 3 recruiters; 3% replied (340 sends)…", in the
+    current reader's language (the first line is the draft's own words, as it was written)."""
+    opening = (_("“{line}”", line=template.first_line) if template.first_line
+               else _("A template whose text is past retention"))
+    rate = (ngettext("{rate} replied ({count} settled send)", "{rate} replied ({count} settled sends)", template.sent,
+                     rate=current().percent(template.rate))
+            if template.rate is not None else _("no settled sends yet"))
+    text = _("{template} went to {people} from {recruiters}; {outcome}", template=opening,
+             people=ngettext("{count} person", "{count} people", template.recipients),
+             recruiters=ngettext("{count} recruiter", "{count} recruiters", len(template.recruiters)), outcome=rate)
+    if not template.findings:
+        return text
+    return _("{sentence}; usually: {findings}", sentence=text,
+             findings=", ".join(title(rule) for rule in template.findings))

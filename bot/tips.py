@@ -11,62 +11,77 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from bot.i18n import N_, _
 from models.policy import POLICY_RULES
 
-# rule id → (title, what to do). Rules not listed fall back to their id's words.
+# rule id → (title, what to do), translated where they are read (`title`, `tips`). Rules not listed
+# fall back to their id's words.
 RULE_TIPS: dict[str, tuple[str, str]] = {
-    "length/body-limit": ("Over LinkedIn's length limit", "Cut the InMail to under 1,900 characters."),
-    "length/subject-limit": ("Subject too long", "Keep the subject under 200 characters."),
-    "length/reply-rate": ("Long InMail", "Shorter InMails get more replies: aim for under 400 characters."),
-    "length/empty": ("Nothing to send", "Write the message itself before sending."),
-    "length/wall-of-text": ("Wall of text", "Break long paragraphs into two or three short ones."),
-    "length/long-sentence": ("Long sentences", "Split sentences of more than 40 words."),
-    "generic-template/mass-template": ("Reads like a mass template",
-                                       "Write something that only this person could receive."),
-    "generic-template/placeholder": ("Unfilled placeholder", "Fill in every placeholder such as [Name] before sending."),
-    "generic-template/fallback": ("Mail merge gone wrong", "Check the greeting and company names came through."),
-    "generic-template/generic-salutation": ("Generic salutation", "Greet the person by name, not as \"Candidate\"."),
-    "generic-template/generic-greeting": ("Generic greeting", "Open with their name instead of \"Hi there\"."),
-    "generic-template/unnamed-client": ("Unnamed client", "Name the employer: \"one of our clients\" gets ignored."),
-    "generic-template/boilerplate": ("Recruiting boilerplate",
-                                     "Replace stock phrases with one concrete fact about the role or team."),
-    "generic-template/clickbait": ("Clickbait", "Drop salary teasers and \"?!\" from the subject."),
-    "generic-template/near-duplicate": ("Same text to many people",
-                                        "Personalise each InMail instead of resending one template."),
-    "personalization/no-name": ("No name", "Use the recipient's name."),
-    "personalization/name-misspelt": ("Name misspelt", "Spell the name exactly as on their profile."),
-    "personalization/no-reference": ("Nothing about them",
-                                     "Mention their title, company, a skill or something they made."),
-    "personalization/mail-merge": ("Mail-merge personalisation",
-                                   "Go beyond name and company: say why them, specifically."),
-    "personalization/about-us": ("All about us", "Write more about them and less about your company."),
-    "personalization/unverified": ("No profile to check against",
-                                   "Add the recipient's profile in the review form, so the name and details are checked."),
-    "category-match/not-open-to": ("Not what they are open to", "Check the recipient's \"open to\" before sending."),
-    "category-match/declared-mismatch": ("Category mismatch", "Make the text match the kind of InMail it is."),
-    "grammar/spelling": ("Spelling", "Fix the misspelt words."),
-    "grammar/grammar": ("Grammar", "Fix the grammar mistakes."),
-    "grammar/punctuation": ("Punctuation", "Fix the punctuation."),
-    "grammar/style": ("Style", "Tighten the wording."),
-    "grammar/mixed-language": ("Mixed languages", "Write the whole InMail in one language."),
-    "inclusive-language/exclusionary": ("Exclusionary wording",
-                                        "Describe the experience needed instead of words like \"rockstar\"."),
-    "inclusive-language/gender-coded": ("Gender-coded wording", "Balance the wording so anyone feels addressed."),
-    "call-to-action/missing": ("No clear ask", "End with one easy question, such as a 15-minute call."),
-    "call-to-action/too-many": ("Too many asks", "Keep to one or two asks."),
-    "call-to-action/high-effort": ("High-effort ask", "Ask for a short call, not a CV or an application."),
-    "subject/missing": ("No subject", "Add a subject that names the role or the reason."),
-    "subject/generic": ("Generic subject", "Name the role or what caught your eye, not \"Opportunity\"."),
-    "subject/shouting": ("Shouting subject", "Write the subject in normal case."),
-    "subject/clickbait": ("Clickbait subject", "Leave out \"URGENT\" and the like."),
+    "length/body-limit": (N_("Over LinkedIn's length limit"), N_("Cut the InMail to under 1,900 characters.")),
+    "length/subject-limit": (N_("Subject too long"), N_("Keep the subject under 200 characters.")),
+    "length/reply-rate": (N_("Long InMail"), N_("Shorter InMails get more replies: aim for under 400 characters.")),
+    "length/empty": (N_("Nothing to send"), N_("Write the message itself before sending.")),
+    "length/wall-of-text": (N_("Wall of text"), N_("Break long paragraphs into two or three short ones.")),
+    "length/long-sentence": (N_("Long sentences"), N_("Split sentences of more than 40 words.")),
+    "generic-template/mass-template": (N_("Reads like a mass template"),
+                                       N_("Write something that only this person could receive.")),
+    "generic-template/placeholder": (N_("Unfilled placeholder"),
+                                     N_("Fill in every placeholder such as [Name] before sending.")),
+    "generic-template/fallback": (N_("Mail merge gone wrong"),
+                                  N_("Check the greeting and company names came through.")),
+    "generic-template/generic-salutation": (N_("Generic salutation"),
+                                            N_("Greet the person by name, not as \"Candidate\".")),
+    "generic-template/generic-greeting": (N_("Generic greeting"), N_("Open with their name instead of \"Hi there\".")),
+    "generic-template/unnamed-client": (N_("Unnamed client"),
+                                        N_("Name the employer: \"one of our clients\" gets ignored.")),
+    "generic-template/boilerplate": (N_("Recruiting boilerplate"),
+                                     N_("Replace stock phrases with one concrete fact about the role or team.")),
+    "generic-template/clickbait": (N_("Clickbait"), N_("Drop salary teasers and \"?!\" from the subject.")),
+    "generic-template/near-duplicate": (N_("Same text to many people"),
+                                        N_("Personalise each InMail instead of resending one template.")),
+    "personalization/no-name": (N_("No name"), N_("Use the recipient's name.")),
+    "personalization/name-misspelt": (N_("Name misspelt"), N_("Spell the name exactly as on their profile.")),
+    "personalization/no-reference": (N_("Nothing about them"),
+                                     N_("Mention their title, company, a skill or something they made.")),
+    "personalization/mail-merge": (N_("Mail-merge personalisation"),
+                                   N_("Go beyond name and company: say why them, specifically.")),
+    "personalization/about-us": (N_("All about us"), N_("Write more about them and less about your company.")),
+    "personalization/unverified": (N_("No profile to check against"),
+                                   N_("Add the recipient's profile in the review form, so the name and details "
+                                      "are checked.")),
+    "category-match/not-open-to": (N_("Not what they are open to"),
+                                   N_("Check the recipient's \"open to\" before sending.")),
+    "category-match/declared-mismatch": (N_("Category mismatch"), N_("Make the text match the kind of InMail it is.")),
+    "grammar/spelling": (N_("Spelling"), N_("Fix the misspelt words.")),
+    "grammar/grammar": (N_("Grammar"), N_("Fix the grammar mistakes.")),
+    "grammar/punctuation": (N_("Punctuation"), N_("Fix the punctuation.")),
+    "grammar/style": (N_("Style"), N_("Tighten the wording.")),
+    "grammar/mixed-language": (N_("Mixed languages"), N_("Write the whole InMail in one language.")),
+    "inclusive-language/exclusionary": (N_("Exclusionary wording"),
+                                        N_("Describe the experience needed instead of words like \"rockstar\".")),
+    "inclusive-language/gender-coded": (N_("Gender-coded wording"),
+                                        N_("Balance the wording so anyone feels addressed.")),
+    "call-to-action/missing": (N_("No clear ask"), N_("End with one easy question, such as a 15-minute call.")),
+    "call-to-action/too-many": (N_("Too many asks"), N_("Keep to one or two asks.")),
+    "call-to-action/high-effort": (N_("High-effort ask"), N_("Ask for a short call, not a CV or an application.")),
+    "subject/missing": (N_("No subject"), N_("Add a subject that names the role or the reason.")),
+    "subject/generic": (N_("Generic subject"), N_("Name the role or what caught your eye, not \"Opportunity\".")),
+    "subject/shouting": (N_("Shouting subject"), N_("Write the subject in normal case.")),
+    "subject/clickbait": (N_("Clickbait subject"), N_("Leave out \"URGENT\" and the like.")),
 }
 GENERAL_TIPS = ("personalization/no-reference", "call-to-action/missing", "generic-template/boilerplate")
+# The title of a phrase a lead added in App Home: a rule of its own, `<family>/team-<phrase>`
+# (`rules.packs.team_phrase_rule_id`).
+TEAM_PHRASE = N_("Phrase the team avoids")
 
 
 def title(rule: str) -> str:
     """A rule's title for people ("Recruiting boilerplate"), never its id."""
     known = RULE_TIPS.get(rule)
-    return known[0] if known else rule.rsplit("/", 1)[-1].replace("-", " ").capitalize()
+    if known:
+        return _(known[0])
+    name = rule.rsplit("/", 1)[-1]
+    return _(TEAM_PHRASE) if name.startswith("team-") else name.replace("-", " ").capitalize()
 
 
 def tips(*rankings: Iterable[Mapping[str, Any]], limit: int = 3) -> list[dict[str, Any]]:
@@ -79,9 +94,9 @@ def tips(*rankings: Iterable[Mapping[str, Any]], limit: int = 3) -> list[dict[st
             rule = row["rule"]
             if rule in POLICY_RULES or rule in chosen or rule not in RULE_TIPS or len(chosen) >= limit:
                 continue
-            chosen[rule] = {"title": title(rule), "advice": RULE_TIPS[rule][1],
+            chosen[rule] = {"title": title(rule), "advice": _(RULE_TIPS[rule][1]),
                             "count": row["count"] if source == 0 else None}
     for rule in GENERAL_TIPS:
         if len(chosen) < limit and rule not in chosen:
-            chosen[rule] = {"title": title(rule), "advice": RULE_TIPS[rule][1], "count": None}
+            chosen[rule] = {"title": title(rule), "advice": _(RULE_TIPS[rule][1]), "count": None}
     return list(chosen.values())

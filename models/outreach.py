@@ -40,6 +40,7 @@ class TeamSettings:
     timezone: str = "UTC"
     retention_days: int = 30
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    language: str = "en"  # the interface language of the team's channels and of anyone who chose none
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

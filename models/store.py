@@ -189,6 +189,13 @@ def _v7_dismissals_and_team_rules(db: sqlite_utils.Database) -> None:
     db["team_rule_versions"].create({"team_id": str, "version": int}, pk="team_id", not_null={"version"})
 
 
+def _v8_reader_languages(db: sqlite_utils.Database) -> None:
+    """Issue 14: the interface language each person chose in App Home (models/readers.py owns the
+    table). No row means "automatic": Slack's locale for them, else the team's language."""
+    db["reader_languages"].create({"team_id": str, "user_id": str, "language": str, "updated_at": float},
+                                  pk=("team_id", "user_id"), not_null={"language", "updated_at"})
+
+
 def trait_set_id(conn: sqlite3.Connection, traits: str) -> int:
     """The id of a set of traits (`models/effects.py:review_traits`), added the first time it is seen."""
     conn.execute("INSERT OR IGNORE INTO trait_sets (traits) VALUES (?)", (traits,))
@@ -198,7 +205,8 @@ def trait_set_id(conn: sqlite3.Connection, traits: str) -> int:
 # Append only; never edit a migration that has shipped.
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach, _v3_jobs,
                                                                      _v4_reply_logs, _v5_channel_problems,
-                                                                     _v6_review_traits, _v7_dismissals_and_team_rules)
+                                                                     _v6_review_traits, _v7_dismissals_and_team_rules,
+                                                                     _v8_reader_languages)
 
 
 def new_draft_id() -> str:

@@ -61,12 +61,16 @@ class Catalogs:
     def __init__(self, folder: Path, domain: str) -> None:
         self.folder, self.domain = folder, domain
         self._loaded: dict[str, gettext.NullTranslations] = {}
+        self._languages: tuple[str, ...] | None = None
         self._lock = threading.Lock()
 
     def languages(self) -> tuple[str, ...]:
-        """English first, then every language with a catalog."""
-        found = sorted(p.parent.parent.name for p in self.folder.glob(f"*/LC_MESSAGES/{self.domain}.po"))
-        return (SOURCE_LANGUAGE, *[code for code in found if code != SOURCE_LANGUAGE])
+        """English first, then every language with a catalog (looked up once: every text the
+        engine writes asks)."""
+        if self._languages is None:
+            found = sorted(p.parent.parent.name for p in self.folder.glob(f"*/LC_MESSAGES/{self.domain}.po"))
+            self._languages = (SOURCE_LANGUAGE, *[code for code in found if code != SOURCE_LANGUAGE])
+        return self._languages
 
     def po(self, lang: str) -> Path:
         return self.folder / lang / "LC_MESSAGES" / f"{self.domain}.po"
@@ -148,7 +152,8 @@ class Translator:
         from babel import Locale, UnknownLocaleError
 
         try:
-            return Locale.parse(self.babel_locale).languages.get(code) or code
+            return (Locale.parse(self.babel_locale).languages.get(code)
+                    or Locale.parse(code).get_display_name(self.babel_locale) or code)
         except (UnknownLocaleError, ValueError):
             return code
 
@@ -191,6 +196,12 @@ _NO_CATEGORY = N_("no clear category")
 
 def category_name(category: str | None, lang: str | None) -> str:
     return translator(lang).gettext(_CATEGORIES.get(category or "", _NO_CATEGORY))
+
+
+def quoted_list(items: list[str], limit: int | None = None) -> Said:
+    """Items in each reader's quotation marks, comma-separated (“Orkla”, «Orkla»), cut to `limit`
+    characters."""
+    return each_language(lambda t: ", ".join(t.gettext(N_("“{quote}”"), quote=i) for i in items)[:limit])
 
 
 def category_names(category: str | None) -> Said:

@@ -27,6 +27,7 @@ from models.records import CATEGORIES, FAMILIES, SEVERITIES
 from rules.checks import CHECKS
 from rules.language import BUILTIN_PACKS, LANGUAGE_FILE, packs_root
 from models.wording import Text
+from rules.i18n import N_, everywhere
 from rules.schema import LEVEL, STR, STRS, TEXT, PackError
 
 BUILTIN_DIR = BUILTIN_PACKS  # the built-in packs; `packs_root()` is the folder in use
@@ -407,8 +408,10 @@ def load_packs(languages: Iterable[str], team_dir: str | Path | None = None) -> 
 # the reason: the folder is the team's reviewed configuration, Slack the quick one.
 CHANGE_KINDS = ("phrase-off", "level", "add-phrase")
 TEAM_CHANGE_SOURCE = "the team's rule changes (App Home)"
-TEAM_PHRASE_MESSAGE = "“{match}” is a phrase the team avoids."
-TEAM_PHRASE_SUGGESTION = "Say it in your own words, specific to this person and this role."
+# A phrase a lead added is a rule whose texts are the engine's own, in every interface language
+# (`{match}` is filled when it is found).
+TEAM_PHRASE_MESSAGE = N_("“{match}” is a phrase the team avoids.")
+TEAM_PHRASE_SUGGESTION = N_("Say it in your own words, specific to this person and this role.")
 PHRASE_MAX = 100
 _SLUG = re.compile(r"[^\w]+")
 
@@ -484,20 +487,20 @@ def _without_phrases(rule: Rule, phrases: set[str]) -> Rule:
 
 
 def _team_phrase_rule(change: TeamChange) -> Rule:
-    return Rule(id=change.rule_id, check="existence", level=change.level, message=TEAM_PHRASE_MESSAGE,
-                suggestion=change.suggestion.strip() or TEAM_PHRASE_SUGGESTION,
+    return Rule(id=change.rule_id, check="existence", level=change.level, message=everywhere(TEAM_PHRASE_MESSAGE),
+                suggestion=change.suggestion.strip() or everywhere(TEAM_PHRASE_SUGGESTION),
                 options={"phrases": [change.phrase.strip()]}, source=TEAM_CHANGE_SOURCE)
 
 
 def _phrase_problem(phrase: str, suggestion: str) -> str | None:
     if "\n" in phrase or "\r" in phrase:
-        return "a phrase is one line"
+        return everywhere(N_("a phrase is one line"))
     if not any(ch.isalnum() for ch in phrase):
-        return "a phrase needs at least one letter or digit"
+        return everywhere(N_("a phrase needs at least one letter or digit"))
     if len(phrase) > PHRASE_MAX:
-        return f"a phrase has at most {PHRASE_MAX} characters"
+        return everywhere(N_("a phrase has at most {max} characters"), max=PHRASE_MAX)
     if suggestion.strip() and suggestion.strip().lower() == phrase.lower():
-        return "the suggestion says what to write instead, so it cannot be the phrase itself"
+        return everywhere(N_("the suggestion says what to write instead, so it cannot be the phrase itself"))
     return None
 
 
@@ -509,48 +512,57 @@ def team_change_refusal(packs: dict[str, list[Rule]] | dict[str, Pack], change: 
     rules = {lang: list(p.rules) if isinstance(p, Pack) else p for lang, p in packs.items()}
     rule_id, phrase = change.rule_id, change.phrase.strip().lower()
     if change.kind not in CHANGE_KINDS:
-        return f"unknown kind of change '{change.kind}'"
+        return everywhere(N_("unknown kind of change '{kind}'"), kind=change.kind)
     if change.kind != "level" and change.language not in rules:
-        return f"no rule pack for language '{change.language}'; expected one of {', '.join(rules)}"
+        return everywhere(N_("no rule pack for language '{language}'; expected one of {languages}"),
+                          language=change.language, languages=", ".join(rules))
     if change.kind != "phrase-off" and change.level not in SEVERITIES:
-        return f"unknown level '{change.level}'; expected one of {', '.join(SEVERITIES)}"
+        return everywhere(N_("unknown level '{level}'; expected one of {levels}"), level=change.level,
+                          levels=", ".join(SEVERITIES))
     if rule_id in folder.rules:
-        return f"{rule_id} is defined in the team's rules folder (INMAIL_RULES_DIR), which wins: change it there"
+        return everywhere(N_("{rule} is defined in the team's rules folder (INMAIL_RULES_DIR), which wins: "
+                             "change it there"), rule=rule_id)
     if change.kind == "level":
         if rule_id in folder.levels:
-            return f"the team's rules folder (team.yml) sets {rule_id}, and it wins: change its level there"
+            return everywhere(N_("the team's rules folder (team.yml) sets {rule}, and it wins: change its level there"),
+                              rule=rule_id)
         found = [r for lang_rules in rules.values() for r in lang_rules if r.id == rule_id]
         if not found:
-            return f"unknown rule '{rule_id}'"
+            return everywhere(N_("unknown rule '{rule}'"), rule=rule_id)
         if all(r.level == change.level for r in found):
-            return f"{rule_id} is a {change.level} already"
+            return everywhere(N_("{rule} is a {level} already"), rule=rule_id, level=change.level)
         return None
     mine = rules[change.language]
     if change.kind == "phrase-off":
         if (rule_id, phrase) in folder.phrases:
-            return f"the team's rules folder (team.yml) names “{phrase}” for {rule_id}, and it wins: change it there"
+            return everywhere(N_("the team's rules folder (team.yml) names “{phrase}” for {rule}, and it wins: "
+                                 "change it there"), phrase=phrase, rule=rule_id)
         rule = next((r for r in mine if r.id == rule_id), None)
         if rule is None:
-            return f"unknown rule '{rule_id}' in the {change.language} rules"
+            return everywhere(N_("unknown rule '{rule}' in the {language} rules"), rule=rule_id,
+                              language=change.language)
         phrases = _phrases_of(rule)
         if phrases is None:
-            return f"{rule_id} is not a phrase rule (its check is '{rule.check}'), so it has no phrases to switch off"
+            return everywhere(N_("{rule} is not a phrase rule (its check is '{check}'), so it has no phrases to "
+                                 "switch off"), rule=rule_id, check=rule.check)
         if phrase not in phrases:
-            return f"“{phrase}” is not a phrase of {rule_id} in the {change.language} rules (already off, or never one)"
+            return everywhere(N_("“{phrase}” is not a phrase of {rule} in the {language} rules (already off, or "
+                                 "never one)"), phrase=phrase, rule=rule_id, language=change.language)
         return None
     # add-phrase
     if change.rule not in FAMILIES:
-        return f"'{change.rule}' is not a rule family; expected one of {', '.join(FAMILIES)}"
+        return everywhere(N_("'{family}' is not a rule family; expected one of {families}"), family=change.rule,
+                          families=", ".join(FAMILIES))
     problem = _phrase_problem(change.phrase.strip(), change.suggestion)
     if problem:
         return problem
     existing = next((r for r in mine if r.id == rule_id), None)
     if existing is not None:
-        return (f"“{phrase}” was added already ({rule_id})" if existing.source == TEAM_CHANGE_SOURCE
-                else f"rule '{rule_id}' exists already")
+        return (everywhere(N_("“{phrase}” was added already ({rule})"), phrase=phrase, rule=rule_id)
+                if existing.source == TEAM_CHANGE_SOURCE else everywhere(N_("rule '{rule}' exists already"), rule=rule_id))
     for rule in mine:
         if phrase in (_phrases_of(rule) or []):
-            return f"“{phrase}” is a phrase of {rule.id} already"
+            return everywhere(N_("“{phrase}” is a phrase of {rule} already"), phrase=phrase, rule=rule.id)
     candidate = _team_phrase_rule(change)
     body = {"check": candidate.check, "level": candidate.level, "message": candidate.message,
             "suggestion": candidate.suggestion, **candidate.options}

@@ -338,15 +338,16 @@ class SlackStandIn(LoopbackServer):
 
     # --- set-up for tests --------------------------------------------------------------------
     def add_user(self, id: str, *, name: str | None = None, tz: str = "UTC", is_admin: bool = False,
-                 is_bot: bool = False, **extra: Any) -> dict[str, Any]:
-        """Registers a user for `users.info`, shaped like Slack's user object (tz_offset from `tz`)."""
+                 is_bot: bool = False, locale: str = "en-US", **extra: Any) -> dict[str, Any]:
+        """Registers a user for `users.info`, shaped like Slack's user object (tz_offset from `tz`;
+        `locale`, as Slack, only to a caller that asks with `include_locale`)."""
         name = name or id.lower()
         offset = ZoneInfo(tz).utcoffset(datetime.now())
         user = {
             "id": id, "team_id": self.team_id, "name": name, "real_name": name, "deleted": False,
             "tz": tz, "tz_label": tz, "tz_offset": int(offset.total_seconds()) if offset else 0,
             "is_admin": is_admin, "is_owner": False, "is_bot": is_bot, "is_app_user": False,
-            "profile": {"real_name": name, "display_name": name, "team": self.team_id},
+            "profile": {"real_name": name, "display_name": name, "team": self.team_id}, "locale": locale,
         } | extra
         self.users[id] = user
         return user
@@ -682,7 +683,10 @@ class SlackStandIn(LoopbackServer):
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         if args["user"] not in self.users:
             raise SlackError("user_not_found")
-        return {"user": copy.deepcopy(self.users[args["user"]])}
+        user = copy.deepcopy(self.users[args["user"]])
+        if str(args.get("include_locale")).lower() not in ("true", "1"):
+            user.pop("locale", None)
+        return {"user": user}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         self._exchange_trigger(args)
@@ -809,6 +813,8 @@ class SlackStandIn(LoopbackServer):
                 raise SlackError("invalid_cursor") from None
         limit = int(args.get("limit") or 0) or len(people)
         page = people[start:start + limit]
+        if str(args.get("include_locale")).lower() not in ("true", "1"):
+            page = [{k: v for k, v in person.items() if k != "locale"} for person in page]
         more = start + limit < len(people)
         cursor = base64.b64encode(f"user:{start + limit}".encode()).decode() if more else ""
         return {"members": page, "cache_ts": int(time.time()), "response_metadata": {"next_cursor": cursor}}

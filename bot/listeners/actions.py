@@ -19,20 +19,24 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import (BULK_CALLBACK_ID, BULK_MAX, REPLIES_CALLBACK_ID, bulk_modal, outcome_message, replies_modal,
                         text_message)
+from bot.i18n import _, current, ngettext
 from bot.listeners.commands import FORGET_ANSWERS
 from bot.listeners.common import Deps, HandlerFn, figures_changed, reply, team_id, work
 from bot.review_service import TEXT_GONE, slack_post
 from models.jobs import Job
-from models.wording import plural
+from rules.i18n import N_
 
-UNKNOWN_DRAFT = "This review's draft is not in the store any more."
-NOT_YOURS = "This is <@{author}>'s draft: only they can record what happened to it, so nothing was recorded."
-OUTCOMES = {"mark_sent": ("sent", "Marked as sent. Thanks, that counts toward your response rate.",
-                          "This draft was already marked as sent.", (("It was a bulk send…", "sent_bulk"),)),
-            "got_reply": ("replied", "Reply recorded. Nice! Was it accepted or declined?",
-                          "A reply to this draft was already recorded.",
-                          (("Accepted", "reply_accepted"), ("Declined", "reply_declined")))}
+# The answers are said in the clicker's language (the work runs in `bot.i18n.reading`); the
+# tables hold the English msgids, translated where they are used.
+UNKNOWN_DRAFT = N_("This review's draft is not in the store any more.")
+NOT_YOURS = N_("This is <@{author}>'s draft: only they can record what happened to it, so nothing was recorded.")
+OUTCOMES = {"mark_sent": ("sent", N_("Marked as sent. Thanks, that counts toward your response rate."),
+                          N_("This draft was already marked as sent."), ((N_("It was a bulk send…"), "sent_bulk"),)),
+            "got_reply": ("replied", N_("Reply recorded. Nice! Was it accepted or declined?"),
+                          N_("A reply to this draft was already recorded."),
+                          ((N_("Accepted"), "reply_accepted"), (N_("Declined"), "reply_declined")))}
 REPLY_KINDS = {"reply_accepted": "accepted", "reply_declined": "declined"}
+REPLY_RECORDED = {"accepted": N_("Reply recorded as accepted."), "declined": N_("Reply recorded as declined.")}
 
 
 def register(app: App) -> None:
@@ -76,10 +80,10 @@ def _authors_draft(job: Job, deps: Deps, draft_id: str) -> bool:
     is told, ephemerally, whose draft it is; an unknown draft is said so too."""
     row = deps.store.draft(job.team_id, draft_id)
     if row is None:
-        _tell(deps, job, UNKNOWN_DRAFT, draft_id)
+        _tell(deps, job, _(UNKNOWN_DRAFT), draft_id)
         return False
     if row["user_id"] != job.payload["user"]:
-        _tell(deps, job, NOT_YOURS.format(author=row["user_id"]), draft_id)
+        _tell(deps, job, _(NOT_YOURS, author=row["user_id"]), draft_id)
         return False
     return True
 
@@ -88,7 +92,7 @@ def _review_again(job: Job, deps: Deps) -> None:
     team, draft_id = job.team_id, job.payload["value"]
     row = deps.store.draft(team, draft_id)
     if row is None or row["text"] is None:
-        _tell(deps, job, UNKNOWN_DRAFT if row is None else TEXT_GONE, draft_id)
+        _tell(deps, job, _(UNKNOWN_DRAFT if row is None else TEXT_GONE), draft_id)
         return
     answer = deps.service.review_stored(team, row)
     if answer is None:
@@ -118,10 +122,11 @@ def _record_outcome(job: Job, deps: Deps) -> None:
         elif added:
             deps.outreach.record_reply(team, user, draft_id, None)
     if not added:
-        _tell(deps, job, already, draft_id)
+        _tell(deps, job, _(already), draft_id)
         return
     figures_changed(deps, job, "sent" if kind == "sent" else "reply", draft_id)
-    reply(deps, job, outcome_message(recorded, draft_id, follow_ups), draft_id)
+    buttons = [(_(label), action_id) for label, action_id in follow_ups]
+    reply(deps, job, outcome_message(_(recorded), draft_id, buttons), draft_id)
 
 
 def _forget_answers(job: Job, deps: Deps) -> None:
@@ -130,7 +135,8 @@ def _forget_answers(job: Job, deps: Deps) -> None:
     for row in answers:
         slack_post("chat.delete", row["id"], deps.client.chat_delete, channel=row["answer_channel"], ts=row["answer_ts"])
         deps.store.forget_answer(job.team_id, row["id"])
-    reply(deps, job, text_message(f"Deleted {plural(len(answers), 'answer', 'answers')} the app had posted."), None, replace_original=True)
+    said = ngettext("Deleted {count} answer the app had posted.", "Deleted {count} answers the app had posted.", len(answers))
+    reply(deps, job, text_message(said), None, replace_original=True)
 
 
 def _record_reply_kind(job: Job, deps: Deps) -> None:
@@ -139,13 +145,15 @@ def _record_reply_kind(job: Job, deps: Deps) -> None:
         return
     deps.outreach.record_reply(team, job.payload["user"], draft_id, kind)
     figures_changed(deps, job, f"reply_{kind}", draft_id)
-    reply(deps, job, text_message(f"Reply recorded as {kind}."), draft_id, replace_original=True)
+    reply(deps, job, text_message(_(REPLY_RECORDED[kind])), draft_id, replace_original=True)
 
 
 def bulk_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
+    # The forms' errors are the ack's, in the language last found for the person (Slack's own
+    # number_input limits catch a number out of range first, in Slack's language).
     raw = ((view["state"]["values"].get("count") or {}).get("value") or {}).get("value") or ""
     if not raw.isdigit() or not 1 <= int(raw) <= BULK_MAX:
-        ack(response_action="errors", errors={"count": f"A whole number from 1 to {BULK_MAX:,}."})
+        ack(response_action="errors", errors={"count": _("A whole number from 1 to {max}.", max=current().number(BULK_MAX))})
         return
     ack()
     payload = {"user": body["user"]["id"], "draft_id": view.get("private_metadata") or "", "count": int(raw)}
@@ -160,8 +168,9 @@ def _bulk_count_job(job: Job, deps: Deps) -> None:
     recorded = deps.outreach.set_bulk(job.team_id, job.payload["draft_id"], count)
     if recorded:
         figures_changed(deps, job, "bulk", job.payload["draft_id"])
-    text = (f"Recorded: {plural(count, 'InMail', 'InMails')} sent in bulk with this draft." if recorded
-            else "This draft is not marked as sent, so there is nothing to change.")
+    text = (ngettext("Recorded: {count} InMail sent in bulk with this draft.",
+                     "Recorded: {count} InMails sent in bulk with this draft.", count) if recorded
+            else _("This draft is not marked as sent, so there is nothing to change."))
     reply(deps, job, text_message(text), job.payload["draft_id"])
 
 
@@ -172,10 +181,10 @@ def replies_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], cont
     for field in ("accepted", "declined"):
         raw = ((values.get(field) or {}).get("value") or {}).get("value") or "0"
         if not raw.isdigit() or int(raw) > BULK_MAX:
-            errors[field] = f"A whole number from 0 to {BULK_MAX:,}."
+            errors[field] = _("A whole number from 0 to {max}.", max=current().number(BULK_MAX))
         counts[field] = int(raw) if raw.isdigit() else 0
     if not errors and not sum(counts.values()):
-        errors["accepted"] = "Enter how many accepted or declined (or both)."
+        errors["accepted"] = _("Enter how many accepted or declined (or both).")
     if errors:
         ack(response_action="errors", errors=errors)
         return
@@ -196,11 +205,20 @@ def _reply_counts_job(job: Job, deps: Deps) -> None:
     if result == "added":
         figures_changed(deps, job, "replies", draft_id)
     send = deps.outreach.button_send(job.team_id, draft_id) or {"sent": 0, "replied": 0}
-    so_far = f"{send['replied']:,} of {plural(send['sent'], 'InMail', 'InMails')} sent with this draft have replied."
-    text = {"added": f"Added {plural(replied, 'reply', 'replies')} ({p['accepted']:,} accepted, {p['declined']:,} "
-                     f"declined). {so_far}",
-            "exceeds": f"Nothing was added: {plural(replied, 'reply', 'replies')} would be more than the "
-                       f"{waiting:,} still waiting for a reply. {so_far}"}.get(result, "These replies were already added.")
+    words = current()
+    so_far = ngettext("{replied} of {count} InMail sent with this draft have replied.",
+                      "{replied} of {count} InMails sent with this draft have replied.", send["sent"],
+                      replied=words.number(send["replied"]))
+    if result == "added":
+        text = ngettext("Added {count} reply ({accepted} accepted, {declined} declined).",
+                        "Added {count} replies ({accepted} accepted, {declined} declined).", replied,
+                        accepted=words.number(p["accepted"]), declined=words.number(p["declined"])) + " " + so_far
+    elif result == "exceeds":
+        text = ngettext("Nothing was added: {count} reply would be more than the {waiting} still waiting for a reply.",
+                        "Nothing was added: {count} replies would be more than the {waiting} still waiting for a reply.",
+                        replied, waiting=words.number(waiting)) + " " + so_far
+    else:
+        text = _("These replies were already added.")
     reply(deps, job, text_message(text), draft_id)
 
 

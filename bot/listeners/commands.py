@@ -22,6 +22,7 @@ from slack_bolt import Ack, App, BoltContext, BoltRequest
 
 from bot.blocks import draft_modal, help_message, outcome_message, stats_message, text_message
 from bot.export import as_csv
+from bot.i18n import _, current, ngettext
 from bot.listeners.common import (Deps, HandlerFn, ack_receipt, figures_changed, review_text_job, request_key,
                                   team_id, work)
 from bot.log_text import parse_log
@@ -29,14 +30,18 @@ from bot.review_service import respond_to, slack_post
 from models.export import draft_rows
 from models.jobs import Job
 from models.outreach import user_figures
-from models.wording import plural
+from rules.i18n import N_
 
 COMMAND = "/inmail"
-NOT_ADMIN_EXPORT = "Only the app's admins can export the team's drafts (the workspace's admins, or whom INMAIL_ADMINS names)."
-USAGES = {"stats": "Usage: `/inmail stats`, nothing after it: your and your team's figures and your policy status.",
-          "forget-me": "Usage: `/inmail forget-me`, nothing after it: deletes the text of all your drafts.",
-          "help": "Usage: `/inmail help`, nothing after it.",
-          "export": "Usage: `/inmail export`, nothing after it: a CSV of the team's drafts and their outcomes, for admins."}
+NOT_ADMIN_EXPORT = N_("Only the app's admins can export the team's drafts (the workspace's admins, or whom INMAIL_ADMINS "
+                      "names).")
+# Answered in the ack, in the language last found for the person (`Readers.known_language`), as
+# are `help` and `bot/log_text.py`'s answers to a malformed `log`.
+USAGES = {"stats": N_("Usage: `/inmail stats`, nothing after it: your and your team's figures and your policy status."),
+          "forget-me": N_("Usage: `/inmail forget-me`, nothing after it: deletes the text of all your drafts."),
+          "help": N_("Usage: `/inmail help`, nothing after it."),
+          "export": N_("Usage: `/inmail export`, nothing after it: a CSV of the team's drafts and their outcomes, "
+                       "for admins.")}
 SUBCOMMAND_WORDS = {"stats": "stats", "stat": "stats", "forget-me": "forget-me", "forget": "forget-me",
                     "forgetme": "forget-me", "help": "help", "export": "export"}
 NOT_A_DRAFT_WORDS = 2  # a text this short is no InMail: it gets the help
@@ -61,7 +66,8 @@ def inmail(ack: Ack, command: dict[str, Any], context: BoltContext, body: dict[s
     if not text:
         ack()
         work(context).submit(team, f"modal:{command['trigger_id']}", "open_draft_form",
-                             {"trigger_id": command["trigger_id"], "channel": command.get("channel_id")}, durable=False)
+                             {"trigger_id": command["trigger_id"], "channel": command.get("channel_id"),
+                              "user": command["user_id"]}, durable=False)
         return
     key = request_key(request, command.get("trigger_id") or str(time.time()))
     payload = {"user": command["user_id"], "channel": command.get("channel_id"), "response_url": command.get("response_url"),
@@ -75,7 +81,7 @@ def inmail(ack: Ack, command: dict[str, Any], context: BoltContext, body: dict[s
         log_outreach(ack, context, team, key, payload, text[3:])
         return
     if words[0] in SUBCOMMAND_WORDS and len(words) <= MISTYPED_WORDS:
-        ack(response_type="ephemeral", **text_message(USAGES[SUBCOMMAND_WORDS[words[0]]]))
+        ack(response_type="ephemeral", **text_message(_(USAGES[SUBCOMMAND_WORDS[words[0]]])))
         return
     if len(words) <= NOT_A_DRAFT_WORDS:
         ack(response_type="ephemeral", **help_message(command.get("command") or COMMAND))
@@ -93,8 +99,18 @@ def log_outreach(ack: Ack, context: BoltContext, team: str, key: str, payload: d
 
 
 def _replies_said(p: dict[str, Any]) -> str:
-    kinds = ", ".join(f"{p[k]:,} {k}" for k in ("accepted", "declined") if p[k])
-    return plural(p["replied"], "reply", "replies") + (f" ({kinds})" if kinds else "")
+    """The replies as "6 replies (4 accepted, 2 declined)": a whole phrase for each case, so that a
+    language can make its words agree with "replies"."""
+    n, number = p["replied"], current().number
+    accepted, declined = number(p["accepted"]), number(p["declined"])
+    if p["accepted"] and p["declined"]:
+        return ngettext("{count} reply ({accepted} accepted, {declined} declined)",
+                        "{count} replies ({accepted} accepted, {declined} declined)", n, accepted=accepted, declined=declined)
+    if p["accepted"]:
+        return ngettext("{count} reply ({accepted} accepted)", "{count} replies ({accepted} accepted)", n, accepted=accepted)
+    if p["declined"]:
+        return ngettext("{count} reply ({declined} declined)", "{count} replies ({declined} declined)", n, declined=declined)
+    return ngettext("{count} reply", "{count} replies", n)
 
 
 def _log_job(job: Job, deps: Deps) -> None:
@@ -104,25 +120,35 @@ def _log_job(job: Job, deps: Deps) -> None:
         result = deps.outreach.record_log(job.team_id, p["user"], key, sent=p["sent"], replied=p["replied"],
                                           accepted=p["accepted"], declined=p["declined"], bulk=p["bulk"], at=now,
                                           repeat_window_s=LOG_REPEAT_WINDOW_S)
-        sent = plural(p["sent"], "bulk InMail" if p["bulk"] else "InMail", "bulk InMails" if p["bulk"] else "InMails")
-        added = f"Logged {sent} sent" + (f" and {_replies_said(p)}." if p["replied"] else ".")
+        if p["bulk"] and p["replied"]:
+            added = ngettext("Logged {count} bulk InMail sent and {replies}.", "Logged {count} bulk InMails sent and {replies}.",
+                             p["sent"], replies=_replies_said(p))
+        elif p["bulk"]:
+            added = ngettext("Logged {count} bulk InMail sent.", "Logged {count} bulk InMails sent.", p["sent"])
+        elif p["replied"]:
+            added = ngettext("Logged {count} InMail sent and {replies}.", "Logged {count} InMails sent and {replies}.",
+                             p["sent"], replies=_replies_said(p))
+        else:
+            added = ngettext("Logged {count} InMail sent.", "Logged {count} InMails sent.", p["sent"])
     else:
         days = deps.outreach.settings(job.team_id).policy.window_days
         result, waiting = deps.outreach.add_replies(
             job.team_id, p["user"], key, accepted=p["accepted"], declined=p["declined"], replied=p["replied"], at=now,
             since=now - days * 86_400.0, repeat_window_s=LOG_REPEAT_WINDOW_S)
-        added = f"Logged {_replies_said(p)} to your InMails of the last {days} days."
+        added = ngettext("Logged {replies} to your InMails of the last {count} day.",
+                         "Logged {replies} to your InMails of the last {count} days.", days, replies=_replies_said(p))
         if result == "exceeds":
-            added = (f"Nothing was logged: {_replies_said(p)} would be more than your sends. Only "
-                     f"{plural(waiting, 'InMail', 'InMails')} you recorded in the last {days} days "
-                     f"{'is' if waiting == 1 else 'are'} still waiting for a reply; log the sends first "
-                     "(`/inmail log sent N`).")
+            added = (_("Nothing was logged: {replies} would be more than your sends.", replies=_replies_said(p)) + " " +
+                     ngettext("Only {count} InMail you recorded in the last {days} days is still waiting for a reply; "
+                              "log the sends first (`/inmail log sent N`).",
+                              "Only {count} InMails you recorded in the last {days} days are still waiting for a reply; "
+                              "log the sends first (`/inmail log sent N`).", waiting, days=current().number(days)))
     if result == "added":
         figures_changed(deps, job, "log", figures={k: p[k] for k in ("sent", "bulk", "accepted", "declined", "replied")})
     said = {"added": added, "exceeds": added,
-            "repeat": "The same figures were logged moments ago, so this was taken as a repeat and not counted "
-                      "again. Wait two minutes to log another batch with the same figures."}.get(
-        result, "This was already logged.")
+            "repeat": _("The same figures were logged moments ago, so this was taken as a repeat and not counted "
+                        "again. Wait two minutes to log another batch with the same figures.")}.get(
+        result, _("This was already logged."))
     respond_to(p["response_url"], None, {"response_type": "ephemeral", **text_message(said)})
 
 
@@ -143,13 +169,19 @@ def _forget_me_job(job: Job, deps: Deps) -> None:
         deps.service.forget_deleted(team, draft_id, keep_answer=True)
     deps.store.checkpoint()
     answers = len(deps.store.answers_of_forgotten(team, user))
-    said = f"Done: the text of {plural(len(drafts), 'draft', 'drafts')} of yours is deleted."
+    said = ngettext("Done: the text of {count} draft of yours is deleted.",
+                    "Done: the text of {count} drafts of yours is deleted.", len(drafts))
     if not answers:
         respond_to(job.payload["response_url"], None, {"response_type": "ephemeral", **text_message(said)})
         return
-    said += (f" Still quoting your drafts in drafts-channel threads: {plural(answers, 'answer', 'answers')} the app "
-             "had posted, kept until deleted.")
-    button = (f"Delete {'that answer' if answers == 1 else f'those {answers} answers'}", FORGET_ANSWERS)
+    said += " " + ngettext("Still quoting your drafts in drafts-channel threads: {count} answer the app had posted, "
+                           "kept until deleted.",
+                           "Still quoting your drafts in drafts-channel threads: {count} answers the app had posted, "
+                           "kept until deleted.", answers)
+    # "that answer" names no number, so it is a message of its own rather than a plural form.
+    delete = (_("Delete that answer") if answers == 1
+              else _("Delete those {count} answers", count=current().number(answers)))
+    button = (delete, FORGET_ANSWERS)
     respond_to(job.payload["response_url"], None,
                {"response_type": "ephemeral", **outcome_message(said, "forget-me", (button,))})
 
@@ -158,7 +190,7 @@ def _export_job(job: Job, deps: Deps) -> None:
     """The team's drafts and outcomes as a CSV file in the admin's DM with the app (no draft text)."""
     p = job.payload
     if not deps.is_admin(p["user"]):
-        respond_to(p["response_url"], None, {"response_type": "ephemeral", **text_message(NOT_ADMIN_EXPORT)})
+        respond_to(p["response_url"], None, {"response_type": "ephemeral", **text_message(_(NOT_ADMIN_EXPORT))})
         return
     now = time.time()
     rows = list(draft_rows(deps.store, job.team_id, 0.0, now, deps.outreach.settings(job.team_id).retention_days))
@@ -167,10 +199,12 @@ def _export_job(job: Job, deps: Deps) -> None:
     uploaded = opened and slack_post(
         "files_upload_v2", None, deps.client.files_upload_v2, channel=opened["channel"]["id"],
         content=as_csv(rows, with_text=False).encode(), filename=f"inmail-review-{job.team_id}-{day}.csv",
-        title=f"InMail drafts and outcomes, {day}",
-        initial_comment=f"{plural(len(rows), 'draft', 'drafts')} with their review and what happened after sending.")
-    said = ("The export is in your DM with the app." if uploaded
-            else "The export could not be posted to your DM with the app; `inmail-review export` gives the same file.")
+        title=_("InMail drafts and outcomes, {day}", day=day),
+        initial_comment=ngettext("{count} draft with their review and what happened after sending.",
+                                 "{count} drafts with their review and what happened after sending.", len(rows)))
+    said = (_("The export is in your DM with the app.") if uploaded
+            else _("The export could not be posted to your DM with the app; `inmail-review export` gives the same "
+                   "file."))
     respond_to(p["response_url"], None, {"response_type": "ephemeral", **text_message(said)})
 
 

@@ -17,6 +17,8 @@ from slack_bolt import Ack, BoltContext, BoltRequest
 from slack_sdk import WebClient
 
 from bot.admins import is_admin
+from bot.i18n import N_, _, reading
+from bot.readers import Readers
 from bot.review_service import Answer, ReviewService, respond_to, slack_post
 from bot.webhooks import Webhooks
 from bot.settings import Settings
@@ -25,9 +27,10 @@ from models.jobs import REVIEWED, Job
 from models.outreach import Outreach
 from models.records import Draft
 
-BUSY_TEXT = "Busy right now: your draft is queued and will be answered here shortly."
-UNRECORDED_TEXT = ("The database is not answering, so this draft cannot be kept; it will still be reviewed "
-                   "and answered here.")
+# Said in the reader's language where there is one (`_(BUSY_TEXT)`); an ack knows no reader: English.
+BUSY_TEXT = N_("Busy right now: your draft is queued and will be answered here shortly.")
+UNRECORDED_TEXT = N_("The database is not answering, so this draft cannot be kept; it will still be reviewed "
+                     "and answered here.")
 ADMIN_CACHE_S = 600.0
 DB_ATTEMPTS = 3  # a draft the database keeps refusing is answered anyway, marked "not saved"
 ANSWER_EVENT = "inmail_review_answer"
@@ -62,9 +65,9 @@ def request_key(request: BoltRequest, fallback: str) -> str:
 def ack_receipt(ack: Ack, receipt: str) -> None:
     """Acks queued work; a full queue or a refusing database is said in the ack, plainly."""
     if receipt == BUSY:
-        ack(response_type="ephemeral", text=BUSY_TEXT)
+        ack(response_type="ephemeral", text=_(BUSY_TEXT))
     elif receipt == UNRECORDED:
-        ack(response_type="ephemeral", text=UNRECORDED_TEXT)
+        ack(response_type="ephemeral", text=_(UNRECORDED_TEXT))
     else:
         ack()
 
@@ -79,6 +82,7 @@ class Deps:
     client: WebClient
     work: WorkQueue
     webhooks: Webhooks | None = None
+    readers: Readers | None = None
     _admins: dict[str, tuple[bool, float]] = field(default_factory=dict)
     _answered_unsaved: set[str] = field(default_factory=set)
 
@@ -99,6 +103,15 @@ class Deps:
 
 
 HandlerFn = Callable[[Job, Deps], None]
+
+
+def for_its_reader(handler: Callable[..., None], job: Job, deps: Deps) -> None:
+    """Runs a piece of work in the language of the person it answers (the team's when it answers
+    no one in particular): every text it makes, in Python or a template, is in that language."""
+    user = job.payload.get("user")
+    lang = deps.readers.language(job.team_id, user if isinstance(user, str) else None) if deps.readers else None
+    with reading(lang):
+        handler(job, deps=deps)
 
 
 def figures_changed(deps: Deps, job: Job, what: str, draft_id: str | None = None,

@@ -6,12 +6,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import text_message
+from bot.i18n import N_, _
 from bot.listeners.common import (Deps, HandlerFn, ack_receipt, review_text_job, team_id, work)
 from bot.review_service import respond_to
 from models.jobs import Job
 
 CALLBACK_ID = "review_as_inmail"
-NOTHING_TO_REVIEW = "That message has no text to review."
+NOTHING_TO_REVIEW = N_("That message has no text to review.")
 
 
 def register(app: App) -> None:
@@ -36,7 +37,7 @@ def _shortcut_draft_job(job: Job, deps: Deps) -> None:
 
 
 def _nothing_to_review_job(job: Job, deps: Deps) -> None:
-    respond_to(job.payload["response_url"], None, {"response_type": "ephemeral", **text_message(NOTHING_TO_REVIEW)})
+    respond_to(job.payload["response_url"], None, {"response_type": "ephemeral", **text_message(_(NOTHING_TO_REVIEW))})
 
 
 HANDLERS: dict[str, HandlerFn] = {"shortcut_draft": _shortcut_draft_job, "nothing_to_review": _nothing_to_review_job}

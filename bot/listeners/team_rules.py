@@ -11,6 +11,8 @@
 Every click is acked at once and done by queued work; admins are asked of Slack there
 (`bot/admins.py`). A change is checked against the team's rules as they are (an unknown rule or
 phrase is refused with the reason) and stored; every process picks it up at its next review.
+Every answer is in its reader's language; the phrase form names its language in its
+`private_metadata`, so the submission's ack (which asks nobody) answers in it too.
 """
 from __future__ import annotations
 
@@ -23,23 +25,26 @@ from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import (DISMISS_ACTION, PHRASE_CALLBACK_ID, PHRASE_FAMILIES, SUGGESTION_MAX, phrase_modal,
                         preview_text, text_message)
+from bot.i18n import _, reading
 from bot.listeners.common import Deps, HandlerFn, deps_of, reply, team_id, work
+from bot.listeners.team_settings import form_language
 from bot.listeners.events import publish_home
 from bot.review_service import TEXT_GONE, slack_post
 from bot.team_rules import describe, language_name, languages
 from bot.tips import title as rule_title
 from models.jobs import Job
 from models.records import SEVERITIES
+from rules.i18n import N_
 from rules.packs import PHRASE_MAX, TeamChange
 
 log = logging.getLogger(__name__)
 
-UNKNOWN_DRAFT = "This review's draft is not in the store any more."
-NOT_YOURS = ("This is <@{author}>'s draft: only they (or the app's admins) can mark its findings as not "
-             "applicable, so nothing was dismissed.")
-GONE = ("This finding is not in the draft's review any more (the draft or the team's rules changed since it was "
-        "shown), so nothing was dismissed. The review above is the current one.")
-NOT_ADMIN = "Only the app's admins can change the team's rules (the workspace's admins, or whom INMAIL_ADMINS names)."
+UNKNOWN_DRAFT = N_("This review's draft is not in the store any more.")
+NOT_YOURS = N_("This is <@{author}>'s draft: only they (or the app's admins) can mark its findings as not "
+               "applicable, so nothing was dismissed.")
+GONE = N_("This finding is not in the draft's review any more (the draft or the team's rules changed since it was "
+          "shown), so nothing was dismissed. The review above is the current one.")
+NOT_ADMIN = N_("Only the app's admins can change the team's rules (the workspace's admins, or whom INMAIL_ADMINS names).")
 RULE_ACTIONS = ("team_phrase_off", "team_rule_suggestion", "team_rule_undo")
 
 
@@ -66,20 +71,20 @@ def _tell(deps: Deps, job: Job, text: str, draft_id: str | None) -> None:
 
 def _dismiss_job(job: Job, deps: Deps) -> None:
     team, user = job.team_id, job.payload["user"]
-    draft_id, _, token = job.payload["value"].partition("|")
+    draft_id, _bar, token = job.payload["value"].partition("|")
     row = deps.store.draft(team, draft_id) if draft_id and token else None
     if row is None:
-        _tell(deps, job, UNKNOWN_DRAFT, draft_id or None)
+        _tell(deps, job, _(UNKNOWN_DRAFT), draft_id or None)
         return
     if row["user_id"] != user and not deps.is_admin(user):
-        _tell(deps, job, NOT_YOURS.format(author=row["user_id"]), draft_id)
+        _tell(deps, job, _(NOT_YOURS, author=row["user_id"]), draft_id)
         return
     if row["text"] is None:
-        _tell(deps, job, TEXT_GONE, draft_id)
+        _tell(deps, job, _(TEXT_GONE), draft_id)
         return
     status, answer = deps.service.dismiss(team, row, token, user)
     if status == "gone":
-        _tell(deps, job, GONE, draft_id)
+        _tell(deps, job, _(GONE), draft_id)
         return
     if answer is None:
         _tell(deps, job, deps.service.failure_message()["text"], draft_id)
@@ -108,7 +113,7 @@ def _change_of(action_id: str, value: str) -> TeamChange:
     return TeamChange("level", str(data.get("rule") or ""), level="suggestion")
 
 
-IN_EFFECT = "It applies from the next review, in every process; Undo is in the list below."
+IN_EFFECT = N_("It applies from the next review, in every process; Undo is in the list below.")
 
 
 def _row(change: TeamChange) -> dict[str, str]:
@@ -125,17 +130,17 @@ def _rule_click_job(job: Job, deps: Deps) -> None:
     rules = deps.service.team_rules
     if action_id == "team_rule_undo":
         row = rules.undo(team, int(value), user) if value.isdigit() else None
-        notice = (f"Undone: {describe(row, rule_title)}. The team's rules are as before at the next review." if row
-                  else "That change was undone already.")
+        notice = (_("Undone: {what}. The team's rules are as before at the next review.", what=describe(row, rule_title))
+                  if row else _("That change was undone already."))
     else:
         try:
             change = _change_of(action_id, value)
         except ValueError:  # not JSON: a crafted click
-            publish_home(team, user, deps, notice="Not changed: the button's data is unreadable.")
+            publish_home(team, user, deps, notice=_("Not changed: the button's data is unreadable."))
             return
         change_id, reason = rules.record(team, user, change)
-        notice = (f"Done: {describe(_row(change), rule_title)} for the team. {IN_EFFECT}" if change_id is not None
-                  else f"Not changed: {reason}.")
+        notice = (_("Done: {what} for the team. {in_effect}", what=describe(_row(change), rule_title), in_effect=_(IN_EFFECT))
+                  if change_id is not None else _("Not changed: {reason}.", reason=reason))
     publish_home(team, user, deps, notice=notice)
 
 
@@ -171,43 +176,49 @@ def form_errors(values: dict[str, str]) -> dict[str, str]:
     """What the form itself can tell (no database, no rules): errors by block_id."""
     errors = {}
     if values["language"] not in languages():
-        errors["language"] = "Pick a language."
+        errors["language"] = _("Pick a language.")
     if values["family"] not in PHRASE_FAMILIES:
-        errors["family"] = "Pick a family."
+        errors["family"] = _("Pick a family.")
     if values["level"] not in SEVERITIES:
-        errors["level"] = "Pick a level."
+        errors["level"] = _("Pick a level.")
     phrase = values["phrase"]
     if not any(ch.isalnum() for ch in phrase):
-        errors["phrase"] = "Write the phrase: at least one letter or digit."
+        errors["phrase"] = _("Write the phrase: at least one letter or digit.")
     elif len(phrase) > PHRASE_MAX or "\n" in phrase:
-        errors["phrase"] = f"One line of at most {PHRASE_MAX} characters."
+        errors["phrase"] = _("One line of at most {limit} characters.", limit=PHRASE_MAX)
     if len(values["suggestion"]) > SUGGESTION_MAX:
-        errors["suggestion"] = f"At most {SUGGESTION_MAX} characters."
+        errors["suggestion"] = _("At most {limit} characters.", limit=SUGGESTION_MAX)
     elif values["suggestion"] and values["suggestion"].casefold() == phrase.casefold():
-        errors["suggestion"] = "Say what to write instead, not the phrase itself."
+        errors["suggestion"] = _("Say what to write instead, not the phrase itself.")
     return errors
 
 
 def phrase_submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-    """Checked in the ack (errors under their field); previewed, or — the same values submitted
-    again after their preview — saved, by queued work."""
+    """Checked in the ack (errors under their field, in the form's language); previewed, or — the
+    same values submitted again after their preview — saved, by queued work."""
+    with reading(form_language(view)):
+        _answer_phrase(ack, view, body, context)
+
+
+def _answer_phrase(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     user, team = body["user"]["id"], team_id(context, body)
     values = _values(view)
     if deps_of(context).known_admin(user) is False:
-        ack(response_action="errors", errors={"phrase": NOT_ADMIN})
+        ack(response_action="errors", errors={"phrase": _(NOT_ADMIN)})
         return
     errors = form_errors(values)
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    previewed = (json.loads(view.get("private_metadata") or "{}") or {}).get("previewed")
+    metadata = json.loads(view.get("private_metadata") or "{}") or {}
+    previewed = metadata.get("previewed") if isinstance(metadata, dict) else None
     key = f"phrase:{view.get('id')}:{_digest(values)}"
     if previewed == _digest(values):
         ack()
         work(context).submit(team, key + ":save", "save_phrase", {"user": user, "values": values})
         return
-    ack(response_action="update", view=phrase_modal(values, status="Checking the phrase and trying it on the team's "
-                                                                     "latest drafts…"))
+    ack(response_action="update", view=phrase_modal(values, status=_("Checking the phrase and trying it on the team's "
+                                                                       "latest drafts…")))
     work(context).submit(team, key + ":preview", "preview_phrase", {"user": user, "values": values,
                                                                     "view_id": view.get("id")})
 
@@ -224,7 +235,8 @@ def _preview_phrase_job(job: Job, deps: Deps) -> None:
     change = _change_from(values)
     reason = deps.service.team_rules.refusal(team, change)
     if reason is not None:
-        view = phrase_modal(values, status=f"⚠️ This phrase cannot be added: {reason}. Change it and preview again.")
+        view = phrase_modal(values, status="⚠️ " + _("This phrase cannot be added: {reason}. Change it and preview again.",
+                                                      reason=reason))
     else:
         retention = deps.outreach.settings(team).retention_days
         preview = deps.service.team_rules.preview(team, change, retention)
@@ -239,8 +251,8 @@ def _save_phrase_job(job: Job, deps: Deps) -> None:
         return
     change = _change_from(values)
     change_id, reason = deps.service.team_rules.record(team, user, change)
-    notice = (f"Done: {describe(_row(change), rule_title)}. {IN_EFFECT}" if change_id is not None
-              else f"Not added: {reason}.")
+    notice = (_("Done: {what}. {in_effect}", what=describe(_row(change), rule_title), in_effect=_(IN_EFFECT))
+              if change_id is not None else _("Not added: {reason}.", reason=reason))
     publish_home(team, user, deps, notice=notice)
 
 

@@ -10,15 +10,22 @@ to Slack's client, and a crafted submission must not store `warn_days=9999999999
 The form also takes LinkedIn Recruiter's InMail report as an upload (`file_input`). A submission
 with a file keeps the form open: the ack replaces it with the same form saying the import is
 running, and the queued work imports it (`bot/report_upload.py`), saves the settings and shows
-the result in the form (`views.update`)."""
+the result in the form (`views.update`).
+
+The form is written in its reader's language and names it in its `private_metadata`, so the
+ack, which asks nobody, says its errors (and "Importing…") in the same language. The team's
+language (`TeamSettings.language`) is one of the interface languages, checked here too."""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any, Callable
 
 from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import SETTINGS_CALLBACK_ID, team_settings_modal
+from bot.i18n import _, reading, ui_languages
+from bot.i18n import current as reader
 from bot.listeners.common import Deps, HandlerFn, deps_of, team_id, work
 from bot.listeners.events import publish_home
 from bot.report_upload import import_upload
@@ -26,8 +33,9 @@ from bot.review_service import slack_post
 from bot.settings import timezone_name
 from models.jobs import Job
 from models.outreach import TeamSettings
+from rules.i18n import N_
 
-NOT_ADMIN = "Only the app's admins can change the team settings (the workspace's admins, or whom INMAIL_ADMINS names)."
+NOT_ADMIN = N_("Only the app's admins can change the team settings (the workspace's admins, or whom INMAIL_ADMINS names).")
 INTEGERS = ("min_sent", "period_days", "warn_days", "grace_days", "restrict_days", "window_days")
 # (lowest, highest) accepted for each number: wide enough for any real policy, never absurd.
 BOUNDS: dict[str, tuple[int, int]] = {"min_sent": (1, 100_000), "period_days": (1, 365), "warn_days": (1, 365),
@@ -68,7 +76,7 @@ def parse(values: dict[str, Any], current: TeamSettings) -> tuple[TeamSettings |
         try:
             return convert(raw)
         except ValueError:
-            errors[block_id] = "A number, please."
+            errors[block_id] = _("A number, please.")
             return None
 
     policy = {name: number(name, int) for name in INTEGERS}
@@ -77,16 +85,19 @@ def parse(values: dict[str, Any], current: TeamSettings) -> tuple[TeamSettings |
     try:
         zone = timezone_name(_element(values, "timezone").get("value") or "")
     except ValueError:
-        errors["timezone"] = "A time zone name such as Europe/Oslo or UTC."
+        errors["timezone"] = _("A time zone name such as Europe/Oslo or UTC.")
     for name, value in (policy | {"digest_hour": hour, "retention_days": retention}).items():
         low, high = BOUNDS[name]
         if value is not None and not low <= value <= high:
-            errors[name] = f"A whole number from {low:,} to {high:,}."
+            errors[name] = _("A whole number from {low} to {high}.", low=reader().number(low), high=reader().number(high))
     weekday = (_element(values, "digest_weekday").get("selected_option") or {}).get("value") or "0"
     if weekday not in {str(day) for day in range(7)}:
-        errors["digest_weekday"] = "A day of the week."
+        errors["digest_weekday"] = _("A day of the week.")
     if threshold is not None and not 0 < threshold < 100:
-        errors["threshold"] = "A percentage above 0 and under 100, such as 13."
+        errors["threshold"] = _("A percentage above 0 and under 100, such as 13.")
+    language = (_element(values, "language").get("selected_option") or {}).get("value") or current.language
+    if language not in ui_languages():
+        errors["language"] = _("One of the languages listed.")
     if errors:
         return None, errors
     config = replace(current.policy, **policy, threshold=threshold / 100)
@@ -94,7 +105,7 @@ def parse(values: dict[str, Any], current: TeamSettings) -> tuple[TeamSettings |
         alert_channel=_element(values, "alert_channel").get("selected_conversation") or None,
         digest_channel=_element(values, "digest_channel").get("selected_conversation") or None,
         digest_weekday=int(weekday), digest_hour=hour, timezone=zone, retention_days=retention,
-        policy=config), {}
+        policy=config, language=language), {}
 
 
 def uploaded_file(values: dict[str, Any]) -> dict[str, Any] | None:
@@ -112,12 +123,28 @@ def with_status(view: dict[str, Any], text: str) -> dict[str, Any]:
     return view | {"blocks": blocks[:at] + [status] + blocks[at:]}
 
 
+def form_language(view: dict[str, Any]) -> str | None:
+    """The language the form was written in (its `private_metadata`); None when it does not say."""
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    lang = metadata.get("lang") if isinstance(metadata, dict) else None
+    return lang if isinstance(lang, str) else None
+
+
 def submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-    """Checked in the ack (errors shown in the form: no database read, no Slack call); saved by
-    queued work. With a report attached, the form stays open and says the import is running."""
+    """Checked in the ack (errors shown in the form, in its language: no database read, no Slack
+    call); saved by queued work. With a report attached, the form stays open and says the import
+    is running."""
+    with reading(form_language(view)):
+        _answer_submission(ack, view, body, context)
+
+
+def _answer_submission(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
     user, team = body["user"]["id"], team_id(context, body)
     if deps_of(context).known_admin(user) is False:
-        ack(response_action="errors", errors={"alert_channel": NOT_ADMIN})
+        ack(response_action="errors", errors={"alert_channel": _(NOT_ADMIN)})
         return
     values = view["state"]["values"]
     entered, errors = parse(values, TeamSettings())  # the errors depend on the values only
@@ -128,7 +155,9 @@ def submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: Bol
     if upload is None:
         ack()
     else:
-        running = f"Importing {upload.get('name') or 'the report'}… the result will be shown here."
+        name = upload.get("name")
+        running = (_("Importing {name}… the result will be shown here.", name=name) if name
+                   else _("Importing the report… the result will be shown here."))
         ack(response_action="update", view=with_status(team_settings_modal(entered), running))
     work(context).submit(team, f"settings:{view.get('id')}:{body.get('trigger_id')}", "save_settings",
                          {"user": user, "values": values, "view_id": view.get("id")})
@@ -138,16 +167,19 @@ def _save_settings_job(job: Job, deps: Deps) -> None:
     user = job.payload["user"]
     if not deps.is_admin(user):
         return
-    settings, _ = parse(job.payload["values"], deps.outreach.settings(job.team_id))
+    settings, _errors = parse(job.payload["values"], deps.outreach.settings(job.team_id))
     if settings is not None:
         deps.outreach.save_settings(job.team_id, settings)
-    upload = uploaded_file(job.payload["values"])
-    if upload is not None and job.payload.get("view_id"):
-        dates = (_element(job.payload["values"], "import_dates").get("selected_option") or {}).get("value")
-        result = import_upload(job.team_id, deps, upload["id"], dates if dates in ("day", "month") else None)
-        slack_post("views.update", None, deps.client.views_update, view_id=job.payload["view_id"],
-                   view=with_status(team_settings_modal(deps.outreach.settings(job.team_id)), result))
-    publish_home(job.team_id, user, deps)  # the admin sees the new settings in App Home at once
+    # The team's language may have changed, and with it the admin's (when they chose none of their own).
+    lang = deps.readers.language(job.team_id, user) if deps.readers else reader().lang
+    with reading(lang):
+        upload = uploaded_file(job.payload["values"])
+        if upload is not None and job.payload.get("view_id"):
+            dates = (_element(job.payload["values"], "import_dates").get("selected_option") or {}).get("value")
+            result = import_upload(job.team_id, deps, upload["id"], dates if dates in ("day", "month") else None)
+            slack_post("views.update", None, deps.client.views_update, view_id=job.payload["view_id"],
+                       view=with_status(team_settings_modal(deps.outreach.settings(job.team_id)), result))
+        publish_home(job.team_id, user, deps)  # the admin sees the new settings in App Home at once
 
 
 HANDLERS: dict[str, HandlerFn] = {"open_settings_form": _open_settings_form_job, "save_settings": _save_settings_job}

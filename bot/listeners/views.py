@@ -1,4 +1,5 @@
-"""The `/inmail` form's submission: validate (errors shown in the form), then review and DM the answer."""
+"""The `/inmail` form's submission: validate (errors shown in the form, in the form's language), then review
+and DM the answer (in its reader's)."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 
 from bot.blocks import FOLLOW_UPS_MAX, MODAL_CALLBACK_ID, SUBJECT_MAX, sequence_message, text_message
+from bot.i18n import _, ngettext, reading
 from bot.listeners.common import (BUSY_TEXT, UNRECORDED_TEXT, Deps, HandlerFn, answered_unsaved, draft_id_for, reply,
                                   reviewed, team_id, work)
 from bot.work import BUSY, UNRECORDED
@@ -39,17 +41,21 @@ def validate(values: dict[str, Any]) -> dict[str, str]:
     """Errors by block_id, in words a recruiter can act on; empty when the form is fine."""
     errors = {}
     if len(_value(values, "body").strip()) < BODY_MIN:
-        errors["body"] = f"Paste the whole draft (at least {BODY_MIN} characters)."
+        errors["body"] = ngettext("Paste the whole draft (at least {count} character).",
+                                  "Paste the whole draft (at least {count} characters).", BODY_MIN)
     if len(_value(values, "subject")) > SUBJECT_MAX:
-        errors["subject"] = f"LinkedIn allows {SUBJECT_MAX} characters in a subject."
+        errors["subject"] = ngettext("LinkedIn allows {count} character in a subject.",
+                                     "LinkedIn allows {count} characters in a subject.", SUBJECT_MAX)
     for n in range(1, FOLLOW_UPS_MAX + 1):
         text, days = _value(values, f"follow_up_{n}").strip(), _value(values, f"follow_up_{n}_days").strip()
         if text and len(text) < FOLLOW_UP_MIN:
-            errors[f"follow_up_{n}"] = f"Write the whole follow-up (at least {FOLLOW_UP_MIN} characters), or leave it empty."
+            errors[f"follow_up_{n}"] = ngettext(
+                "Write the whole follow-up (at least {count} character), or leave it empty.",
+                "Write the whole follow-up (at least {count} characters), or leave it empty.", FOLLOW_UP_MIN)
         if days and (not days.isdigit() or int(days) > 365):
-            errors[f"follow_up_{n}_days"] = "A whole number of days from 0 to 365."
+            errors[f"follow_up_{n}_days"] = _("A whole number of days from 0 to 365.")
         elif days and not text:
-            errors[f"follow_up_{n}"] = "Write the follow-up these days are for, or clear the days."
+            errors[f"follow_up_{n}"] = _("Write the follow-up these days are for, or clear the days.")
     return errors
 
 
@@ -77,13 +83,15 @@ def draft_from_form(values: dict[str, Any]) -> Draft:
 
 
 def submitted(ack: Ack, view: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
-    """Validated in the ack (errors shown in the form); the review is queued and DMed."""
+    """Validated in the ack (errors shown in the form, in the language it was shown in: its metadata
+    says, as the ack has no time to ask); the review is queued and DMed."""
     values = view["state"]["values"]
-    errors = validate(values)
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    with reading(metadata.get("lang")):
+        errors = validate(values)
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    metadata = json.loads(view.get("private_metadata") or "{}")
     payload = {"user": body["user"]["id"], "channel": metadata.get("channel"), "draft": draft_from_form(values).to_dict(),
                "follow_ups": follow_ups_from_form(values)}
     key = f"modal:{view.get('id')}:{body.get('trigger_id')}"
@@ -109,7 +117,8 @@ def _modal_draft_job(job: Job, deps: Deps) -> None:
 
 
 def _say_job(job: Job, deps: Deps) -> None:
-    reply(deps, job, text_message(job.payload["text"]), None)
+    """One of our messages (`BUSY_TEXT`…), said in its reader's language."""
+    reply(deps, job, text_message(_(job.payload["text"])), None)
 
 
 HANDLERS: dict[str, HandlerFn] = {"modal_draft": _modal_draft_job, "say": _say_job}

@@ -4,8 +4,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
+from models.wording import Said
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
+from rules.i18n import each_language
 from rules.matching import Span
 from rules.schema import LEVEL, TEXT
 
@@ -48,9 +50,9 @@ def limit(rule: Rule, a: Analysis) -> Iterator[Finding]:
         text = a.body.text
         span = (min(int(rule.options["max"]), len(text)), len(text))  # the part that would be cut
     if "max" in rule.options and value > rule.options["max"]:
-        yield finding(rule, a, field, span, value=f"{value:,}", limit=f"{rule.options['max']:,}")
+        yield finding(rule, a, field, span, value=_number(value), limit=_number(rule.options["max"]))
     elif "min" in rule.options and value < rule.options["min"]:
-        yield finding(rule, a, field, span, value=f"{value:,}", limit=f"{rule.options['min']:,}")
+        yield finding(rule, a, field, span, value=_number(value), limit=_number(rule.options["min"]))
     crossed = [
         t for t in rule.options.get("tiers", [])
         if ("above" in t and value > t["above"]) or ("below" in t and value < t["below"])
@@ -58,4 +60,9 @@ def limit(rule: Rule, a: Analysis) -> Iterator[Finding]:
     if crossed:
         tier = crossed[-1]
         yield finding(rule, a, field, span, level=tier["level"], message=tier["message"],
-                      suggestion=tier.get("suggestion"), value=f"{value:,}")
+                      suggestion=tier.get("suggestion"), value=_number(value))
+
+
+def _number(value: float) -> Said:
+    """A count written each reader's way ("1,900", "1 900", "1.900")."""
+    return each_language(lambda t: t.number(value))

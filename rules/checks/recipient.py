@@ -10,7 +10,7 @@ from models.records import Finding
 from models.wording import Text
 from rules.analysis import Analysis, fold
 from rules.checks.base import check, finding
-from rules.i18n import N_, category_name, category_names, each_language, everywhere
+from rules.i18n import N_, category_name, category_names, each_language, everywhere, quoted_list
 from rules.schema import STRS
 
 if TYPE_CHECKING:
@@ -64,8 +64,7 @@ def recipient_reference(rule: Rule, a: Analysis) -> Iterator[Finding]:
     anything else of theirs ("your talk at JavaZone")."""
     mentioned, items = a.references
     if items and not mentioned and not a.cites_something_of_theirs:
-        examples = ", ".join(f"“{i}”" for i in items[:3])
-        yield finding(rule, a, "body", None, examples=examples)
+        yield finding(rule, a, "body", None, examples=quoted_list(items[:3]))
 
 
 @check("recipient-fact", keys={"only_with": STRS})
@@ -77,7 +76,7 @@ def recipient_fact(rule: Rule, a: Analysis) -> Iterator[Finding]:
     mentioned, _ = a.references
     stock = any(a.matches(f).for_rule(r) for r in rule.options.get("only_with", []) for f in ("subject", "body"))
     if mentioned and not a.cites_something_of_theirs and stock:
-        yield finding(rule, a, "body", None, mentioned=", ".join(f"“{m}”" for m in mentioned[:2]))
+        yield finding(rule, a, "body", None, mentioned=quoted_list(mentioned[:2]))
 
 
 @check("profile-missing")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterator
 from models.records import Finding
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
-from rules.i18n import N_, everywhere
+from rules.i18n import N_, everywhere, quoted_list
 from rules.schema import STRS
 
 if TYPE_CHECKING:
@@ -38,5 +38,5 @@ def gender_coded(rule: Rule, a: Analysis) -> Iterator[Finding]:
         coding=everywhere(N_("masculine") if heavier is masc else N_("feminine")),
         count_masc=len(masc),
         count_fem=len(fem),
-        examples=", ".join(f"“{w}”" for w in dict.fromkeys(heavier))[:200],
+        examples=quoted_list(list(dict.fromkeys(heavier)), limit=200),
     )
