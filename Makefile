@@ -13,7 +13,9 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # The interface's catalogs (the bot's and the engine's), compiled at set-up; the app reads a
 # stale or missing .mo from its .po.
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard bot/locale/*/LC_MESSAGES/inmail.po rules/locale/*/LC_MESSAGES/rules.po))
-DOMAINS := bot:inmail rules:rules
+# package:domain:folders — the package whose locale/ holds the catalogs, and what is extracted into
+# them: the bot's catalog also has models/'s words (an input's errors, which the bot says).
+DOMAINS := bot:inmail:bot,models rules:rules:rules
 
 run: $(STAMP) $(CATALOGS)
 	$(BIN)/inmail-review check examples/ ; test $$? -le 1
@@ -43,12 +45,12 @@ lemmas: $(STAMP)
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile -i $< -o $@
 
-# After changing words in bot/ or rules/: extracts them into each package's template and merges
-# it into every catalog (new messages come out untranslated, and tests/test_i18n.py says which).
+# After changing words in bot/, models/ or rules/: extracts them into each package's template and
+# merges it into every catalog (new messages come out untranslated, and tests/test_i18n.py says which).
 messages: $(STAMP)
-	for d in $(DOMAINS); do pkg=$${d%%:*}; domain=$${d##*:}; \
+	for d in $(DOMAINS); do pkg=$${d%%:*}; rest=$${d#*:}; domain=$${rest%%:*}; dirs=$$(echo $${rest#*:} | tr , ' '); \
 	  $(BIN)/pybabel extract -F babel.cfg -c "Translators:" -k everywhere_n:1,2 --no-location --sort-output \
-	    --project inmail-review -o $$pkg/locale/$$domain.pot $$pkg && \
+	    --project inmail-review -o $$pkg/locale/$$domain.pot $$dirs && \
 	  $(BIN)/pybabel update -D $$domain -i $$pkg/locale/$$domain.pot -d $$pkg/locale -w 100 \
 	    --ignore-obsolete || exit 1; done
 

@@ -13,12 +13,13 @@ import time
 from dataclasses import replace
 from typing import IO, TYPE_CHECKING, Iterator
 
-from bot.i18n import choose, everywhere, from_environment, translator, ui_languages
+from bot.i18n import _, choose, current, everywhere, from_environment, reading, ui_languages
 from models.records import CATEGORIES, Draft, InputError, Review, SequenceReview
 from rules.i18n import N_
 from rules.language import SUPPORTED, normalize_language
 
 if TYPE_CHECKING:
+    from bot.i18n import BotTranslator
     from bot.inputs import Item
     from rules import Reviewer
     from rules.similarity import TemplateIndex
@@ -30,18 +31,19 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="draft files (.txt, .md, .json, .jsonl) or folders; '-' or nothing reads stdin")
-    parser.add_argument("--subject", help="the InMail subject (for drafts that do not give one)")
-    parser.add_argument("--lang", help=f"the draft's language: {', '.join(SUPPORTED)} (default: detected)")
+                        help=_("draft files (.txt, .md, .json, .jsonl) or folders; '-' or nothing reads stdin"))
+    parser.add_argument("--subject", help=_("the InMail subject (for drafts that do not give one)"))
+    parser.add_argument("--lang", help=_("the draft's language: {languages} (default: detected)",
+                                         languages=", ".join(SUPPORTED)))
     parser.add_argument("--category", choices=CATEGORIES, metavar="CATEGORY",
-                        help="the declared InMail category: " + ", ".join(CATEGORIES))
-    parser.add_argument("--recipient", metavar="FILE", help="the recipient's profile (JSON or YAML)")
+                        help=_("the declared InMail category: {categories}", categories=", ".join(CATEGORIES)))
+    parser.add_argument("--recipient", metavar="FILE", help=_("the recipient's profile (JSON or YAML)"))
     parser.add_argument("--format", choices=("text", "json", "jsonl", "blocks"), default="text",
-                        help="text for people (default), json/jsonl for programs, blocks for Slack's Block Kit Builder")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+                        help=_("text for people (default), json/jsonl for programs, blocks for Slack's Block Kit Builder"))
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=_("colour in text output"))
     parser.add_argument("--ui-lang", choices=ui_languages(), metavar="LANG",
-                        help=f"the language of the report around the findings: {', '.join(ui_languages())} "
-                             "(default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG, else en)")
+                        help=_("the language of the report around the findings: {languages} "
+                               "(default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG, else en)", languages=", ".join(ui_languages())))
 
 
 def _with_defaults(draft: Draft, args: argparse.Namespace, recipient) -> Draft:
@@ -81,24 +83,27 @@ def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace
                           recipient=review.recipient_key or who or f"#{n}", at=time.time())
             yield item, review, None
         except (InputError, ValueError) as exc:
-            yield item, None, f"{item.source}: {exc}"
+            yield item, None, f"{item.source}: {exc.said(current()) if isinstance(exc, InputError) else exc}"
         except Exception as exc:  # a bug must not cost the rest of the batch
             log.debug("review failed", exc_info=True)
-            yield item, None, f"{item.source}: internal error ({type(exc).__name__}); please report it"
+            yield item, None, _("{source}: internal error ({kind}); please report it", source=item.source,
+                                kind=type(exc).__name__)
 
 
 def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[str] | None = None,
         stderr: IO[str] | None = None) -> int:
+    # Everything said meanwhile (the report, an input's error) is in the reader's language.
+    with reading(choose(args.ui_lang, from_environment())) as t:
+        return _run(args, t, stdin, stdout or sys.stdout, stderr or sys.stderr)
+
+
+def _run(args: argparse.Namespace, t: BotTranslator, stdin: IO[bytes] | None, stdout: IO[str], stderr: IO[str]) -> int:
     # Imported here, not at the top, so that `check --help` does not load the engine (spaCy).
-    from bot.inputs import load_recipient, read, steps
+    from bot.inputs import load_recipient, read, said, steps
     from bot.report import TextReport, use_colour
     from bot.reviewer import load_reviewer
     from bot.settings import Settings
     from rules import PackError
-
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
-    t = translator(choose(args.ui_lang, from_environment()))
 
     def complain(kind: str, message: str) -> None:
         print(t.gettext("inmail-review: {kind}: {message}", kind=t.severity(kind), message=message), file=stderr)
@@ -107,12 +112,16 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
         complain("error", t.gettext("unsupported language '{lang}'; supported: {supported}", lang=args.lang,
                                     supported=", ".join(SUPPORTED)))
         return EXIT_USAGE
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:  # a bad variable (INMAIL_WORKERS=many) is a usage error too
+        complain("error", str(exc))
+        return EXIT_USAGE
     try:
         recipient = load_recipient(args.recipient) if args.recipient else None
         reviewer = load_reviewer(settings)
     except (InputError, PackError) as exc:
-        complain("error", str(exc))
+        complain("error", said(exc))
         return EXIT_USAGE
 
     items = list(steps(read(args.paths, stdin)))
@@ -157,12 +166,10 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
         stdout.write("\n")
     elif args.format == "blocks":
         from bot.blocks import review_message, sequence_message
-        from bot.i18n import reading
 
-        with reading(t.lang):
-            messages = [m for _, r, _ in outputs if r for m in (
-                [review_message(s) for s in r.steps] + [sequence_message(r)] if isinstance(r, SequenceReview)
-                else [review_message(r)])]
+        messages = [m for _, r, _ in outputs if r for m in (
+            [review_message(s) for s in r.steps] + [sequence_message(r)] if isinstance(r, SequenceReview)
+            else [review_message(r)])]
         json.dump(messages[0] if len(messages) == 1 else messages, stdout, ensure_ascii=False, indent=2)
         stdout.write("\n")
     elif args.format == "text":
@@ -186,7 +193,7 @@ def _sequence(item: Item, reviewed: list[tuple[Item, Review | None]]
 
     assert item.sequence is not None
     if any(review is None for _, review in reviewed):
-        return item, None, f"{item.source}: a step could not be reviewed, so the sequence was not judged"
+        return item, None, _("{source}: a step could not be reviewed, so the sequence was not judged", source=item.source)
     drafts = [step.draft for step, _ in reviewed]
     result = judge(drafts, [review for _, review in reviewed], item.sequence.after_days)  # type: ignore[misc]
     return item, replace(result, id=item.sequence.id), None

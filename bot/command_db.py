@@ -8,6 +8,7 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator
 
+from bot.i18n import _
 from bot.settings import Settings
 from models.outreach import Outreach
 from models.store import Store
@@ -22,7 +23,7 @@ class CommandFailed(Exception):
 
 
 def fail(error: CommandFailed) -> int:
-    print(f"inmail-review: error: {error}", file=sys.stderr)
+    print(_("inmail-review: error: {message}", message=error), file=sys.stderr)
     return error.code
 
 
@@ -32,7 +33,7 @@ def opened(settings: Settings) -> Iterator[Outreach]:
     try:
         store = Store.open(settings.db_path)
     except (sqlite3.Error, OSError) as error:
-        raise CommandFailed(f"cannot use the database {settings.db_path}: {error}", 1) from None
+        raise CommandFailed(_("cannot use the database {path}: {reason}", path=settings.db_path, reason=error), 1) from None
     try:
         yield Outreach(store)
     finally:

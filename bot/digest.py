@@ -157,8 +157,8 @@ def post_digest(client: Any, outreach: Outreach, team_id: str, channel: str, fig
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--team", help="Slack team id (default: the only team in the database)")
-    parser.add_argument("--post", action="store_true", help="post it to the digest channel now")
+    parser.add_argument("--team", help=_("Slack team id (default: the only team in the database)"))
+    parser.add_argument("--post", action="store_true", help=_("post it to the digest channel now"))
 
 
 def _as_text(message: dict[str, Any]) -> str:
@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             team = outreach.team_or_only(args.team)
         except ValueError as error:
-            print(f"inmail-review: error: {error}", file=sys.stderr)
+            print(_("inmail-review: error: {message}", message=error), file=sys.stderr)
             return 2
         now = time.time()
         figures = compute(outreach, team, week_of(now, outreach.settings(team).timezone, weeks_back=1), now)
@@ -194,18 +194,20 @@ def run(args: argparse.Namespace) -> int:
                                               top_template(outreach, team, figures.week))))
             return 0
         if not settings.slack_bot_token:
-            print("inmail-review: error: --post needs SLACK_BOT_TOKEN", file=sys.stderr)
+            print(_("inmail-review: error: {message}", message=_("--post needs SLACK_BOT_TOKEN")), file=sys.stderr)
             return 2
         client = make_client(settings)
         answer = slack_call("auth.test", None, client.auth_test)  # whose workspace INMAIL_DIGEST_CHANNEL is in
         if answer is None:
-            print("inmail-review: error: Slack did not answer auth.test; nothing was posted", file=sys.stderr)
+            print(_("inmail-review: error: {message}", message=_("Slack did not answer auth.test; nothing was posted")),
+                  file=sys.stderr)
             return 1
         outreach.home_team = str(answer["team_id"])
         channel = outreach.settings(team).digest_channel
         if not channel:
-            print(f"inmail-review: error: team {team} has no digest channel (its own in App Home, or "
-                  "INMAIL_DIGEST_CHANNEL for the bot token's workspace)", file=sys.stderr)
+            print(_("inmail-review: error: {message}", message=_(
+                "team {team} has no digest channel (its own in App Home, or INMAIL_DIGEST_CHANNEL for the bot token's "
+                "workspace)", team=team)), file=sys.stderr)
             return 2
         with reading(language):
             return 0 if post_digest(client, outreach, team, channel, figures) else 1

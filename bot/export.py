@@ -11,15 +11,16 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
+from bot.i18n import _
 from models.export import COLUMNS, TEXT_COLUMNS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--team", help="Slack team id (default: the only team in the database)")
-    parser.add_argument("--since", help="only drafts created from this day on (YYYY-MM-DD, UTC; default: all)")
+    parser.add_argument("--team", help=_("Slack team id (default: the only team in the database)"))
+    parser.add_argument("--since", help=_("only drafts created from this day on (YYYY-MM-DD, UTC; default: all)"))
     parser.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     parser.add_argument("--with-text", action="store_true",
-                        help="add each draft's subject and text (only drafts still within the team's retention)")
+                        help=_("add each draft's subject and text (only drafts still within the team's retention)"))
 
 
 def as_csv(rows: Iterable[dict[str, Any]], with_text: bool) -> str:
@@ -37,7 +38,7 @@ def since_of(text: str | None) -> float:
     try:
         return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
     except ValueError:
-        raise ValueError(f"--since must be a date such as 2026-09-01, not {text!r}") from None
+        raise ValueError(_("--since must be a date such as 2026-09-01, not {value}", value=repr(text))) from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -244,15 +244,15 @@ def import_report(outreach: Outreach, team: str, data: bytes, *, aliases: Iterab
 
 # --- the command -------------------------------------------------------------------------------
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, help="the InMail report exported from LinkedIn Recruiter (CSV)")
-    parser.add_argument("--team", help="Slack team id (default: the only team in the database)")
+    parser.add_argument("file", type=Path, help=_("the InMail report exported from LinkedIn Recruiter (CSV)"))
+    parser.add_argument("--team", help=_("Slack team id (default: the only team in the database)"))
     parser.add_argument("--map", type=Path, dest="map_file",
-                        help="CSV of `email or name,Slack user id` rows naming the export's recruiters")
+                        help=_("CSV of `email or name,Slack user id` rows naming the export's recruiters"))
     order = parser.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", dest="date_order", action="store_const", const="day",
-                       help="numeric dates are day first (01/10/2026 is 1 October)")
+                       help=_("numeric dates are day first (01/10/2026 is 1 October)"))
     order.add_argument("--monthfirst", dest="date_order", action="store_const", const="month",
-                       help="numeric dates are month first (01/10/2026 is 10 January)")
+                       help=_("numeric dates are month first (01/10/2026 is 10 January)"))
 
 
 def _aliases(path: Path | None) -> list[tuple[str, str]]:
@@ -275,11 +275,13 @@ def run(args: argparse.Namespace) -> int:
         read_report(data, args.date_order)  # an unreadable file is refused before the database is opened
         aliases = _aliases(args.map_file)
     except AmbiguousDates as error:
-        print(f"inmail-review: error: {args.file}: {error}: import again with --dayfirst or --monthfirst",
+        print(_("inmail-review: error: {message}", message=_(
+            "{path}: {problem}: import again with --dayfirst or --monthfirst", path=args.file, problem=error)),
               file=sys.stderr)
         return 2
     except (OSError, UnicodeDecodeError, ReportError) as error:
-        print(f"inmail-review: error: {args.file}: {error}", file=sys.stderr)
+        problem = f"{args.file}: {error}"
+        print(_("inmail-review: error: {message}", message=problem), file=sys.stderr)
         return 2
     try:
         with team_data(settings, args.team) as (outreach, team):

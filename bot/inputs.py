@@ -8,6 +8,9 @@ The size limit is per draft, not per file: `.jsonl` files and JSON lines on stdi
 line by line, each line up to `MAX_INPUT_BYTES`, so a batch of any length is reviewed in full
 in bounded memory. Any other input over the limit is refused whole, with a message (stdin is
 never cut short in silence).
+
+An item's error and warning are in the current reader's language (`check` reads inside
+`reading()`); an `InputError` raised here or by `models` is English as text and `said()` in it.
 """
 from __future__ import annotations
 
@@ -22,7 +25,9 @@ from typing import IO, Any, Iterable, Iterator
 import frontmatter
 import yaml
 
+from bot.i18n import _, current
 from models.records import Draft, DraftSequence, InputError, Recipient
+from models.wording import N_
 
 EXTENSIONS = (".txt", ".md", ".json", ".jsonl")
 # Slack allows 40,000 characters; a draft far beyond that is not a draft (a log, a binary).
@@ -31,6 +36,13 @@ CHUNK = 65_536
 # What a file can hold that makes a parser give up (json's recursion on deep nesting, a YAML
 # tag it cannot build): that input's error, never the batch's.
 UNREADABLE = (InputError, RecursionError, ValueError, TypeError)
+# What Python's json module says is wrong (`JSONDecodeError.msg`), in the reader's language; its
+# position ("at column 5") follows in our words. One it may add later is shown as it is.
+_JSON_PROBLEMS = (
+    N_("Expecting value"), N_("Expecting property name enclosed in double quotes"), N_("Expecting ':' delimiter"),
+    N_("Expecting ',' delimiter"), N_("Unterminated string starting at"), N_("Invalid control character at"),
+    N_("Invalid \\escape"), N_("Invalid \\uXXXX escape"), N_("Extra data"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,12 +70,22 @@ def steps(items: Iterable[Item]) -> Iterator[Item]:
 
 def load_recipient(path: str) -> Recipient:
     """A recipient profile from a JSON or YAML file."""
-    text, _ = _read_text(Path(path))
+    text, _warning = _read_text(Path(path))
     try:
         data = yaml.safe_load(text) if not path.endswith(".json") else json.loads(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not valid {'JSON' if path.endswith('.json') else 'YAML'}: {_first_line(exc)}") from None
+        raise InputError(N_("{path}: not valid {format}: {problem}"), path=path,
+                         format="JSON" if path.endswith(".json") else "YAML", problem=_first_line(exc)) from None
     return Recipient.from_dict(data, where=path)
+
+
+def said(error: Exception) -> str:
+    """An input's error in the current reader's language (Python's own messages as they are)."""
+    return error.said(current()) if isinstance(error, InputError) else str(error)
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    return _(exc.msg) if exc.msg in _JSON_PROBLEMS else exc.msg
 
 
 def _first_line(exc: Exception) -> str:
@@ -75,14 +97,15 @@ def _read_text(path: Path) -> tuple[str, str | None]:
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise InputError(f"{path}: {size:,} bytes is too large for a draft (limit {MAX_INPUT_BYTES:,})")
+            raise InputError(N_("{path}: {size} bytes is too large for a draft (limit {limit})"), path=path, size=size,
+                             limit=MAX_INPUT_BYTES)
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(N_("{path}: no such file"), path=path) from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder") from None
+        raise InputError(N_("{path}: is a folder"), path=path) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise InputError(N_("{path}: cannot read: {reason}"), path=path, reason=exc.strerror) from None
     return _decode(raw, str(path))
 
 
@@ -91,7 +114,8 @@ def _decode(raw: bytes, name: str) -> tuple[str, str | None]:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         text = raw.decode("utf-8", errors="replace")
-        return text, f"{name}: not valid UTF-8 (first bad byte at offset {exc.start}); unreadable bytes shown as �"
+        return text, _("{path}: not valid UTF-8 (first bad byte at offset {offset}); unreadable bytes shown as �",
+                       path=name, offset=exc.start)
 
 
 def expand(paths: list[str]) -> Iterator[str]:
@@ -114,12 +138,13 @@ def read(paths: list[str], stdin: IO[bytes] | None = None) -> Iterator[Item]:
                 with Path(p).open("rb") as stream:
                     yield from _jsonl(_lines(stream), p)
             except OSError as exc:
-                yield Item(p, error=f"{p}: {'no such file' if isinstance(exc, FileNotFoundError) else exc.strerror}")
+                yield Item(p, error=_("{path}: no such file", path=p) if isinstance(exc, FileNotFoundError)
+                           else f"{p}: {exc.strerror}")
             continue
         try:
             text, warning = _read_text(Path(p))
         except InputError as exc:
-            yield Item(p, error=str(exc))
+            yield Item(p, error=said(exc))
             continue
         yield from _parse(text, p, Path(p).suffix.lower() or ".txt", warning)
 
@@ -134,8 +159,8 @@ def _stdin(stream: IO[bytes]) -> Iterator[Item]:
     elif head.lstrip().startswith(b"{"):
         yield from _jsonl(_lines(io.BufferedReader(_Chained(head, stream))), "-")
     else:
-        yield Item("-", error=f"stdin: more than {MAX_INPUT_BYTES:,} bytes is too large for a draft "
-                              "(one JSON object per line is read line by line, with no limit on lines)")
+        yield Item("-", error=_("stdin: more than {limit} bytes is too large for a draft (one JSON object per line is "
+                                "read line by line, with no limit on lines)", limit=current().number(MAX_INPUT_BYTES)))
 
 
 class _Chained(io.RawIOBase):
@@ -190,7 +215,8 @@ def _parse(text: str, source: str, kind: str, warning: str | None) -> Iterator[I
             try:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise InputError(f"{source}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+                raise InputError(N_("{path}: not valid JSON: {problem} at line {line} column {column}"), path=source,
+                                 problem=_json_problem(exc), line=str(exc.lineno), column=str(exc.colno)) from None
             for n, obj in enumerate(data if isinstance(data, list) else [data], 1):
                 where = source if not isinstance(data, list) else f"{source}[{n}]"
                 if isinstance(obj, dict) and "steps" in obj:
@@ -209,10 +235,10 @@ def _parse(text: str, source: str, kind: str, warning: str | None) -> Iterator[I
             return
         yield Item(source, Draft.from_text(text, id=stem), warning=warning)
     except RecursionError:
-        yield Item(source, error=f"{source}: nested too deeply to be a draft", warning=warning)
+        yield Item(source, error=_("{path}: nested too deeply to be a draft", path=source), warning=warning)
     except UNREADABLE as exc:
-        yield Item(source, error=str(exc) if isinstance(exc, InputError) else f"{source}: cannot read: {exc}",
-                   warning=warning)
+        yield Item(source, error=said(exc) if isinstance(exc, InputError)
+                   else _("{path}: cannot read: {reason}", path=source, reason=exc), warning=warning)
 
 
 def _jsonl(lines: Iterable[bytes | None], source: str, warning: str | None = None) -> Iterator[Item]:
@@ -221,7 +247,8 @@ def _jsonl(lines: Iterable[bytes | None], source: str, warning: str | None = Non
     for number, raw in enumerate(lines, 1):
         where = f"{source}:{number}"
         if raw is None:
-            yield Item(where, error=f"{where}: over {MAX_INPUT_BYTES:,} bytes is too large for a draft")
+            yield Item(where, error=_("{path}: over {limit} bytes is too large for a draft", path=where,
+                                      limit=current().number(MAX_INPUT_BYTES)))
             continue
         line, bad = _decode(raw, where)
         if bad and not warned:
@@ -231,18 +258,19 @@ def _jsonl(lines: Iterable[bytes | None], source: str, warning: str | None = Non
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Item(where, error=f"{where}: not valid JSON: {exc.msg} at column {exc.colno}", warning=warning)
+            yield Item(where, error=_("{path}: not valid JSON: {problem} at column {column}", path=where,
+                                      problem=_json_problem(exc), column=exc.colno), warning=warning)
             warning = None
             continue
         except RecursionError:
-            yield Item(where, error=f"{where}: nested too deeply to be a draft", warning=warning)
+            yield Item(where, error=_("{path}: nested too deeply to be a draft", path=where), warning=warning)
             warning = None
             continue
         try:
             yield Item(where, Draft.from_dict(obj, where=where), warning=warning)
         except UNREADABLE as exc:
             item_id = obj.get("id") if isinstance(obj, dict) else None
-            yield Item(where, id=None if item_id is None else str(item_id), error=str(exc))
+            yield Item(where, id=None if item_id is None else str(item_id), error=said(exc))
         warning = None  # say it once per file
 
 
@@ -255,11 +283,12 @@ def _markdown(text: str, source: str, stem: str | None) -> Draft | DraftSequence
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:
-        raise InputError(f"{source}: front matter is not valid YAML: {_first_line(exc)}") from None
+        raise InputError(N_("{path}: front matter is not valid YAML: {problem}"), path=source,
+                         problem=_first_line(exc)) from None
     meta: dict[str, Any] = dict(post.metadata)
     unknown = set(meta) - {"id", "subject", "lang", "category", "recipient", "bulk", "after_days"}
     if unknown:
-        raise InputError(f"{source}: unknown front matter key(s): {', '.join(sorted(unknown))}")
+        raise InputError(N_("{path}: unknown front matter key(s): {keys}"), path=source, keys=", ".join(sorted(unknown)))
     recipient = meta.get("recipient")
     if isinstance(recipient, str):  # a path to a profile file, relative to the draft
         meta["recipient"] = load_recipient(str(Path(source).parent / recipient)).to_dict()
@@ -269,7 +298,8 @@ def _markdown(text: str, source: str, stem: str | None) -> Draft | DraftSequence
     if len(parts) == 1 and after is None:
         return Draft.from_dict(meta | {"body": post.content}, where=source)
     if after is not None and (not isinstance(after, list) or len(after) != len(parts) - 1):
-        raise InputError(f"{source}: 'after_days' must list the days before each of the {len(parts) - 1} follow-ups")
+        raise InputError(N_("{path}: 'after_days' must list the days before each of the {count} follow-ups"),
+                         path=source, count=len(parts) - 1)
     steps = []
     for n, part in enumerate(parts):
         step = Draft.from_text(part)

@@ -19,15 +19,16 @@ from urllib.parse import urlsplit
 
 from ruamel.yaml import YAML
 
+from bot.i18n import _
 from bot.serve import EVENTS_PATH
 
 MANIFEST_PATH = Path(__file__).resolve().parents[1] / "app_manifest.yml"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", help="the app's public base URL (https://…): fills in request URLs, for HTTP mode")
+    parser.add_argument("--url", help=_("the app's public base URL (https://…): fills in request URLs, for HTTP mode"))
     parser.add_argument("--schema", type=Path, metavar="FILE",
-                        help="validate against this manifest JSON Schema (manifest.schema.1.0.0.json)")
+                        help=_("validate against this manifest JSON Schema (manifest.schema.1.0.0.json)"))
 
 
 def _yaml() -> YAML:
@@ -45,7 +46,8 @@ def with_url(manifest: Any, base_url: str) -> Any:
     """The manifest for HTTP mode: every request URL is `base_url` + `/slack/events`."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("https", "http") or not parts.netloc:
-        raise ValueError(f"--url must be an http(s) URL such as https://inmail.example.com, not {base_url!r}")
+        raise ValueError(_("--url must be an http(s) URL such as https://inmail.example.com, not {value}",
+                           value=repr(base_url)))
     request_url = base_url.rstrip("/") + EVENTS_PATH
     for command in manifest["features"].get("slash_commands", []):
         command["url"] = request_url
@@ -77,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             manifest = with_url(manifest, args.url)
         found = problems(manifest, args.schema) if args.schema else []
     except (ValueError, OSError) as error:
-        print(f"inmail-review: error: {error}", file=sys.stderr)
+        print(_("inmail-review: error: {message}", message=error), file=sys.stderr)
         return 2
     for problem in found:
         print(f"inmail-review: manifest: {problem}", file=sys.stderr)

@@ -11,12 +11,13 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
+from bot.i18n import _
 from models.outreach import Outreach
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--team", help="only this team (default: all)")
-    parser.add_argument("--retry", action="store_true", help="try every undelivered one again at the next tick")
+    parser.add_argument("--team", help=_("only this team (default: all)"))
+    parser.add_argument("--retry", action="store_true", help=_("try every undelivered one again at the next tick"))
 
 
 def _when(at: float | None) -> str:

@@ -42,12 +42,12 @@ _BANDS = {
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--team", help="Slack team id (default: the only team in the database)")
-    parser.add_argument("--since", help="only sends from this day on (YYYY-MM-DD, UTC; default: all)")
+    parser.add_argument("--team", help=_("Slack team id (default: the only team in the database)"))
+    parser.add_argument("--since", help=_("only sends from this day on (YYYY-MM-DD, UTC; default: all)"))
     parser.add_argument("--format", choices=("text", "json", "csv"), default="text")
     parser.add_argument("--ui-lang", choices=ui_languages(), metavar="LANG",
-                        help=f"the language of the text report: {', '.join(ui_languages())} "
-                             "(default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG, else en)")
+                        help=_("the language of the text report: {languages} (default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG, "
+                               "else en)", languages=", ".join(ui_languages())))
 
 
 def label(effect: Effect) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Callable, Iterable
 
+from bot.i18n import _
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ DISK_FREE_MIN = 1_048_576
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     default_port = int(os.environ.get("PORT") or DEFAULT_PORT)
     parser.add_argument("--port", type=int, default=default_port,
-                        help=f"HTTP port (default: $PORT, else {DEFAULT_PORT}; 0 picks a free one); unused in Socket Mode")
-    parser.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all)")
+                        help=_("HTTP port (default: $PORT, else {port}; 0 picks a free one); unused in Socket Mode",
+                               port=DEFAULT_PORT))
+    parser.add_argument("--host", default="0.0.0.0", help=_("address to listen on (default: all)"))
 
 
 def wsgi_app(app: Any, health: Callable[[], tuple[bool, str]], signing_secret: str,
@@ -189,12 +191,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env()
         if not settings.slack_bot_token:
-            raise ValueError("SLACK_BOT_TOKEN is not set")
+            raise ValueError(_("SLACK_BOT_TOKEN is not set"))
         if not settings.slack_app_token and not settings.slack_signing_secret:
-            raise ValueError("SLACK_SIGNING_SECRET is not set (required over HTTP; set SLACK_APP_TOKEN for Socket Mode)")
+            raise ValueError(_("SLACK_SIGNING_SECRET is not set (required over HTTP; set SLACK_APP_TOKEN for Socket Mode)"))
         reviewer = load_reviewer(settings)
     except (ValueError, PackError) as error:
-        print(f"inmail-review: error: {error}", file=sys.stderr)
+        print(_("inmail-review: error: {message}", message=error), file=sys.stderr)
         return 2
     reviewer.warm()
     try:
@@ -202,13 +204,15 @@ def run(args: argparse.Namespace) -> int:
         store.execute("PRAGMA user_version = 0")  # a write: a read-only file fails here, not at the first draft
         work = make_work(settings)
     except (sqlite3.Error, OSError) as error:
-        print(f"inmail-review: error: cannot use the database {settings.db_path}: {error}", file=sys.stderr)
+        print(_("inmail-review: error: {message}", message=_("cannot use the database {path}: {reason}",
+                                                             path=settings.db_path, reason=error)), file=sys.stderr)
         return 1
     try:
         try:
             app = create_app(settings, store, reviewer, work)
         except (BoltError, SlackClientError, URLError, OSError) as error:  # auth.test at start: refused or unreachable
-            print(f"inmail-review: error: Slack refused or could not be reached at start: {error}", file=sys.stderr)
+            print(_("inmail-review: error: {message}", message=_("Slack refused or could not be reached at start: {reason}",
+                                                                 reason=error)), file=sys.stderr)
             return 1
         work.start()
         # Policy evaluation, digests, retention and alert delivery, beside the app in this process.

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+from bot.i18n import _
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 
@@ -21,7 +23,8 @@ def _http_url(value: str | None, name: str) -> str | None:
     if not value:
         return None
     if not re.match(r"https?://[^\s/]+", value.strip()):
-        raise ValueError(f"{name} must be an http(s) URL such as https://crm.example.com/hooks/inmail, not {value!r}")
+        raise ValueError(_("{name} must be an http(s) URL such as https://crm.example.com/hooks/inmail, not {value}",
+                           name=name, value=repr(value)))
     return value.strip()
 
 
@@ -33,7 +36,8 @@ def _admins(value: str | None) -> tuple[str, ...]:
     ids = _csv(value)
     for admin in ids:
         if not _ADMIN_ID.fullmatch(admin):
-            raise ValueError(f"INMAIL_ADMINS must list Slack user ids (U…) or user group ids (S…), not {admin!r}")
+            raise ValueError(_("INMAIL_ADMINS must list Slack user ids (U…) or user group ids (S…), not {value}",
+                               value=repr(admin)))
     return ids
 
 
@@ -41,7 +45,7 @@ def _positive_int(value: str | None, name: str, default: int) -> int:
     if not value:
         return default
     if not value.strip().isdigit() or int(value) < 1:
-        raise ValueError(f"{name} must be a positive whole number, not {value!r}")
+        raise ValueError(_("{name} must be a positive whole number, not {value}", name=name, value=repr(value)))
     return int(value)
 
 
@@ -54,7 +58,7 @@ def _weekday(value: str | None) -> int:
         return 0
     day = value.strip().lower()[:3]
     if day not in WEEKDAYS:
-        raise ValueError(f"INMAIL_DIGEST_DAY must be a weekday name (mon … sun), not {value!r}")
+        raise ValueError(_("INMAIL_DIGEST_DAY must be a weekday name (mon … sun), not {value}", value=repr(value)))
     return WEEKDAYS.index(day)
 
 
@@ -62,7 +66,8 @@ def _bounded_int(value: str | None, name: str, default: int, low: int, high: int
     if not value:
         return default
     if not value.strip().isdigit() or not low <= int(value) <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+        raise ValueError(_("{name} must be a whole number from {low} to {high}, not {value}", name=name, low=low, high=high,
+                           value=repr(value)))
     return int(value)
 
 
@@ -74,7 +79,8 @@ def interface_language(value: str | None) -> str:
         return "en"
     lang = ui_language(value)
     if lang is None:
-        raise ValueError(f"INMAIL_LANGUAGE must be one of {', '.join(ui_languages())}, not {value!r}")
+        raise ValueError(_("INMAIL_LANGUAGE must be one of {languages}, not {value}", languages=", ".join(ui_languages()),
+                           value=repr(value)))
     return lang
 
 
@@ -87,7 +93,8 @@ def timezone_name(value: str | None) -> str:
     try:
         ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"INMAIL_TIMEZONE must be a time zone name such as Europe/Oslo, not {value!r}") from None
+        raise ValueError(_("INMAIL_TIMEZONE must be a time zone name such as Europe/Oslo, not {value}",
+                           value=repr(value))) from None
     return value.strip()
 
 

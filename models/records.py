@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from models.wording import Text, languages_of, localized
+from models.wording import N_, Text, languages_of, localized
 
 Severity = Literal["suggestion", "warning", "error"]
 Field = Literal["subject", "body"]
@@ -79,7 +79,25 @@ def _subject_labels(root: Path) -> frozenset[str]:
 
 
 class InputError(ValueError):
-    """A draft or profile that cannot be reviewed as given; the message is shown to the user."""
+    """A draft or profile that cannot be reviewed as given; the message is shown to the user.
+
+    It carries its message id (marked `N_`, in the bot's catalog) and values, so the bot can say
+    it in its reader's language (`said`); `str()` is the English text. A whole-number value is a
+    count, written with the language's digit grouping ("1,000,001", "1 000 001"); a position
+    (line, column) is given as text."""
+
+    def __init__(self, message: str, /, **values: Any) -> None:
+        english = {k: f"{v:,}" if _is_count(v) else v for k, v in values.items()}
+        super().__init__(message.format(**english) if values else message)
+        self.message, self.values = message, values
+
+    def said(self, t: Any) -> str:
+        """The message in translator `t`'s language (a `rules.i18n.Translator`: `gettext`, `number`)."""
+        return t.gettext(self.message, **{k: t.number(v) if _is_count(v) else v for k, v in self.values.items()})
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _opt_str(data: dict[str, Any], key: str, where: str) -> str | None:
@@ -87,7 +105,7 @@ def _opt_str(data: dict[str, Any], key: str, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise InputError(f"{where}: '{key}' must be a string, not {type(value).__name__}")
+        raise InputError(N_("{where}: '{key}' must be a string, not {kind}"), where=where, key=key, kind=type(value).__name__)
     return str(value)
 
 
@@ -98,7 +116,7 @@ def _str_list(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [part.strip() for part in value.split(",")]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InputError(f"{where}: '{key}' must be a list of strings")
+        raise InputError(N_("{where}: '{key}' must be a list of strings"), where=where, key=key)
     return tuple(v.strip() for v in value if v.strip())
 
 
@@ -106,7 +124,8 @@ def _category(value: str | None, where: str) -> str | None:
     if value is None or value == "":
         return None
     if value not in CATEGORIES:
-        raise InputError(f"{where}: unknown category '{value}'; expected one of {', '.join(CATEGORIES)}")
+        raise InputError(N_("{where}: unknown category '{value}'; expected one of {categories}"), where=where, value=value,
+                         categories=", ".join(CATEGORIES))
     return value
 
 
@@ -124,7 +143,7 @@ class Recipient:
     @classmethod
     def from_dict(cls, data: Any, where: str = "recipient") -> "Recipient":
         if not isinstance(data, dict):
-            raise InputError(f"{where} must be an object, not {type(data).__name__}")
+            raise InputError(N_("{where} must be an object, not {kind}"), where=where, kind=type(data).__name__)
         open_to = _str_list(data, "open_to", where)
         for category in open_to:
             _category(category, f"{where}.open_to")
@@ -172,11 +191,11 @@ class Draft:
     @classmethod
     def from_dict(cls, data: Any, where: str = "draft") -> "Draft":
         if not isinstance(data, dict):
-            raise InputError(f"{where} must be a JSON object, not {type(data).__name__}")
+            raise InputError(N_("{where} must be a JSON object, not {kind}"), where=where, kind=type(data).__name__)
         if "body" not in data or data["body"] is None:
-            raise InputError(f"{where}: 'body' is required")
+            raise InputError(N_("{where}: 'body' is required"), where=where)
         if not isinstance(data["body"], str):
-            raise InputError(f"{where}: 'body' must be a string")
+            raise InputError(N_("{where}: 'body' must be a string"), where=where)
         recipient = data.get("recipient")
         return cls(
             body=data["body"],
@@ -340,17 +359,18 @@ class DraftSequence:
         what the sequence gives is each step's default."""
         steps = data.get("steps")
         if not isinstance(steps, list) or not steps:
-            raise InputError(f"{where}: 'steps' must be a non-empty list of drafts")
+            raise InputError(N_("{where}: 'steps' must be a non-empty list of drafts"), where=where)
         if len(steps) > MAX_STEPS:
-            raise InputError(f"{where}: {len(steps)} steps; a sequence has at most {MAX_STEPS}")
+            raise InputError(N_("{where}: {steps} steps; a sequence has at most {most}"), where=where, steps=len(steps),
+                             most=MAX_STEPS)
         shared = {k: data[k] for k in ("lang", "category", "recipient", "bulk") if data.get(k) is not None}
         drafts, days = [], []
         for n, step in enumerate(steps, 1):
             if not isinstance(step, dict):
-                raise InputError(f"{where}.steps[{n}] must be a JSON object")
+                raise InputError(N_("{where} must be a JSON object"), where=f"{where}.steps[{n}]")
             after = step.get("after_days")
             if after is not None and (isinstance(after, bool) or not isinstance(after, int) or after < 0):
-                raise InputError(f"{where}.steps[{n}]: 'after_days' must be a whole number of days")
+                raise InputError(N_("{where}: 'after_days' must be a whole number of days"), where=f"{where}.steps[{n}]")
             fields = {k: v for k, v in step.items() if k != "after_days"}
             drafts.append(Draft.from_dict(shared | fields, where=f"{where}.steps[{n}]"))
             days.append(None if n == 1 else after)

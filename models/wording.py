@@ -10,6 +10,12 @@ Text = Union[str, Mapping[str, str]]
 SOURCE_LANGUAGE = "en"
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is translated later (a table of labels, an
+    `InputError`'s message id): the one marker every package uses."""
+    return message
+
+
 def plural(count: int, one: str, many: str) -> str:
     """`count` with thousands separators and the noun that agrees with it."""
     return f"{count:,} {one if count == 1 else many}"

@@ -27,13 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from models.wording import SOURCE_LANGUAGE, Said, is_worded, localized
-
-
-def N_(message: str) -> str:
-    """Marks a message for extraction where it is translated later (a table of labels)."""
-    return message
-
+from models.wording import N_, SOURCE_LANGUAGE, Said, is_worded, localized
 
 # Translators: a date pattern, not words: EEE weekday, d day, MMM month, y year; keep the letters.
 DATE_PATTERN = N_("EEE d MMM y")

@@ -23,14 +23,20 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 DOMAINS = {"inmail": BOT, "rules": RULES}
 
 
+# The folders each package's catalogs are extracted from (the Makefile's DOMAINS): the bot's
+# catalog also holds models/'s words, an input's errors.
+SOURCES = {"bot": ("bot", "models"), "rules": ("rules",)}
+
+
 def extracted(package: str) -> dict[str, tuple[str, ...]]:
     """Every message a package's code and templates ask for, extracted as `make messages` does."""
     method_map = [("**.py", "python"), ("templates/**.j2", "jinja2")]
     keywords = {**DEFAULT_KEYWORDS, "everywhere_n": (1, 2)}
     found = {}
-    for _, _, message, _, _ in extract_from_dir(str(ROOT / package), method_map, keywords=keywords):
-        ids = message if isinstance(message, tuple) else (message,)
-        found[ids[0]] = ids
+    for folder in SOURCES[package]:
+        for _, _, message, _, _ in extract_from_dir(str(ROOT / folder), method_map, keywords=keywords):
+            ids = message if isinstance(message, tuple) else (message,)
+            found[ids[0]] = ids
     return found
 
 

@@ -13,18 +13,12 @@ from models.readers import ReaderLanguages
 from rules.language import detect
 from tests.conftest import TEAM, USER, SlackAppServer
 from tests.slack_standin import SlackStandIn, view_problems
+from tests.slack_ui import click_home_button, command_answer, form_values, open_home, pick_dismissal, submit_view
 from tests.test_import_slack import FIXTURES, open_settings_form, status_text
-from tests.test_slack_dismissals import ROCKSTAR, _command, _option, _pick
-from tests.test_slack_team_rules import PLAIN, SYNERGY, _form_values, _notice, _status, _submit
+from tests.test_slack_dismissals import ROCKSTAR, _option
+from tests.test_slack_team_rules import PLAIN, SYNERGY, _notice, _status
 
 NORA, GIULIA, ADMIN = "UNORA", "UGIULIA", "UADMIN"  # an Oslo lead, a Milan lead, test_import_slack's admin
-
-
-def _home(app: SlackAppServer, slack: SlackStandIn, user: str) -> dict[str, Any]:
-    before = len(slack.calls_to("views.publish"))
-    app.event({"type": "app_home_opened", "user": user, "channel": "DHOME", "tab": "home", "event_ts": "1.1"})
-    app.drain()
-    return slack.wait_for("views.publish", before + 1)[-1].args["view"]
 
 
 def _pick_language(app: SlackAppServer, slack: SlackStandIn, user: str, value: str) -> dict[str, Any] | None:
@@ -42,34 +36,9 @@ def _pick_language(app: SlackAppServer, slack: SlackStandIn, user: str, value: s
     return calls[-1].args["view"] if len(calls) > before else None
 
 
-def _click(app: SlackAppServer, slack: SlackStandIn, button: dict[str, Any], user: str) -> None:
-    response = app.interaction({
-        "type": "block_actions", "user": {"id": user, "team_id": TEAM}, "trigger_id": f"1.2.{time.time()}",
-        "container": {"type": "view", "view_id": "V0HOME"}, "view": {"id": "V0HOME", "type": "home"},
-        "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "b", "value": button["value"],
-                     "action_ts": str(time.time()), "text": button["text"]}]})
-    assert response.status_code == 200
-    app.drain()
-
-
 def submit_settings(app: SlackAppServer, view: dict[str, Any], upload: dict[str, Any] | None) -> Any:
-    """The settings form submitted as Slack sends it: its values as shown (`upload` in the file
-    field) and its `private_metadata`."""
-    values: dict[str, Any] = {}
-    for block in (b for b in view["blocks"] if b["type"] == "input"):
-        element = block["element"]
-        value: dict[str, Any] = {"type": element["type"]}
-        if element["type"] == "static_select":
-            value["selected_option"] = element.get("initial_option")
-        elif element["type"] == "file_input":
-            value["files"] = [upload] if upload else []
-        elif element["type"] != "conversations_select":
-            value["value"] = element.get("initial_value")
-        values[block["block_id"]] = {"value": value}
-    return app.interaction({"type": "view_submission", "user": {"id": ADMIN, "team_id": TEAM},
-                            "trigger_id": f"1.2.{time.time()}",
-                            "view": {"id": view["id"], "type": "modal", "callback_id": view["callback_id"],
-                                     "private_metadata": view.get("private_metadata", ""), "state": {"values": values}}})
+    """The settings form submitted by the admin as shown (`upload` in the file field)."""
+    return submit_view(app, view, form_values(view, [upload] if upload else None), ADMIN)
 
 
 def _texts(value: Any) -> list[str]:
@@ -119,18 +88,18 @@ def test_app_home_speaks_each_readers_language_and_the_menu_changes_it(make_app:
     slack.add_user(NORA, locale="en-US")  # Slack speaks no Norwegian: she picks it in App Home
     slack.add_user(GIULIA, locale="it-IT")
     slack.add_user("U2", locale="it-IT")
-    answer = _command(app, slack, ROCKSTAR, "cmd")
+    answer = command_answer(app, slack, ROCKSTAR, "cmd")
     before = len(slack.responses)
-    _pick(app, slack, _option(answer, "rockstar"), user="U2", name="colleague")  # not U2's draft: told so, in Italian
+    pick_dismissal(app, slack, _option(answer, "rockstar"), user="U2", name="colleague")  # not U2's draft: told so, in Italian
     told = slack.wait_responses(before + 1)[before]["text"]
     assert told.startswith(f"Questa è la bozza di <@{USER}>: solo l'autore") and "non è stato scartato nulla" in told
     before = len(slack.responses)
-    _pick(app, slack, _option(answer, "rockstar"), name="kari")  # Kari dismisses it: the admins' App Home lists it
+    pick_dismissal(app, slack, _option(answer, "rockstar"), name="kari")  # Kari dismisses it: the admins' App Home lists it
     slack.wait_responses(before + 1)
     app.drain()
 
     # Giulia's Slack is in Italian: so is her App Home, without her choosing anything.
-    home = _home(app, slack, GIULIA)
+    home = open_home(app, slack, GIULIA)
     assert view_problems(home, "home") == []
     assert _headers(home) == ["I tuoi controlli InMail", "Impostazioni del team (amministratori)",
                               "Regole del team (amministratori)"]
@@ -147,7 +116,7 @@ def test_app_home_speaks_each_readers_language_and_the_menu_changes_it(make_app:
     assert detect(_ours(home)).language == "it"
 
     # Nora's Slack is in English: English until she picks Norsk bokmål, then Norwegian at once.
-    home = _home(app, slack, NORA)
+    home = open_home(app, slack, NORA)
     assert _headers(home)[0] == "Your InMail reviews" and _menu(home)["element"]["initial_option"]["value"] == "auto"
     home = _pick_language(app, slack, NORA, "nb")
     assert home is not None and view_problems(home, "home") == []
@@ -162,12 +131,12 @@ def test_app_home_speaks_each_readers_language_and_the_menu_changes_it(make_app:
     assert "hver mandag kl. 9:00 UTC" in literal and "under 13\xa0%" in literal
     assert not [english for english in ENGLISH_HOME if english in literal]
     assert detect(_ours(home)).language == "nb"
-    assert _home(app, slack, NORA)["blocks"] == home["blocks"]  # kept: the next App Home is Norwegian too
+    assert open_home(app, slack, NORA)["blocks"] == home["blocks"]  # kept: the next App Home is Norwegian too
 
     # Her click on "Switch this phrase off" is answered in Norwegian, and listed so.
     off = next(b for b in _buttons(home) if b["action_id"] == "team_phrase_off")
     assert off["text"]["text"] == "Slå av denne frasen for teamet"
-    _click(app, slack, off, NORA)
+    click_home_button(app, slack, off, NORA)
     home = slack.calls_to("views.publish")[-1].args["view"]
     notice = _notice(home)
     assert notice.startswith("Ferdig: slått av «rockstar» i ") and notice.endswith(
@@ -191,7 +160,7 @@ def test_the_team_language_is_set_in_the_settings_form_and_checked_on_the_server
     app = make_app(admins=(ADMIN,))
     slack.reset()
     slack.add_user(ADMIN, locale="de-DE")  # a language the app does not speak: the team's is hers
-    assert _headers(_home(app, slack, ADMIN))[:2] == ["Your InMail reviews", "Team settings (admins)"]
+    assert _headers(open_home(app, slack, ADMIN))[:2] == ["Your InMail reviews", "Team settings (admins)"]
     form = open_settings_form(app, slack)
     assert view_problems(form, "modal") == []
     language = _block(form, "language")
@@ -246,10 +215,10 @@ def test_the_phrase_form_and_its_preview_in_italian(make_app: Any, slack: SlackS
     slack.reset()
     slack.add_user(GIULIA, locale="it-IT")
     for n, name in enumerate(("Kari", "Ola", "Nora")):
-        _command(app, slack, (SYNERGY if n < 2 else PLAIN).format(name=name), f"d{n}")
-    add = next(b for b in _buttons(_home(app, slack, GIULIA)) if b["action_id"] == "team_add_phrase")
+        command_answer(app, slack, (SYNERGY if n < 2 else PLAIN).format(name=name), f"d{n}")
+    add = next(b for b in _buttons(open_home(app, slack, GIULIA)) if b["action_id"] == "team_add_phrase")
     assert add["text"]["text"] == "Aggiungi una frase…"
-    _click(app, slack, add, GIULIA)
+    click_home_button(app, slack, add, GIULIA)
     [opened] = slack.wait_for("views.open")
     form = opened.response["view"]
     assert view_problems(form, "modal") == []
@@ -262,10 +231,10 @@ def test_the_phrase_form_and_its_preview_in_italian(make_app: Any, slack: SlackS
     assert not [e for e in ("Which kind of finding", "What to write instead", "whole words") if e in form_text]
     assert detect(form_text).language == "it"
     # What the form itself can tell, in its language, from the ack.
-    response = _submit(app, form, _form_values(form, phrase="  ", suggestion=""), user=GIULIA)
+    response = submit_view(app, form, form_values(form, phrase="  ", suggestion=""), user=GIULIA)
     assert response.json() == {"response_action": "errors",
                                "errors": {"phrase": "Scrivi la frase: almeno una lettera o una cifra."}}
-    response = _submit(app, form, _form_values(form, phrase="synergy", level="warning"), user=GIULIA)
+    response = submit_view(app, form, form_values(form, phrase="synergy", level="warning"), user=GIULIA)
     assert response.json()["view"]["blocks"][-1]["text"]["text"] == ("Controllo la frase e la provo sulle ultime bozze "
                                                                       "del team…")
     app.drain()
@@ -277,7 +246,7 @@ def test_the_phrase_form_and_its_preview_in_italian(make_app: Any, slack: SlackS
                       "oppure modificala e rifai l'anteprima.")
     assert detect(status).language == "it" and previewed["submit"]["text"] == "Salva la frase"
     previewed["id"] = form["id"]
-    assert _submit(app, previewed, _form_values(previewed), user=GIULIA).text == ""
+    assert submit_view(app, previewed, form_values(previewed), user=GIULIA).text == ""
     app.drain()
     notice = _notice(slack.calls_to("views.publish")[-1].args["view"])
     assert notice.startswith("Fatto: aggiunta la frase «synergy» a generic-template come avviso (inglese). Vale dal "

@@ -18,6 +18,7 @@ from models.outreach import Outreach, TeamSettings
 from rules.language import detect
 from tests.conftest import DRAFTS, TEAM, USER, SlackAppServer, message_event
 from tests.slack_standin import SlackStandIn
+from tests.slack_ui import click_message_button
 
 ITALIAN = "U3"
 DRAFT = ("Hi Kari, your talk on Kafka consumer groups at JavaZone was excellent. We are building the payments "
@@ -56,19 +57,9 @@ def _command(app: SlackAppServer, slack: SlackStandIn, text: str, user: str, nam
     return slack.wait_responses(answered + 1)[-1]
 
 
-def _click(app: SlackAppServer, slack: SlackStandIn, action_id: str, value: str, user: str, name: str) -> None:
-    response = app.interaction({
-        "type": "block_actions", "user": {"id": user, "team_id": TEAM}, "trigger_id": f"1.2.{name}",
-        "container": {"type": "message", "message_ts": "1.1", "channel_id": DRAFTS, "is_ephemeral": True},
-        "channel": {"id": DRAFTS}, "response_url": slack.response_url(name),
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "x", "value": value,
-                     "action_ts": str(time.time()), "text": {"type": "plain_text", "text": action_id}}]})
-    assert response.status_code == 200
-
-
 def _clicked(app: SlackAppServer, slack: SlackStandIn, action_id: str, value: str, user: str, name: str) -> dict[str, Any]:
     answered = len(slack.responses)
-    _click(app, slack, action_id, value, user, name)
+    click_message_button(app, slack, action_id, value, user=user, name=name)
     return slack.wait_responses(answered + 1)[-1]
 
 
@@ -112,7 +103,7 @@ def test_the_outcome_buttons_answer_in_the_readers_language(team: SlackAppServer
     assert bulk_label == {"nb": "Det var en masseutsendelse…", "it": "Era un invio massivo…"}[lang]
     again = _clicked(app, slack, "mark_sent", draft_id, user, "again")["text"]
 
-    _click(app, slack, "sent_bulk", draft_id, user, "bulk")
+    click_message_button(app, slack, "sent_bulk", draft_id, user=user, name="bulk")
     [bulk_form] = slack.wait_for("views.open")
     form = _view_texts(bulk_form.args["view"])
     assert "InMails did you send" not in form and "Bulk send" not in form
@@ -121,7 +112,7 @@ def test_the_outcome_buttons_answer_in_the_readers_language(team: SlackAppServer
     [confirmation] = slack.wait_for("chat.postMessage")
     assert {"nb": "250 InMail-meldinger sendt", "it": "250 InMail inviati"}[lang] in confirmation.args["text"]
 
-    _click(app, slack, "got_reply", draft_id, user, "replies")
+    click_message_button(app, slack, "got_reply", draft_id, user=user, name="replies")
     replies_form = slack.wait_for("views.open", 2)[-1]
     recorded = _view_texts(replies_form.args["view"])
     assert {"nb": "250 InMail-meldinger sendt med dette utkastet", "it": "250 InMail inviati con questa bozza"}[lang] in recorded

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from rules.language import detect
 from tests.conftest import DRAFTS, TEAM, USER, SlackAppServer, message_event
 from tests.slack_standin import SlackStandIn
+from tests.slack_ui import command_answer, pick_dismissal
 
 ROCKSTAR = ("Subject: Payments platform at Vipps\nHi Kari, your talk on Kafka consumer groups at JavaZone was "
             "excellent. We need a rockstar for the payments platform at Vipps. Would you be open to a 15-minute "
@@ -72,25 +72,6 @@ def _menus(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [b["accessory"] for b in message["blocks"] if (b.get("accessory") or {}).get("action_id") == "dismiss_finding"]
 
 
-def _command(app: SlackAppServer, slack: SlackStandIn, text: str, name: str, user: str = USER) -> dict[str, Any]:
-    before = len(slack.responses)
-    assert app.command(text, response_url=slack.response_url(name), user=user).status_code == 200
-    answer = slack.wait_responses(before + 1)[before]
-    app.drain()
-    return answer
-
-
-def _pick(app: SlackAppServer, slack: SlackStandIn, option: dict[str, Any], name: str) -> None:
-    response = app.interaction({
-        "type": "block_actions", "user": {"id": USER, "team_id": TEAM}, "trigger_id": f"1.2.{name}",
-        "container": {"type": "message", "message_ts": "1.1", "channel_id": "CGENERAL", "is_ephemeral": True},
-        "channel": {"id": "CGENERAL"}, "response_url": slack.response_url(name),
-        "actions": [{"type": "static_select", "action_id": "dismiss_finding", "block_id": "dismiss_1",
-                     "selected_option": option, "action_ts": str(time.time()),
-                     "placeholder": {"type": "plain_text", "text": "Gjelder ikke her …"}}]})
-    assert response.status_code == 200 and response.text == ""
-
-
 def _absent(text: str, english: tuple[str, ...]) -> None:
     left = [phrase for phrase in english if phrase in text]
     assert left == [], f"English left: {left}"
@@ -106,7 +87,7 @@ def nb_app(make_app: Any, slack: SlackStandIn) -> SlackAppServer:
 
 def test_a_norwegian_teams_review_answer_menu_dismissal_and_thread_answer(nb_app: SlackAppServer,
                                                                           slack: SlackStandIn) -> None:
-    answer = _command(nb_app, slack, ROCKSTAR, "cmd")
+    answer = command_answer(nb_app, slack, ROCKSTAR, "cmd")
     blocks = answer["blocks"]
     assert blocks[0]["text"]["text"] == "✏️ Bør endres før sending · poeng 79/100"
     assert answer["text"].startswith("Bør endres før sending: poeng 79/100, 0 feil, ")
@@ -125,7 +106,7 @@ def test_a_norwegian_teams_review_answer_menu_dismissal_and_thread_answer(nb_app
     assert detect(_ours(answer)).language == "nb"
     assert detect("\n".join(_finding_texts(answer))).language == "nb"
 
-    _pick(nb_app, slack, option, "pick")
+    pick_dismissal(nb_app, slack, option, name="pick", placeholder="Gjelder ikke her …")
     again = slack.wait_responses(2)[1]
     nb_app.drain()
     assert again["blocks"][0]["text"]["text"] == "✅ Klar til å sendes · poeng 97/100"
@@ -149,8 +130,8 @@ def test_a_norwegian_teams_review_answer_menu_dismissal_and_thread_answer(nb_app
 def test_an_italian_in_an_english_team_reads_italian_and_the_english_keep_english(
         app: SlackAppServer, slack: SlackStandIn) -> None:
     slack.add_user(ITALIAN, name="giulia", locale="it-IT")
-    italian = _command(app, slack, ROCKSTAR, "it", user=ITALIAN)
-    english = _command(app, slack, ROCKSTAR, "en", user=USER)
+    italian = command_answer(app, slack, ROCKSTAR, "it", user=ITALIAN)
+    english = command_answer(app, slack, ROCKSTAR, "en", user=USER)
     assert italian["blocks"][0]["text"]["text"] == "✏️ Da rivedere prima dell'invio · punteggio 79/100"
     assert italian["blocks"][1]["elements"][0]["text"].startswith("Lingua: en · Categoria: opportunità di carriera (")
     assert _buttons(italian) == ["Ricontrolla", "Segna come inviata", "Ha risposto"]
@@ -257,7 +238,7 @@ def test_the_failure_and_not_saved_replies_are_in_norwegian(make_app: Any, slack
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     failing = make_app(_Failing(reviewer), language="nb")
     slack.reset()
-    sorry = _command(failing, slack, FIRST, "sorry")
+    sorry = command_answer(failing, slack, FIRST, "sorry")
     assert sorry["text"] == "Beklager, utkastet kunne ikke sjekkes (en intern feil er logget). Prøv igjen senere."
     assert detect(sorry["text"]).language == "nb" and "Sorry" not in _literal(sorry)
 

@@ -40,15 +40,13 @@ from rules.language import detect
 from tests.conftest import DRAFTS, TEAM, USER, SlackAppServer, message_event
 from tests.outcome_simulation import WEEK, simulate
 from tests.slack_standin import SlackStandIn, block_problems, view_problems
+from tests.slack_ui import click_home_button, click_message_button, form_values, open_home, pick_dismissal, submit_view
 from tests.test_i18n_digest import TEMPLATE, _templates_sent
 from tests.test_i18n_home import _buttons as _home_buttons
-from tests.test_i18n_home import _click as _click_in_home
-from tests.test_i18n_home import _home
-from tests.test_i18n_outcomes import _click, _clicked, _command, _number
+from tests.test_i18n_outcomes import _clicked, _command, _number
 from tests.test_i18n_review import BUMP, FIRST, GOOD_FOLLOW_UP
-from tests.test_slack_dismissals import _option, _pick
-from tests.test_slack_team_rules import SYNERGY, _form_values
-from tests.test_slack_team_rules import _submit as _submit_view
+from tests.test_slack_dismissals import _option
+from tests.test_slack_team_rules import SYNERGY
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKKIT = ROOT / "docs" / "blockkit"
@@ -227,24 +225,6 @@ def _acked(app: SlackAppServer, slack: SlackStandIn, text: str, name: str) -> di
     return response.json()
 
 
-def _as_shown(view: dict[str, Any], **typed: str) -> dict[str, Any]:
-    """A form's state as Slack sends it when submitted as shown (`typed` over its initial values)."""
-    values: dict[str, Any] = {}
-    for block in (b for b in view["blocks"] if b["type"] == "input"):
-        element = block["element"]
-        value: dict[str, Any] = {"type": element["type"]}
-        if element["type"] == "static_select":
-            value["selected_option"] = element.get("initial_option")
-        elif element["type"] == "conversations_select":
-            value["selected_conversation"] = element.get("initial_conversation")
-        elif element["type"] == "file_input":
-            value["files"] = []
-        else:
-            value["value"] = typed.get(block["block_id"], element.get("initial_value"))
-        values[block["block_id"]] = {element["action_id"]: value}
-    return values
-
-
 def _typed(**fields: str) -> dict[str, Any]:
     return {block_id: {"value": {"type": "plain_text_input", "value": text}} for block_id, text in fields.items()}
 
@@ -270,7 +250,7 @@ def _everything(app: SlackAppServer, slack: SlackStandIn, reviewer: Reviewer, la
     assert len(counts) == 3 and review["blocks"][-2]["type"] == "context", counts  # every severity, the notes
     placeholder = _draft_key(review)
     answered = len(slack.responses)
-    _pick(app, slack, _option(review, "rockstar"), name="dismiss")
+    pick_dismissal(app, slack, _option(review, "rockstar"), name="dismiss")
     slack.wait_responses(answered + 1)
     app.drain()
     posted = slack.add_message(DRAFTS, IN_CHANNEL, user=USER)
@@ -282,29 +262,30 @@ def _everything(app: SlackAppServer, slack: SlackStandIn, reviewer: Reviewer, la
     # The draft form, its errors, its answer and the sequence's.
     assert app.command("", response_url=slack.response_url("form")).text == ""
     form = slack.wait_for("views.open")[-1].response["view"]
-    acks.append(("form errors", _submit_view(app, form, _typed(body="too short", follow_up_1_days="400"), USER).json()))
-    assert _submit_view(app, form, _typed(body=FIRST, follow_up_1=BUMP, follow_up_1_days="1",
-                                          follow_up_2=GOOD_FOLLOW_UP), USER).text == ""
+    acks.append(("form errors", submit_view(app, form, _typed(body="too short", follow_up_1_days="400"), USER).json()))
+    assert submit_view(app, form, _typed(body=FIRST, follow_up_1=BUMP, follow_up_1_days="1",
+                                         follow_up_2=GOOD_FOLLOW_UP), USER).text == ""
     slack.wait_for("chat.postMessage", 3)
     app.drain()
 
     # Mark as sent → It was a bulk send… → its form → Got a reply → the replies form.
     _clicked(app, slack, "mark_sent", placeholder, USER, "sent")
-    _click(app, slack, "sent_bulk", placeholder, USER, "bulk")
+    click_message_button(app, slack, "sent_bulk", placeholder, user=USER, name="bulk")
     bulk = slack.wait_for("views.open", 2)[-1].response["view"]
-    acks.append(("bulk errors", _submit_view(app, bulk, {"count": _number("lots")}, USER).json()))
-    assert _submit_view(app, bulk, {"count": _number("250")}, USER).text == ""
+    acks.append(("bulk errors", submit_view(app, bulk, {"count": _number("lots")}, USER).json()))
+    assert submit_view(app, bulk, {"count": _number("250")}, USER).text == ""
     slack.wait_for("chat.postMessage", 4)
     app.drain()
-    _click(app, slack, "got_reply", placeholder, USER, "replies")
+    click_message_button(app, slack, "got_reply", placeholder, user=USER, name="replies")
     replies = slack.wait_for("views.open", 3)[-1].response["view"]
-    assert _submit_view(app, replies, {"accepted": _number("20"), "declined": _number("10")}, USER).text == ""
+    assert submit_view(app, replies, {"accepted": _number("20"), "declined": _number("10")}, USER).text == ""
     slack.wait_for("chat.postMessage", 5)
     app.drain()
     # Got a reply → Accepted, on the drafts channel's draft.
     _clicked(app, slack, "got_reply", in_channel, USER, "reply")
     _clicked(app, slack, "reply_accepted", in_channel, USER, "accepted")
-    _click(app, slack, "review_again", in_channel, USER, "again")  # the thread's answer updated in place
+    # The thread's answer updated in place.
+    click_message_button(app, slack, "review_again", in_channel, user=USER, name="again")
     slack.wait_for("chat.update")
     app.drain()
 
@@ -316,28 +297,28 @@ def _everything(app: SlackAppServer, slack: SlackStandIn, reviewer: Reviewer, la
     app.drain()
 
     # App Home as an admin: a phrase switched off, the settings form, a phrase added after its preview.
-    home = _home(app, slack, USER)
-    _click_in_home(app, slack, next(b for b in _home_buttons(home) if b["action_id"] == "team_phrase_off"), USER)
-    _click_in_home(app, slack, next(b for b in _home_buttons(home) if b["action_id"] == "edit_team_settings"), USER)
+    home = open_home(app, slack, USER)
+    click_home_button(app, slack, next(b for b in _home_buttons(home) if b["action_id"] == "team_phrase_off"), USER)
+    click_home_button(app, slack, next(b for b in _home_buttons(home) if b["action_id"] == "edit_team_settings"), USER)
     settings = slack.wait_for("views.open", 4)[-1].response["view"]
-    acks.append(("settings errors", _submit_view(app, settings, _as_shown(settings, digest_hour="25"), USER).json()))
-    assert _submit_view(app, settings, _as_shown(settings), USER).text == ""
+    acks.append(("settings errors", submit_view(app, settings, form_values(settings, digest_hour="25"), USER).json()))
+    assert submit_view(app, settings, form_values(settings), USER).text == ""
     app.drain()
     assert outreach.settings(TEAM).language == lang and outreach.settings(TEAM).alert_channel == ALERTS
-    _click_in_home(app, slack, next(b for b in _home_buttons(home) if b["action_id"] == "team_add_phrase"), USER)
+    click_home_button(app, slack, next(b for b in _home_buttons(home) if b["action_id"] == "team_add_phrase"), USER)
     phrase = slack.wait_for("views.open", 5)[-1].response["view"]
-    acks.append(("phrase errors", _submit_view(app, phrase, _form_values(phrase, phrase="  "), USER).json()))
-    acks.append(("phrase refused", _submit_view(app, phrase, _form_values(phrase, phrase="ninja",
-                                                                          family="inclusive-language"), USER).json()))
+    acks.append(("phrase errors", submit_view(app, phrase, form_values(phrase, phrase="  "), USER).json()))
+    acks.append(("phrase refused", submit_view(app, phrase, form_values(phrase, phrase="ninja",
+                                                                        family="inclusive-language"), USER).json()))
     app.drain()
     refused = slack.wait_for("views.update")[-1].args["view"]
     assert "ninja" in json.dumps(refused) and refused["submit"]["text"] == phrase["submit"]["text"]  # not saveable
-    acks.append(("phrase preview", _submit_view(app, phrase, _form_values(
+    acks.append(("phrase preview", submit_view(app, phrase, form_values(
         phrase, phrase="synergy", level="warning", suggestion="Say what the team and the wind farms do together."),
         USER).json()))
     app.drain()
     previewed = slack.wait_for("views.update", 2)[-1].args["view"] | {"id": phrase["id"]}
-    assert _submit_view(app, previewed, _form_values(previewed), USER).text == ""
+    assert submit_view(app, previewed, form_values(previewed), USER).text == ""
     app.drain()
     _command(app, slack, SYNERGY.format(name="Ingrid"), USER, "team-phrase")  # the team's new rule in a review
     app.drain()

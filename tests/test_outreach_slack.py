@@ -13,8 +13,9 @@ from bot.scheduler import Scheduler
 from models.digest import week_of
 from models.outreach import Outreach, TeamSettings
 from models.policy import DAY, current_period, initial_status
-from tests.conftest import DRAFTS, TEAM, USER, SlackAppServer
+from tests.conftest import TEAM, USER, SlackAppServer
 from tests.slack_standin import SlackStandIn, block_problems
+from tests.slack_ui import click_message_button
 
 DRAFT = ("Hi Kari, your talk on Kafka consumer groups at JavaZone was excellent. We are building the payments "
          "platform at Vipps. Would you be open to a 15-minute call next week?")
@@ -25,16 +26,6 @@ DRAFT = ("Hi Kari, your talk on Kafka consumer groups at JavaZone was excellent.
 def _ack_text(response: Any) -> str:
     assert response.status_code == 200
     return response.json()["blocks"][0]["text"]["text"]
-
-
-def _click(app: SlackAppServer, slack: SlackStandIn, action_id: str, draft_id: str, name: str, user: str = USER) -> None:
-    response = app.interaction({
-        "type": "block_actions", "user": {"id": user, "team_id": TEAM}, "trigger_id": f"1.2.{name}",
-        "container": {"type": "message", "message_ts": "1.1", "channel_id": DRAFTS, "is_ephemeral": True},
-        "channel": {"id": DRAFTS}, "response_url": slack.response_url(name),
-        "actions": [{"type": "button", "action_id": action_id, "block_id": "x", "value": draft_id,
-                     "action_ts": str(time.time()), "text": {"type": "plain_text", "text": action_id}}]})
-    assert response.status_code == 200
 
 
 def _review(app: SlackAppServer, slack: SlackStandIn) -> str:
@@ -68,10 +59,10 @@ def test_log_records_once_per_command_and_explains_mistakes(app: SlackAppServer,
 
 def test_buttons_and_their_follow_ups(app: SlackAppServer, slack: SlackStandIn) -> None:
     draft_id = _review(app, slack)
-    _click(app, slack, "mark_sent", draft_id, "sent")
+    click_message_button(app, slack, "mark_sent", draft_id, name="sent")
     sent = slack.wait_responses(2)[1]
     assert [e["action_id"] for b in sent["blocks"] if b["type"] == "actions" for e in b["elements"]] == ["sent_bulk"]
-    _click(app, slack, "sent_bulk", draft_id, "bulk")
+    click_message_button(app, slack, "sent_bulk", draft_id, name="bulk")
     [opened] = slack.wait_for("views.open")
     view = opened.args["view"]
 
@@ -93,13 +84,13 @@ def test_buttons_and_their_follow_ups(app: SlackAppServer, slack: SlackStandIn) 
 
 def test_a_one_to_one_reply_is_accepted_or_declined(app: SlackAppServer, slack: SlackStandIn) -> None:
     draft_id = _review(app, slack)
-    _click(app, slack, "got_reply", draft_id, "reply")
+    click_message_button(app, slack, "got_reply", draft_id, name="reply")
     reply = slack.wait_responses(2)[1]
     assert [e["action_id"] for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]] == [
         "reply_accepted", "reply_declined"]
-    _click(app, slack, "reply_declined", draft_id, "declined")
+    click_message_button(app, slack, "reply_declined", draft_id, name="declined")
     assert slack.wait_responses(3)[2]["text"] == "Reply recorded as declined."
-    _click(app, slack, "got_reply", draft_id, "again")
+    click_message_button(app, slack, "got_reply", draft_id, name="again")
     assert slack.wait_responses(4)[3]["text"] == "A reply to this draft was already recorded."
     app.drain()
     [row] = app.store.rows("SELECT sent, bulk, replied, accepted, declined, pending, source FROM outreach", ())
@@ -119,9 +110,9 @@ def test_a_bulk_sends_replies_are_counts_added_up_over_time(app: SlackAppServer,
     """Issue 11 item 2: "Mark as sent → bulk → 250" then replies as counts, accepted and declined
     apart, added up over several submissions; never more replies than sends."""
     draft_id = _review(app, slack)
-    _click(app, slack, "mark_sent", draft_id, "sent")
+    click_message_button(app, slack, "mark_sent", draft_id, name="sent")
     slack.wait_responses(2)
-    _click(app, slack, "sent_bulk", draft_id, "bulk")
+    click_message_button(app, slack, "sent_bulk", draft_id, name="bulk")
     [bulk_form] = slack.wait_for("views.open")
     number = lambda n: {"value": {"type": "number_input", "value": n}}  # noqa: E731
     assert _submit_view(app, bulk_form, {"count": number("250")}, "1.2.b").text == ""
@@ -129,7 +120,7 @@ def test_a_bulk_sends_replies_are_counts_added_up_over_time(app: SlackAppServer,
 
     def replies(accepted: str | None, declined: str | None, name: str) -> Any:
         opened_before = len(slack.calls_to("views.open"))
-        _click(app, slack, "got_reply", draft_id, name)
+        click_message_button(app, slack, "got_reply", draft_id, name=name)
         opened = slack.wait_for("views.open", opened_before + 1)[-1]
         assert opened.args["view"]["callback_id"] == "inmail_replies"
         values = {"accepted": number(accepted), "declined": number(declined)}
@@ -220,10 +211,10 @@ def test_admins_edit_team_settings_from_app_home(app: SlackAppServer, slack: Sla
     published = {call.args["user_id"]: call.args["view"] for call in slack.wait_for("views.publish", 2)}
     headers = {user: [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"] for user, view in published.items()}
     assert "Team settings (admins)" in headers["UADMIN"] and "Team settings (admins)" not in headers[USER]
-    _click(app, slack, "edit_team_settings", "edit", "settings", user=USER)
+    click_message_button(app, slack, "edit_team_settings", "edit", name="settings", user=USER)
     app.drain()
     assert slack.calls_to("views.open") == []  # not an admin: no form
-    _click(app, slack, "edit_team_settings", "edit", "settings", user="UADMIN")
+    click_message_button(app, slack, "edit_team_settings", "edit", name="settings", user="UADMIN")
     [opened] = slack.wait_for("views.open")
     view = opened.args["view"]
 
@@ -268,14 +259,14 @@ def test_outcome_buttons_belong_to_the_drafts_author(app: SlackAppServer, slack:
     draft records nothing and says whose draft it is, and Kari's own click still works."""
     draft_id = _review(app, slack)
     for n, action_id in enumerate(("mark_sent", "got_reply", "reply_accepted", "sent_bulk")):
-        _click(app, slack, action_id, draft_id, f"lead{n}", user="ULEAD")
+        click_message_button(app, slack, action_id, draft_id, name=f"lead{n}", user="ULEAD")
         told = slack.wait_responses(2 + n)[1 + n]
         assert told["response_type"] == "ephemeral" and f"<@{USER}>'s draft" in told["text"]
         assert "nothing was recorded" in told["text"]
     app.drain()
     assert app.store.rows("SELECT * FROM outreach", ()) == [] and app.store.outcomes(TEAM) == []
     assert slack.calls_to("views.open") == []  # no bulk form for someone else's draft
-    _click(app, slack, "mark_sent", draft_id, "author")
+    click_message_button(app, slack, "mark_sent", draft_id, name="author")
     assert slack.wait_responses(6)[5]["text"].startswith("Marked as sent.")
     app.drain()
     [row] = app.store.rows("SELECT user_id, sent FROM outreach WHERE team_id = ?", (TEAM,))

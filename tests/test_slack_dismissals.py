@@ -14,6 +14,7 @@ from typing import Any
 from bot.dismiss import NOT_DISMISSABLE
 from tests.conftest import DRAFTS, TEAM, USER, SlackAppServer, message_event
 from tests.slack_standin import SlackStandIn
+from tests.slack_ui import command_answer, pick_dismissal
 
 ROCKSTAR = ("Subject: Payments platform at Vipps\nHi Kari, your talk on Kafka consumer groups at JavaZone was "
             "excellent. We need a rockstar for the payments platform at Vipps. Would you be open to a 15-minute "
@@ -38,34 +39,13 @@ def _literal(message: dict[str, Any]) -> str:
     return json.dumps(message["blocks"], ensure_ascii=False)
 
 
-def _pick(app: SlackAppServer, slack: SlackStandIn, option: dict[str, Any], *, user: str = USER, name: str = "pick",
-          message_ts: str | None = None) -> None:
-    container = ({"type": "message", "message_ts": message_ts, "channel_id": DRAFTS, "is_ephemeral": False}
-                 if message_ts else {"type": "message", "message_ts": "1.1", "channel_id": "CGENERAL", "is_ephemeral": True})
-    response = app.interaction({
-        "type": "block_actions", "user": {"id": user, "team_id": TEAM}, "trigger_id": f"1.2.{name}",
-        "container": container, "channel": {"id": container["channel_id"]}, "response_url": slack.response_url(name),
-        "actions": [{"type": "static_select", "action_id": "dismiss_finding", "block_id": "dismiss_1",
-                     "selected_option": option, "action_ts": str(time.time()),
-                     "placeholder": {"type": "plain_text", "text": "Not applicable here…"}}]})
-    assert response.status_code == 200 and response.text == ""
-
-
-def _command(app: SlackAppServer, slack: SlackStandIn, text: str, name: str, user: str = USER) -> dict[str, Any]:
-    before = len(slack.responses)
-    assert app.command(text, response_url=slack.response_url(name), user=user).status_code == 200
-    answer = slack.wait_responses(before + 1)[before]
-    app.drain()
-    return answer
-
-
 def test_a_dismissed_finding_leaves_the_review_and_is_stored(app: SlackAppServer, slack: SlackStandIn) -> None:
-    first = _command(app, slack, ROCKSTAR, "cmd")
+    first = command_answer(app, slack, ROCKSTAR, "cmd")
     assert "“rockstar”" in _literal(first) and "79/100" in first["blocks"][0]["text"]["text"]
     option = _option(first, "rockstar")
     assert option["text"]["text"] == "“rockstar” · Exclusionary wording"
     draft_id = option["value"].split("|")[0]
-    _pick(app, slack, option)
+    pick_dismissal(app, slack, option)
     again = slack.wait_responses(2)[1]
     app.drain()
     # Replaced in place, without the finding, scored as the engine scores what is left.
@@ -98,7 +78,7 @@ def test_a_channel_draft_keeps_its_dismissal_through_an_edit(app: SlackAppServer
     app.event(message_event(ROCKSTAR, ts=message["ts"]))
     [post] = slack.wait_for("chat.postMessage")
     app.drain()
-    _pick(app, slack, _option(post.args, "rockstar"), message_ts=post.response["ts"])
+    pick_dismissal(app, slack, _option(post.args, "rockstar"), message_ts=post.response["ts"])
     [update] = slack.wait_for("chat.update")
     app.drain()
     assert (update.args["channel"], update.args["ts"]) == (DRAFTS, post.response["ts"])
@@ -118,17 +98,17 @@ def test_a_channel_draft_keeps_its_dismissal_through_an_edit(app: SlackAppServer
 
 def test_the_same_message_pasted_again_by_its_author_keeps_the_dismissal(app: SlackAppServer,
                                                                             slack: SlackStandIn) -> None:
-    first = _command(app, slack, ROCKSTAR, "first")
-    _pick(app, slack, _option(first, "rockstar"))
+    first = command_answer(app, slack, ROCKSTAR, "first")
+    pick_dismissal(app, slack, _option(first, "rockstar"))
     slack.wait_responses(2)
     app.drain()
-    revised = _command(app, slack, REPASTED, "revised")
+    revised = command_answer(app, slack, REPASTED, "revised")
     assert "rockstar" not in _literal(revised) and "1 finding dismissed" in _literal(revised)
     # Someone else's draft of the same words is not the author's revision: the finding is there.
-    other = _command(app, slack, REPASTED, "other", user="U2")
+    other = command_answer(app, slack, REPASTED, "other", user="U2")
     assert "“rockstar”" in _literal(other) and "dismissed" not in _literal(other)
     # Nor is another message of the author's: a different draft for someone else.
-    different = _command(app, slack, "Subject: Ledger team at Vipps\nHi Ola, I loved your post on Kotlin coroutines. "
+    different = command_answer(app, slack, "Subject: Ledger team at Vipps\nHi Ola, I loved your post on Kotlin coroutines. "
                                      "We want a rockstar to build our ledger at Vipps. Could we talk on Thursday?",
                          "different")
     assert "“rockstar”" in _literal(different)
@@ -138,13 +118,13 @@ def test_the_same_message_pasted_again_by_its_author_keeps_the_dismissal(app: Sl
 def test_only_the_author_or_an_admin_may_dismiss(make_app: Any, slack: SlackStandIn) -> None:
     app = make_app(admins=("ULEAD",))
     slack.reset()
-    first = _command(app, slack, ROCKSTAR, "cmd")
-    _pick(app, slack, _option(first, "rockstar"), user="U2", name="colleague")
+    first = command_answer(app, slack, ROCKSTAR, "cmd")
+    pick_dismissal(app, slack, _option(first, "rockstar"), user="U2", name="colleague")
     told = slack.wait_responses(2)[1]
     app.drain()
     assert told["text"].startswith(f"This is <@{USER}>'s draft") and "nothing was dismissed" in told["text"]
     assert app.store.rows("SELECT * FROM dismissals", ()) == []
-    _pick(app, slack, _option(first, "rockstar"), user="ULEAD", name="lead")
+    pick_dismissal(app, slack, _option(first, "rockstar"), user="ULEAD", name="lead")
     again = slack.wait_responses(3)[2]
     app.drain()
     assert "rockstar" not in _literal(again)
@@ -155,13 +135,13 @@ def test_only_the_author_or_an_admin_may_dismiss(make_app: Any, slack: SlackStan
 
 def test_limits_and_policy_findings_cannot_be_dismissed(app: SlackAppServer, slack: SlackStandIn) -> None:
     long_draft = ROCKSTAR + " We build the rails every Nordic payment runs on, with care." * 40
-    answer = _command(app, slack, long_draft, "long")
+    answer = command_answer(app, slack, long_draft, "long")
     labels = [o["text"]["text"] for m in _menus(answer) for o in m["options"]]
     assert "length/body-limit" in NOT_DISMISSABLE and "Over LinkedIn's length limit" not in labels
     assert "LinkedIn" in _literal(answer) and any("rockstar" in label for label in labels)
     # A menu pick naming a finding the review no longer has is told so, and nothing is stored.
     draft_id = _option(answer, "rockstar")["value"].split("|")[0]
-    _pick(app, slack, {"text": {"type": "plain_text", "text": "x"}, "value": f"{draft_id}|000000000000"})
+    pick_dismissal(app, slack, {"text": {"type": "plain_text", "text": "x"}, "value": f"{draft_id}|000000000000"})
     told = slack.wait_responses(2)[1]
     app.drain()
     assert "not in the draft's review any more" in told["text"] and app.store.rows("SELECT * FROM dismissals", ()) == []
@@ -171,18 +151,18 @@ def test_limits_and_policy_findings_cannot_be_dismissed(app: SlackAppServer, sla
 def test_a_dismissals_quote_goes_with_the_drafts_text(app: SlackAppServer, slack: SlackStandIn) -> None:
     """The draft's own words in a dismissal (its quote; the phrase where no phrase of the rule's
     matched) are forgotten with the draft's text; the rule's own phrase stays for the leads' list."""
-    first = _command(app, slack, ROCKSTAR.replace("at Vipps.", "at [Company]."), "cmd")
-    _pick(app, slack, _option(first, "rockstar"), name="pick1")
+    first = command_answer(app, slack, ROCKSTAR.replace("at Vipps.", "at [Company]."), "cmd")
+    pick_dismissal(app, slack, _option(first, "rockstar"), name="pick1")
     second = slack.wait_responses(2)[1]
     app.drain()
-    _pick(app, slack, _option(second, "[Company]"), name="pick2")
+    pick_dismissal(app, slack, _option(second, "[Company]"), name="pick2")
     third = slack.wait_responses(3)[2]
     app.drain()
     assert "[Company]" not in _literal(third) and "2 findings dismissed" in _literal(third)
     rows = app.store.rows("SELECT rule, phrase, phrase_source, quote FROM dismissals ORDER BY id", ())
     assert [(r["phrase"], r["phrase_source"], r["quote"]) for r in rows] == [
         ("rockstar", "pack", "rockstar"), ("[company]", "quote", "[Company]")]
-    assert _command(app, slack, "forget-me", "forget")["text"].startswith("Done: the text of 1 draft")
+    assert command_answer(app, slack, "forget-me", "forget")["text"].startswith("Done: the text of 1 draft")
     rows = app.store.rows("SELECT rule, phrase, phrase_source, quote FROM dismissals ORDER BY id", ())
     assert [(r["phrase"], r["phrase_source"], r["quote"]) for r in rows] == [("rockstar", "pack", None),
                                                                             (None, "quote", None)]

@@ -15,18 +15,12 @@ from models.team_rules import TeamRuleChanges
 from rules import Reviewer
 from tests.conftest import TEAM, USER, SlackAppServer
 from tests.slack_standin import SlackStandIn
-from tests.test_slack_dismissals import EXCLUSIONARY, ROCKSTAR, _command, _literal, _option, _pick
+from tests.slack_ui import click_home_button, command_answer, form_values, open_home, pick_dismissal, submit_view
+from tests.test_slack_dismissals import EXCLUSIONARY, ROCKSTAR, _literal, _option
 
 LEAD = "ULEAD"
 CULTURE = ("Subject: Platform role at Vipps\nHi Ola, I read your post on Kotlin coroutines. You look like a culture "
            "fit for our ledger team at Vipps. Could we talk on Thursday?")
-
-
-def _home(app: SlackAppServer, slack: SlackStandIn, user: str = LEAD) -> dict[str, Any]:
-    before = len(slack.calls_to("views.publish"))
-    app.event({"type": "app_home_opened", "user": user, "channel": "DHOME", "tab": "home", "event_ts": "1.1"})
-    app.drain()
-    return slack.wait_for("views.publish", before + 1)[-1].args["view"]
 
 
 def _buttons(view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -34,24 +28,10 @@ def _buttons(view: dict[str, Any]) -> list[dict[str, Any]]:
     return found + [b["accessory"] for b in view["blocks"] if (b.get("accessory") or {}).get("type") == "button"]
 
 
-def _click(app: SlackAppServer, slack: SlackStandIn, button: dict[str, Any], user: str = LEAD) -> dict[str, Any]:
-    """Clicks a button in App Home; returns the App Home published after it."""
-    before = len(slack.calls_to("views.publish"))
-    response = app.interaction({
-        "type": "block_actions", "user": {"id": user, "team_id": TEAM}, "trigger_id": f"1.2.{time.time()}",
-        "container": {"type": "view", "view_id": "V0HOME"}, "view": {"id": "V0HOME", "type": "home"},
-        "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "b", "value": button["value"],
-                     "action_ts": str(time.time()), "text": button["text"]}]})
-    assert response.status_code == 200
-    app.drain()
-    calls = slack.calls_to("views.publish")
-    return calls[-1].args["view"] if len(calls) > before else {}
-
-
 def _dismiss_rockstar(app: SlackAppServer, slack: SlackStandIn, text: str, name: str) -> None:
-    answer = _command(app, slack, text, name)
+    answer = command_answer(app, slack, text, name)
     before = len(slack.responses)
-    _pick(app, slack, _option(answer, "rockstar"), name=name + "-pick")
+    pick_dismissal(app, slack, _option(answer, "rockstar"), name=name + "-pick")
     slack.wait_responses(before + 1)
     app.drain()
 
@@ -62,7 +42,7 @@ def _notice(view: dict[str, Any]) -> str:
 
 def _findings(app: SlackAppServer, slack: SlackStandIn, text: str, name: str) -> dict[str, str]:
     """rule → severity of a new review of `text` by the recruiter."""
-    answer = _command(app, slack, text, name)
+    answer = command_answer(app, slack, text, name)
     draft_id = _option(answer, "")["value"].split("|")[0]
     return {f["rule"]: f["severity"] for f in app.store.reviews(TEAM, draft_id)[-1]["findings"]}
 
@@ -74,14 +54,14 @@ def test_leads_see_what_is_dismissed_and_switch_a_phrase_off_everywhere(make_app
     slack.reset()
     _dismiss_rockstar(app, slack, ROCKSTAR, "one")
     _dismiss_rockstar(app, slack, ROCKSTAR.replace("Kari", "Ingrid").replace("JavaZone", "NDC"), "two")
-    assert "What the team dismisses" not in json.dumps(_home(app, slack, USER))  # for admins only
-    home = _home(app, slack)
+    assert "What the team dismisses" not in json.dumps(open_home(app, slack, USER))  # for admins only
+    home = open_home(app, slack, LEAD)
     rows = [b["text"]["text"] for b in home["blocks"] if b["type"] == "section" and b["text"]["type"] == "plain_text"]
     assert rows[0] == ("Exclusionary wording (inclusive-language/exclusionary) · “rockstar”, English: dismissed 2 times "
                        "on 2 drafts by 1 person · e.g. “rockstar”")
     labels = [b["text"]["text"] for b in _buttons(home) if b["action_id"].startswith("team_")]
     assert labels[:2] == ["Switch this phrase off for the team", "Lower this rule to suggestion"]
-    home = _click(app, slack, next(b for b in _buttons(home) if b["action_id"] == "team_phrase_off"))
+    home = click_home_button(app, slack, next(b for b in _buttons(home) if b["action_id"] == "team_phrase_off"), LEAD)
     assert _notice(home).startswith("Done: switched off “rockstar” in Exclusionary wording (inclusive-language/"
                                     "exclusionary, English) for the team.")
     listed = next(b for b in home["blocks"] if (b.get("accessory") or {}).get("action_id") == "team_rule_undo")
@@ -95,11 +75,12 @@ def test_leads_see_what_is_dismissed_and_switch_a_phrase_off_everywhere(make_app
     assert EXCLUSIONARY not in _findings(app, slack, fresh, "after")
     assert EXCLUSIONARY not in _findings(other, slack, fresh.replace("Nora", "Siri"), "after-other")
     # A second click of the same button changes nothing and says so.
-    again = _click(app, slack, {"action_id": "team_phrase_off", "text": {"type": "plain_text", "text": "x"},
-                                "value": json.dumps({"rule": EXCLUSIONARY, "language": "en", "phrase": "rockstar"})})
+    again = click_home_button(
+        app, slack, {"action_id": "team_phrase_off", "text": {"type": "plain_text", "text": "x"},
+                     "value": json.dumps({"rule": EXCLUSIONARY, "language": "en", "phrase": "rockstar"})}, LEAD)
     assert _notice(again) == "Not changed: the same change is in effect already."
     # Undo, with a button: the finding is back everywhere.
-    home = _click(app, slack, listed["accessory"])
+    home = click_home_button(app, slack, listed["accessory"], LEAD)
     assert _notice(home).startswith("Undone: switched off “rockstar”")
     assert f"undone by <@{LEAD}>" in json.dumps(home)
     assert TeamRuleChanges(app.store).active(TEAM) == [] and TeamRuleChanges(app.store).version(TEAM) == 2
@@ -111,25 +92,28 @@ def test_a_rule_lowered_to_suggestion_and_changes_that_are_refused(make_app: Any
     app = make_app(admins=(LEAD,))
     slack.reset()
     _dismiss_rockstar(app, slack, ROCKSTAR, "one")
-    lower = next(b for b in _buttons(_home(app, slack)) if b["action_id"] == "team_rule_suggestion")
+    lower = next(b for b in _buttons(open_home(app, slack, LEAD)) if b["action_id"] == "team_rule_suggestion")
     # Someone who is no admin clicks it (a crafted request): nothing changes.
-    _click(app, slack, lower, user="U2")
+    click_home_button(app, slack, lower, user="U2")
     assert TeamRuleChanges(app.store).version(TEAM) == 0
-    home = _click(app, slack, lower)
+    home = click_home_button(app, slack, lower, LEAD)
     assert _notice(home).startswith("Done: made Exclusionary wording (inclusive-language/exclusionary) a suggestion")
     assert _findings(app, slack, ROCKSTAR.replace("Kari", "Nora"), "lowered")[EXCLUSIONARY] == "suggestion"
     assert "Lower this rule to suggestion" not in json.dumps(home) and "(a suggestion now)" in json.dumps(home)
     # Unknown rules and phrases are refused with the reason, as a team folder's would be.
     for value, reason in (({"rule": "inclusive-language/no-such-rule"}, "unknown rule 'inclusive-language/no-such-rule'"),):
-        home = _click(app, slack, {"action_id": "team_rule_suggestion", "value": json.dumps(value),
-                                   "text": {"type": "plain_text", "text": "x"}})
+        home = click_home_button(
+            app, slack, {"action_id": "team_rule_suggestion", "value": json.dumps(value),
+                         "text": {"type": "plain_text", "text": "x"}}, LEAD)
         assert _notice(home) == f"Not changed: {reason}."
-    home = _click(app, slack, {"action_id": "team_phrase_off", "text": {"type": "plain_text", "text": "x"},
-                               "value": json.dumps({"rule": EXCLUSIONARY, "language": "en", "phrase": "rokstar"})})
+    home = click_home_button(
+        app, slack, {"action_id": "team_phrase_off", "text": {"type": "plain_text", "text": "x"},
+                     "value": json.dumps({"rule": EXCLUSIONARY, "language": "en", "phrase": "rokstar"})}, LEAD)
     assert _notice(home) == ("Not changed: “rokstar” is not a phrase of inclusive-language/exclusionary in the en rules "
                              "(already off, or never one).")
-    home = _click(app, slack, {"action_id": "team_phrase_off", "text": {"type": "plain_text", "text": "x"},
-                               "value": json.dumps({"rule": "call-to-action/missing", "language": "en", "phrase": "x"})})
+    home = click_home_button(
+        app, slack, {"action_id": "team_phrase_off", "text": {"type": "plain_text", "text": "x"},
+                     "value": json.dumps({"rule": "call-to-action/missing", "language": "en", "phrase": "x"})}, LEAD)
     assert "is not a phrase rule" in _notice(home)
     assert len(TeamRuleChanges(app.store).active(TEAM)) == 1
     assert slack.violations == []
@@ -149,18 +133,20 @@ def test_the_teams_folder_still_works_and_wins_where_both_speak(make_app: Any, s
     slack.reset()
     assert EXCLUSIONARY not in _findings(app, slack, CULTURE, "culture")  # the folder's own change works
     assert _findings(app, slack, ROCKSTAR, "folder")[EXCLUSIONARY] == "error"
-    home = _click(app, slack, {"action_id": "team_rule_suggestion", "value": json.dumps({"rule": EXCLUSIONARY}),
-                               "text": {"type": "plain_text", "text": "x"}})
+    home = click_home_button(
+        app, slack, {"action_id": "team_rule_suggestion", "value": json.dumps({"rule": EXCLUSIONARY}),
+                     "text": {"type": "plain_text", "text": "x"}}, LEAD)
     assert _notice(home) == (f"Not changed: the team's rules folder (team.yml) sets {EXCLUSIONARY}, and it wins: change "
                              "its level there.")
     # A change stored before the folder said so is listed as not in effect, with why; the folder's level holds.
     TeamRuleChanges(app.store).add(TEAM, LEAD, "level", EXCLUSIONARY, level="suggestion")
-    home = _home(app, slack)
+    home = open_home(app, slack, LEAD)
     assert "⚠️ Not in effect: the team's rules folder (team.yml) sets" in json.dumps(home, ensure_ascii=False)
     assert _findings(app, slack, ROCKSTAR.replace("Kari", "Nora"), "still")[EXCLUSIONARY] == "error"
     # Where the folder says nothing, a change from Slack applies alongside it.
-    _click(app, slack, {"action_id": "team_phrase_off", "text": {"type": "plain_text", "text": "x"},
-                        "value": json.dumps({"rule": EXCLUSIONARY, "language": "en", "phrase": "rockstar"})})
+    click_home_button(
+        app, slack, {"action_id": "team_phrase_off", "text": {"type": "plain_text", "text": "x"},
+                     "value": json.dumps({"rule": EXCLUSIONARY, "language": "en", "phrase": "rockstar"})}, LEAD)
     assert EXCLUSIONARY not in _findings(app, slack, ROCKSTAR.replace("Kari", "Siri"), "both")
     assert slack.violations == []
 
@@ -172,31 +158,6 @@ PLAIN = ("Subject: Data role at Equinor\nHi {name}, your talk on Kafka streams a
          "Equinor runs the wind farms' telemetry. Would you be open to a short call next week?")
 
 
-def _form_values(view: dict[str, Any], **entered: str) -> dict[str, Any]:
-    """The form's state as Slack sends it, with `entered` typed or picked over its initial values."""
-    values: dict[str, Any] = {}
-    for block in view["blocks"]:
-        if block["type"] != "input":
-            continue
-        element, block_id = block["element"], block["block_id"]
-        if element["type"] == "static_select":
-            chosen = entered.get(block_id) or (element.get("initial_option") or {}).get("value")
-            option = next((o for o in element["options"] if o["value"] == chosen), None)
-            values[block_id] = {"value": {"type": "static_select", "selected_option": option}}
-        else:
-            values[block_id] = {"value": {"type": "plain_text_input",
-                                          "value": entered.get(block_id, element.get("initial_value"))}}
-    return values
-
-
-def _submit(app: SlackAppServer, view: dict[str, Any], values: dict[str, Any], user: str = LEAD) -> Any:
-    return app.interaction({"type": "view_submission", "user": {"id": user, "team_id": TEAM},
-                            "trigger_id": f"1.2.{time.time()}",
-                            "view": {"id": view["id"], "type": "modal", "callback_id": view["callback_id"],
-                                     "private_metadata": view.get("private_metadata") or "",
-                                     "state": {"values": values}}})
-
-
 def _status(view: dict[str, Any]) -> str:
     return next(b["text"]["text"] for b in view["blocks"] if b.get("block_id") == "phrase_status")
 
@@ -205,23 +166,23 @@ def test_a_lead_adds_a_phrase_previewed_on_the_latest_drafts(make_app: Any, slac
     app = make_app(admins=(LEAD,))
     slack.reset()
     for n, name in enumerate(("Kari", "Ola", "Nora", "Siri", "Liv")):
-        _command(app, slack, (SYNERGY if n < 3 else PLAIN).format(name=name), f"d{n}")
+        command_answer(app, slack, (SYNERGY if n < 3 else PLAIN).format(name=name), f"d{n}")
     # A draft whose text is past the team's retention is not tried, even before the hourly purge.
     app.store.execute("UPDATE drafts SET created_at = ? WHERE id = (SELECT id FROM drafts ORDER BY created_at LIMIT 1)",
                       (time.time() - 40 * 86400,))
-    add = next(b for b in _buttons(_home(app, slack)) if b["action_id"] == "team_add_phrase")
-    _click(app, slack, add, user=USER)  # no admin: no form
+    add = next(b for b in _buttons(open_home(app, slack, LEAD)) if b["action_id"] == "team_add_phrase")
+    click_home_button(app, slack, add, user=USER)  # no admin: no form
     assert slack.calls_to("views.open") == []
-    _click(app, slack, add)
+    click_home_button(app, slack, add, LEAD)
     [opened] = slack.wait_for("views.open")
     form = opened.response["view"]
     assert form["submit"]["text"] == "Preview"
     # What the form itself can tell is said under the field, at once.
-    response = _submit(app, form, _form_values(form, phrase="  ", suggestion=""))
+    response = submit_view(app, form, form_values(form, phrase="  ", suggestion=""), LEAD)
     assert response.json() == {"response_action": "errors", "errors": {"phrase": "Write the phrase: at least one "
                                                                                   "letter or digit."}}
     # A phrase another rule has already is refused, with the reason, in the form.
-    response = _submit(app, form, _form_values(form, phrase="rockstar", family="inclusive-language"))
+    response = submit_view(app, form, form_values(form, phrase="rockstar", family="inclusive-language"), LEAD)
     assert response.json()["response_action"] == "update"
     app.drain()
     [refused] = slack.wait_for("views.update")
@@ -229,9 +190,9 @@ def test_a_lead_adds_a_phrase_previewed_on_the_latest_drafts(make_app: Any, slac
                                                     "inclusive-language/exclusionary already")
     assert refused.args["view"]["submit"]["text"] == "Preview"
     # Previewed on the drafts whose text is kept: 4 of the 5 (the oldest is past retention), 2 of them flagged.
-    values = _form_values(form, phrase="synergy", level="warning",
-                          suggestion="Say what the team and the wind farms do together.")
-    assert _submit(app, form, values).json()["response_action"] == "update"
+    values = form_values(form, phrase="synergy", level="warning",
+                         suggestion="Say what the team and the wind farms do together.")
+    assert submit_view(app, form, values, LEAD).json()["response_action"] == "update"
     app.drain()
     previewed = slack.wait_for("views.update", 2)[-1].args["view"]
     assert _status(previewed) == (
@@ -241,7 +202,7 @@ def test_a_lead_adds_a_phrase_previewed_on_the_latest_drafts(make_app: Any, slac
     assert previewed["submit"]["text"] == "Save phrase" and TeamRuleChanges(app.store).version(TEAM) == 0
     # Submitted again with the same values: saved, and App Home says so.
     previewed["id"] = form["id"]
-    assert _submit(app, previewed, _form_values(previewed)).text == ""
+    assert submit_view(app, previewed, form_values(previewed), LEAD).text == ""
     app.drain()
     home = slack.calls_to("views.publish")[-1].args["view"]
     assert _notice(home) == ("Done: added “synergy” to generic-template as a warning (English, suggesting “Say what the "
@@ -250,7 +211,7 @@ def test_a_lead_adds_a_phrase_previewed_on_the_latest_drafts(make_app: Any, slac
     [change] = TeamRuleChanges(app.store).active(TEAM)
     assert (change["kind"], change["rule"], change["language"], change["phrase"], change["level"]) == (
         "add-phrase", "generic-template", "en", "synergy", "warning")
-    answer = _command(app, slack, SYNERGY.format(name="Ingrid"), "new")
+    answer = command_answer(app, slack, SYNERGY.format(name="Ingrid"), "new")
     assert "“synergy” is a phrase the team avoids." in _literal(answer)
     assert "Say what the team and the wind farms do together." in _literal(answer)
     draft_id = _option(answer, "")["value"].split("|")[0]
