@@ -17,6 +17,17 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard bot/locale/*/LC_MESSAGES/inmail.po r
 # them: the bot's catalog also has models/'s words (an input's errors, which the bot says).
 DOMAINS := bot:inmail:bot,models rules:rules:rules
 
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) -e .
+	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PIP) -e '.[test,model]'
+	touch $(TEST_STAMP)
+
+# Reviews every draft in examples/. Exit 1 only means "a draft has an error finding",
+# which is what a demo is for; exit 2 (bad input, crash) still fails.
 run: $(STAMP) $(CATALOGS)
 	$(BIN)/inmail-review check examples/ ; test $$? -le 1
 
