@@ -56,6 +56,11 @@ def is_worded(value: object) -> bool:
     return _versions(value) is not None
 
 
+def values_in(values: Mapping[str, object], lang: str | None) -> dict[str, object]:
+    """Format values for a text in `lang`: those written per language given in it, the rest as they are."""
+    return {k: localized(v, lang) if is_worded(v) else v for k, v in values.items()}  # type: ignore[arg-type]
+
+
 def languages_of(*texts: object) -> tuple[str, ...]:
     """The interface languages other than English that any of `texts` (other values ignored) is
     written in."""

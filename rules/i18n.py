@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from models.wording import N_, SOURCE_LANGUAGE, Said, is_worded, localized
+from models.wording import N_, SOURCE_LANGUAGE, Said, values_in
 
 # Translators: a date pattern, not words: EEE weekday, d day, MMM month, y year; keep the letters.
 DATE_PATTERN = N_("EEE d MMM y")
@@ -121,7 +121,7 @@ class Translator:
 
     def _values(self, values: dict[str, Any]) -> dict[str, Any]:
         """Values that are texts in several languages (a category's name) are given in this one."""
-        return {k: localized(v, self.lang) if is_worded(v) else v for k, v in values.items()}
+        return values_in(values, self.lang)
 
     def number(self, value: float, digits: int = 0) -> str:
         """`value` the language's way ("1,900", "1 900", "1.900") with exactly `digits` decimals."""

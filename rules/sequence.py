@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import yaml
 
 from models.records import Draft, Finding, Review, SequenceReview
-from models.wording import SOURCE_LANGUAGE, is_worded, languages_of, localized
+from models.wording import SOURCE_LANGUAGE, languages_of, localized, values_in
 from rules.i18n import each_language, everywhere_n
 
 RULES_FILE = Path(__file__).parent / "packs" / "sequence.yml"
@@ -45,8 +45,7 @@ def _finding(name: str, **values: Any) -> Finding:
     languages = (SOURCE_LANGUAGE, *languages_of(rule["message"], rule["suggestion"], *values.values()))
 
     def said(lang: str) -> str:
-        return localized(rule["message"], lang).format(**{k: localized(v, lang) if is_worded(v) else v
-                                                          for k, v in values.items()})
+        return localized(rule["message"], lang).format(**values_in(values, lang))
 
     return Finding.worded(f"sequence/{name}", rule["level"], {lang: said(lang) for lang in languages},
                           rule["suggestion"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from models.records import Finding
-from models.wording import SOURCE_LANGUAGE, Text, is_worded, languages_of, localized
+from models.wording import SOURCE_LANGUAGE, Text, is_worded, languages_of, localized, values_in
 from rules.analysis import Analysis
 from rules.matching import PhraseIndex, Span
 
@@ -76,16 +76,16 @@ def finding(rule: Rule, analysis: Analysis, field: str | None, span: Span | None
         values["match"] = short(analysis.plain(field)[span[0] : span[1]])
     filled.update(values)
     message, suggestion = message or rule.message, suggestion or rule.suggestion
-    worded = {k: v for k, v in filled.items() if is_worded(v)}  # values that are words, per language
+    worded = [v for v in filled.values() if is_worded(v)]  # values that are words, per language
 
     def values(lang: str) -> dict[str, Any]:
-        return filled | {k: localized(v, lang) for k, v in worded.items()} if worded else filled
+        return values_in(filled, lang) if worded else filled
 
     def said(lang: str) -> str:
         text = _fill(localized(message, lang), values(lang))
         return f"{text} {_fill(localized(rule.why, lang), values(lang))}" if rule.why else text
 
-    languages = (SOURCE_LANGUAGE, *languages_of(message, suggestion, rule.why, *worded.values()))
+    languages = (SOURCE_LANGUAGE, *languages_of(message, suggestion, rule.why, *worded))
     return Finding.worded(
         rule.id, level or rule.level,  # type: ignore[arg-type]
         {lang: said(lang) for lang in languages},
