@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(PIP) -e '.[test,model]'
+	$(PIP) -e '.[test,model,postgres]'
 	touch $(TEST_STAMP)
 
 # Reviews every draft in examples/. Exit 1 only means "a draft has an error finding",
@@ -31,7 +31,10 @@ $(TEST_STAMP): $(STAMP)
 run: $(STAMP) $(CATALOGS)
 	$(BIN)/inmail-review check examples/ ; test $$? -le 1
 
+# The suite runs on SQLite and on PostgreSQL: a throw-away server is started by the tests
+# (tests/postgres.py); Debian's package is installed first when it is missing and we are root.
 test: $(TEST_STAMP) $(CATALOGS)
+	$(BIN)/python -m tests.postgres ensure
 	$(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)

@@ -154,7 +154,7 @@ def main() -> int:
         print(f"policy evaluation, first (stores {len(stored)} transition(s)): {1000 * (time.perf_counter() - started):.1f} ms")
         median, worst = timed(args.runs, lambda: outreach.evaluate(team, user, config, now))
         print(f"policy evaluation, one recruiter: median {median:.1f} ms, worst {worst:.1f} ms (target < 200 ms); "
-              f"status now {outreach.status(team, user, config)[1].state}")
+              f"status now {outreach.statuses.current(team, user, config)[1].state}")
     finally:
         store.close()
         workdir.cleanup()

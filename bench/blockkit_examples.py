@@ -30,7 +30,8 @@ from bot.blocks import home_view, review_message  # noqa: E402
 from bot.i18n import reading, ui_languages  # noqa: E402
 from bot.inputs import read  # noqa: E402
 from bot.team_rules import DISMISSAL_DAYS  # noqa: E402
-from models.outreach import PeriodFigures, TeamSettings, UserFigures  # noqa: E402
+from models.outreach import PeriodFigures, UserFigures  # noqa: E402
+from models.team_settings import TeamSettings  # noqa: E402
 from models.policy import NORMAL, PolicyConfig, current_period, initial_status  # noqa: E402
 from models.records import Draft, Review  # noqa: E402
 from rules import ReviewContext, Reviewer  # noqa: E402

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from bot.review_service import slack_call
+from bot.slack_client import slack_call
 
 USERS_PAGE = 200
 

@@ -62,14 +62,15 @@ def explain(row: Mapping[str, Any], threshold: float, grace_days: int, timezone:
 def _tips(outreach: Outreach, team_id: str, user_id: str, now: float) -> list[dict[str, Any]]:
     """The rules the recruiter's own recent drafts most often got, then the team's, then general ones."""
     since = now - TIPS_LOOKBACK_DAYS * DAY
-    return tips(outreach.frequent_findings(team_id, since, user_id=user_id, limit=RANKED),
-                outreach.frequent_findings(team_id, since, limit=RANKED), limit=TIPS)
+    findings = outreach.review_figures.frequent_findings
+    return tips(findings(team_id, since, user_id=user_id, limit=RANKED), findings(team_id, since, limit=RANKED),
+                limit=TIPS)
 
 
 def alert_messages(outreach: Outreach, team_id: str, row: Mapping[str, Any], now: float) -> tuple[dict[str, Any], dict[str, Any]]:
     """(DM to the recruiter, alert channel post) for the status `row`, both in the current reader's
     language (`bot.i18n.reading`): whoever delivers one renders it for its own reader."""
-    team = outreach.settings(team_id)
+    team = outreach.settings.get(team_id)
     body = explain(row, team.policy.threshold, team.policy.grace_days, team.timezone)
     headline = _(_HEADLINES[row["state"]])
     tips = [] if row["state"] == NORMAL else _tips(outreach, team_id, row["user_id"], now)
@@ -81,7 +82,7 @@ def alert_messages(outreach: Outreach, team_id: str, row: Mapping[str, Any], now
 def risk_message(outreach: Outreach, team_id: str, user_id: str, period: Mapping[str, Any]) -> dict[str, Any]:
     """The early warning, once per period: the recruiter has enough sends to be judged and is under
     the threshold as things stand (`period`: the `PeriodFigures` when it was noticed)."""
-    team = outreach.settings(team_id)
+    team = outreach.settings.get(team_id)
     figures = PeriodFigures(**period)
     headline = _("⚠️ Your response rate is heading under the threshold")
     body = (period_text(figures, team.policy).replace("*", "") + "\n"

@@ -6,9 +6,11 @@ bounded pool of our own) and ack — no Slack call and no long database wait hap
 ack, so a slow or rate-limiting Slack cannot make an ack late. Each listener module registers
 its listeners with `register(app)` and names its work's handlers in `HANDLERS`.
 
-Single-workspace token mode: the bot token from the settings. The seam for multi-workspace
-installs is Bolt's `installation_store`/`oauth_settings` arguments here; every store row already
-carries `team_id`, taken from each request's context.
+Single-workspace token mode: the bot token from the settings. OAuth mode (many workspaces,
+`bot/oauth.py`): Bolt's install flow over our stores, each request authorized with its
+workspace's stored token, and the work's Slack calls made with the token of the workspace they
+are for (`TeamClients`, `bot/slack_client.py`); every store row carries `team_id`, taken from
+each request's context.
 """
 from __future__ import annotations
 
@@ -17,35 +19,25 @@ from typing import Any, Callable
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
-from slack_sdk.http_retry import default_retry_handlers
-from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 
-from bot.listeners import actions, commands, events, messages, shortcuts, team_rules, team_settings, views
+from bot.listeners import actions, commands, events, messages, shortcuts, team_rules, team_settings, uninstalls, views
 from bot.i18n import reading_from_now
 from bot.listeners.common import Deps, for_its_reader
+from bot.metrics import Metrics
+from bot.oauth import credentials_problem, oauth_app_args, team_clients
 from bot.readers import Readers
 from bot.review_service import ReviewerLike, ReviewService
-from bot.scheduler import team_defaults
 from bot.settings import Settings
+from bot.slack_client import make_client
 from bot.webhooks import Webhooks
 from bot.work import WorkQueue
 from models.jobs import Jobs
 from models.outreach import Outreach
 from models.store import Store
 
-LISTENER_MODULES = (commands, messages, actions, views, events, shortcuts, team_settings, team_rules)
-SERVER_ERROR_RETRIES = 1
-SLACK_TIMEOUT_S = 10  # well inside a work lease (`Settings.lease_s`)
+LISTENER_MODULES = (commands, messages, actions, views, events, shortcuts, team_settings, team_rules, uninstalls)
 # How long the request thread waits for SQLite's write lock to record work before acking without it.
 ACK_DB_WAIT_S = 1.0
-
-
-def make_client(settings: Settings) -> WebClient:
-    """The Web API client: `SLACK_API_URL`, one retry on 5xx. A 429 is not slept through here: the
-    work that got it is postponed by its `Retry-After` (`bot.work.Retry`), freeing the worker."""
-    handlers = default_retry_handlers() + [ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES)]
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=handlers,
-                     timeout=SLACK_TIMEOUT_S)
 
 
 def make_work(settings: Settings) -> WorkQueue:
@@ -56,27 +48,33 @@ def make_work(settings: Settings) -> WorkQueue:
 
 
 def create_app(settings: Settings, store: Store, reviewer: ReviewerLike, work: WorkQueue,
-               client: WebClient | None = None) -> App:
+               client: WebClient | None = None, metrics: Metrics | None = None,
+               outreach: Outreach | None = None) -> App:
     """A Bolt app with every listener registered and their work's handlers bound to `work`
-    (which the caller starts and stops); `client` defaults to `make_client(settings)`."""
-    if not settings.slack_bot_token:
-        raise ValueError("SLACK_BOT_TOKEN is not set")
-    if not settings.slack_app_token and not settings.slack_signing_secret:
-        raise ValueError("SLACK_SIGNING_SECRET is required over HTTP (or set SLACK_APP_TOKEN for Socket Mode)")
-    client = client or make_client(settings)
+    (which the caller starts and stops); `client` defaults to `make_client(settings)`; what it
+    does is counted in `metrics` (`bot/metrics.py`; the caller serves them). `outreach` is the
+    one the process shares with its scheduler (built here when the caller has none)."""
+    metrics = metrics or Metrics()
+    metrics.watch_work(work)
+    problem = credentials_problem(settings)
+    if problem:
+        raise ValueError(problem)
+    client = client or make_client(settings, on_failure=metrics.slack_failed)
     client.token = client.token or settings.slack_bot_token  # Bolt takes the token from the client
+    clients = team_clients(settings, store, client)
     app = App(
         # Socket Mode envelopes are not signed; over HTTP the secret is required (checked above).
         signing_secret=settings.slack_signing_secret or "",
         client=client,
         process_before_response=True,
+        **oauth_app_args(settings, work.jobs.store, client),
     )
-    outreach = Outreach(store, team_defaults(settings))
+    outreach = outreach or Outreach(store, settings.team_defaults())
     webhooks = Webhooks(outreach) if settings.webhook_url else None
-    service = ReviewService(store, reviewer, outreach, webhooks=webhooks)
-    service.history.warm()  # each team's template index, rebuilt from SQLite before the first request
-    readers = Readers(outreach, client)
-    deps = Deps(service, outreach, settings, client, work, webhooks, readers)
+    service = ReviewService(store, reviewer, outreach, webhooks=webhooks, metrics=metrics)
+    metrics.watch_outbox(outreach.outbox)
+    readers = Readers(outreach, clients)
+    deps = Deps(service, outreach, settings, clients, work, webhooks, readers)
 
     @app.middleware
     def provide(context: BoltContext, next: Callable[[], Any]) -> Any:

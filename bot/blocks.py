@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from models.outreach import PeriodFigures, TeamSettings, UserFigures
+from models.outreach import PeriodFigures, UserFigures
+from models.team_settings import TeamSettings
 from models.policy import NORMAL, WARNED, PolicyConfig, response_rate
 from bot import dismiss, i18n
 from bot.tips import title as rule_title

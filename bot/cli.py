@@ -20,17 +20,21 @@ import sys
 from typing import Any, NoReturn, Sequence
 
 from bot.i18n import _, choose, from_environment, reading, ui_languages
+from bot.log_format import add_log_format, configure
 from models.wording import N_
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "check": ("bot.check", N_("review drafts from files or stdin")),
     "serve": ("bot.serve", N_("run the Slack app (Socket Mode or HTTP)")),
+    "scheduler": ("bot.scheduler_command", N_("run the scheduler alone (digests, alerts, retention) for "
+                                              "`serve --no-scheduler` workers")),
     "manifest": ("bot.manifest", N_("print app_manifest.yml with the request URLs filled in")),
     "digest": ("bot.digest", N_("print (or post) the weekly digest now")),
     "import": ("bot.importer", N_("import outreach figures from LinkedIn Recruiter's InMail report (CSV)")),
     "outbox": ("bot.outbox", N_("list alerts and digests not delivered yet; --retry sends them again")),
     "report": ("bot.outcomes", N_("which findings and habits cost the team replies: rates with and without")),
     "export": ("bot.export", N_("one row per draft with its review and outcomes, as CSV or JSON lines")),
+    "backup": ("bot.backup", N_("copy the database while the app runs (SQLite's online backup, or pg_dump)")),
 }
 
 # argparse's own words come from Python's gettext domain "argparse", which ships no catalogs, and
@@ -93,9 +97,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser(chosen: str | None) -> argparse.ArgumentParser:
     parser = _Parser(prog="inmail-review", description=_("Review draft LinkedIn InMails, in Slack or here."))
-    parser.add_argument("-v", "--verbose", action="count", default=0, help=_("more logging (-vv: debug, may show draft text)"))
+    parser.add_argument("-v", "--verbose", action="count", default=0, help=_("more logging (-vv: debug; never a token or a draft's text)"))
     # Before the command, for any command (`check` and `report` also take it after theirs).
     parser.add_argument("--ui-lang", choices=ui_languages(), metavar="LANG", help=argparse.SUPPRESS)
+    add_log_format(parser, "text")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in SUBCOMMANDS.items():
         sp = sub.add_parser(name, help=_(help_text), description=_(help_text))
@@ -107,6 +112,11 @@ def _parser(chosen: str | None) -> argparse.ArgumentParser:
 def _names_ui_lang(option: str) -> bool:
     """`--ui-lang`, or an abbreviation of it argparse takes (`--ui`)."""
     return len(option) > 2 and "--ui-lang".startswith(option)
+
+
+def _takes_value(option: str) -> bool:
+    """An option before the command whose value is the next argument (not the command's name)."""
+    return _names_ui_lang(option) or (len(option) > 2 and "--log-format".startswith(option))
 
 
 def asked_language(argv: Sequence[str]) -> str | None:
@@ -129,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: list[str], asked: str | None) -> int:
-    chosen = next((a for n, a in enumerate(argv) if not a.startswith("-") and not (n and _names_ui_lang(argv[n - 1]))),
+    chosen = next((a for n, a in enumerate(argv) if not a.startswith("-") and not (n and _takes_value(argv[n - 1]))),
                   None)
     args = _parser(chosen if chosen in SUBCOMMANDS else None).parse_args(argv)
     if args.command is None:
@@ -138,7 +148,7 @@ def _main(argv: list[str], asked: str | None) -> int:
     if getattr(args, "ui_lang", None) is None and asked is not None:  # given before the command
         args.ui_lang = asked
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=os.environ.get("INMAIL_LOG_LEVEL", level), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(os.environ.get("INMAIL_LOG_LEVEL", level), args.log_format)
     try:
         return importlib.import_module(SUBCOMMANDS[args.command][0]).run(args)
     except KeyboardInterrupt:

@@ -3,13 +3,13 @@
 when `--team` is missing and the database holds several teams."""
 from __future__ import annotations
 
-import sqlite3
 import sys
 from contextlib import contextmanager
 from typing import Iterator
 
 from bot.i18n import _
 from bot.settings import Settings
+from models.db import DB_ERRORS, redacted
 from models.outreach import Outreach
 from models.store import Store
 
@@ -32,8 +32,9 @@ def opened(settings: Settings) -> Iterator[Outreach]:
     """The store behind an `Outreach`, closed afterwards; exit 1 when the file cannot be used."""
     try:
         store = Store.open(settings.db_path)
-    except (sqlite3.Error, OSError) as error:
-        raise CommandFailed(_("cannot use the database {path}: {reason}", path=settings.db_path, reason=error), 1) from None
+    except (*DB_ERRORS, OSError) as error:
+        raise CommandFailed(_("cannot use the database {path}: {reason}", path=redacted(settings.db_path),
+                               reason=error), 1) from None
     try:
         yield Outreach(store)
     finally:

@@ -16,13 +16,16 @@ from zoneinfo import ZoneInfo
 from bot.blocks import render
 from bot.i18n import _, choose, current, ngettext, reading
 from bot.outcomes import sentence
-from bot.review_service import slack_call
+from bot.oauth import team_clients
+from bot.settings import Settings
+from bot.slack_client import NotInstalled, make_client, serving, slack_call
 from bot.template_outcomes import sentence as template_sentence
 from bot.template_outcomes import templates
 from bot.tips import tips, title
 from models.digest import COSTLY_DAYS, DigestFigures, Rate, Week, compute, week_of
 from models.outreach import Outreach
 from models.policy import DAY, ONE_TO_ONE, POLICY_RULES, WARNED
+from models.store import Store
 from rules.i18n import DAY_PATTERN, N_
 
 TEMPLATE_DAYS = 30  # the digest's and App Home's "most sent template": as far back as the near-duplicate history
@@ -73,7 +76,7 @@ def _has_chart(figures: DigestFigures) -> bool:
 
 def top_template(outreach: Outreach, team_id: str, week: Week) -> str | None:
     """The most sent template of the 30 days to the week's end, in a lead's words (or None)."""
-    settled = min(week.end, outreach.settings(team_id).policy.settled_before(time.time()))
+    settled = min(week.end, outreach.settings.get(team_id).policy.settled_before(time.time()))
     used = templates(outreach.store, team_id, week.end - TEMPLATE_DAYS * DAY, settled, limit=1)
     return template_sentence(used[0]) if used else None
 
@@ -142,7 +145,7 @@ def post_digest(client: Any, outreach: Outreach, team_id: str, channel: str, fig
                 on_refusal: Callable[[str], None] | None = None, **extra: Any) -> str | None:
     """Posts the digest (with `extra` arguments, e.g. metadata) and, in its thread, the chart;
     the message ts, or None when posting failed (Slack's refusal told to `on_refusal`)."""
-    team = outreach.settings(team_id)
+    team = outreach.settings.get(team_id)
     message = digest_message(figures, team.timezone, top_template(outreach, team_id, figures.week))
     posted = slack_call("chat.postMessage", None, client.chat_postMessage, on_refusal=on_refusal, channel=channel,
                         **message, **extra)
@@ -171,45 +174,46 @@ def _as_text(message: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.app import make_client
-    from bot.scheduler import team_defaults
-    from bot.settings import Settings
-    from models.store import Store
-
     settings = Settings.from_env()
     store = Store.open(settings.db_path)
     try:
-        outreach = Outreach(store, team_defaults(settings))
+        outreach = Outreach(store, settings.team_defaults())
         try:
             team = outreach.team_or_only(args.team)
         except ValueError as error:
             print(_("inmail-review: error: {message}", message=error), file=sys.stderr)
             return 2
         now = time.time()
-        figures = compute(outreach, team, week_of(now, outreach.settings(team).timezone, weeks_back=1), now)
-        language = choose(outreach.settings(team).language)  # printed as its channel would read it
+        figures = compute(outreach, team, week_of(now, outreach.settings.get(team).timezone, weeks_back=1), now)
+        language = choose(outreach.settings.get(team).language)  # printed as its channel would read it
         if not args.post:
             with reading(language):
-                print(_as_text(digest_message(figures, outreach.settings(team).timezone,
+                print(_as_text(digest_message(figures, outreach.settings.get(team).timezone,
                                               top_template(outreach, team, figures.week))))
             return 0
-        if not settings.slack_bot_token:
+        if not (settings.slack_bot_token or settings.distributed):
             print(_("inmail-review: error: {message}", message=_("--post needs SLACK_BOT_TOKEN")), file=sys.stderr)
             return 2
-        client = make_client(settings)
-        answer = slack_call("auth.test", None, client.auth_test)  # whose workspace INMAIL_DIGEST_CHANNEL is in
-        if answer is None:
-            print(_("inmail-review: error: {message}", message=_("Slack did not answer auth.test; nothing was posted")),
-                  file=sys.stderr)
-            return 1
-        outreach.home_team = str(answer["team_id"])
-        channel = outreach.settings(team).digest_channel
+        client = team_clients(settings, store, make_client(settings))  # OAuth mode: the team's own token
+        if not client.distributed:  # whose workspace INMAIL_DIGEST_CHANNEL is in
+            answer = slack_call("auth.test", None, client.auth_test)
+            if answer is None:
+                print(_("inmail-review: error: {message}", message=_("Slack did not answer auth.test; nothing was posted")),
+                      file=sys.stderr)
+                return 1
+            outreach.settings.home_team = str(answer["team_id"])
+        channel = outreach.settings.get(team).digest_channel
         if not channel:
             print(_("inmail-review: error: {message}", message=_(
                 "team {team} has no digest channel (its own in App Home, or INMAIL_DIGEST_CHANNEL for the bot token's "
                 "workspace)", team=team)), file=sys.stderr)
             return 2
-        with reading(language):
-            return 0 if post_digest(client, outreach, team, channel, figures) else 1
+        with serving(team), reading(language):
+            try:
+                return 0 if post_digest(client, outreach, team, channel, figures) else 1
+            except NotInstalled:
+                print(_("inmail-review: error: {message}", message=_("the app is not installed in team {team}",
+                                                                     team=team)), file=sys.stderr)
+                return 1
     finally:
         store.close()

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         since = since_of(args.since)
         with team_data(Settings.from_env(), args.team) as (outreach, team):
-            rows = list(draft_rows(outreach.store, team, since, time.time(), outreach.settings(team).retention_days,
+            rows = list(draft_rows(outreach.store, team, since, time.time(), outreach.settings.get(team).retention_days,
                                    args.with_text))
     except ValueError as error:
         return fail(CommandFailed(str(error), 2))

@@ -1,59 +1,83 @@
-"""Each team's template history: an in-memory `TemplateIndex` per team, fed from the store.
+"""Each team's template history, shared by every process on the database: its drafts'
+fingerprints and their LSH band keys in indexed tables (models/template_bands.py), looked up per
+review, and the judgement of rules/similarity.py (`near_copies`) over the drafts found.
 
-The index is rebuilt from the fingerprints in SQLite the first time a team is seen, and
-brought up to date before every review with the rows added since (by this process or any
-other on the same file), so two processes see each other's drafts. Only the recent past is
-loaded: the near-duplicate rule looks back `window_days` (14 by default), so a longer
-history would cost memory (about 155 MiB per 100,000 drafts) for nothing.
+Why nothing is kept in memory. An index per process, topped up before each review with the
+rows added since, holds the whole window in every worker (about 155 MiB per 100,000 drafts),
+and a cursor over review ids skips rows on PostgreSQL, where ids are handed out in one order and
+committed in another. Here each review reads only the drafts sharing one of its 12 band keys,
+through indexes, however long the history, and no cursor is needed.
+
+Write first, then read. A review writes its draft's fingerprint and band keys, committed in a
+transaction of their own, before it looks for earlier copies (two statements: prints, drafts). So two copies of one template
+reviewed at the same moment on two workers see each other: if A's lookup missed B's draft,
+B's write committed after A's lookup began, so after A's own write had committed; B's lookup
+began after B's write, so it finds A (each engine reads, in a statement outside a transaction,
+what had committed when the statement began: SQLite's WAL snapshot, PostgreSQL's READ
+COMMITTED). At least one of the two is told about the other, as the second would be if they
+came one after the other; both may be. A draft counts from that write on, also if its review
+then fails: it is in the database, the same template all the same.
+
+The keys are written again when the review is stored, in case the engine did not ask (no
+near-duplicate rule in the team's packs), and go with the draft when it is deleted, forgotten
+or purged (models/store.py).
 """
 from __future__ import annotations
 
 import logging
-import threading
-import time
 
+from models.records import Review
 from models.store import Store
-from rules.similarity import Fingerprint, TemplateIndex
+from models.template_bands import TemplateBands
+from rules.similarity import EarlierDraft, Fingerprint, Match, band_buckets, near_copies
 
 log = logging.getLogger(__name__)
 
-HISTORY_DAYS = 30
+
+class DraftHistory:
+    """One review's view of its team's history: the `ReviewContext.history` the engine asks
+    what `TemplateIndex.query` would answer."""
+
+    def __init__(self, bands: TemplateBands, team_id: str, draft_id: str) -> None:
+        self.bands = bands
+        self.team_id = team_id
+        self.draft_id = draft_id
+        self._written: bytes | None = None
+
+    def query(self, fp: Fingerprint, *, recipient: str | None, since: float | None = None,
+              exclude_key: str | None = None, author: str | None = None, now: float | None = None) -> list[Match]:
+        """Writes this draft's keys, then judges the team's drafts that share one with it."""
+        self._write(fp, recipient)
+        if fp.too_short:
+            return []
+        stored, drafts = self.bands.candidates(self.team_id, band_buckets(fp), 0.0 if since is None else since)
+        prints = {}
+        for digest, data in stored.items():
+            try:
+                prints[digest] = Fingerprint.from_bytes(data)
+            except ValueError:  # written by another fingerprint format: skip, the text may be gone
+                log.info("skipping a fingerprint in an old format (team %s)", self.team_id)
+        earlier = [EarlierDraft(row["draft_id"], prints[bytes(row["digest"])], row["recipient_key"], row["user_id"],
+                                row["at"])
+                   for row in drafts if row["draft_id"] != self.draft_id and bytes(row["digest"]) in prints]
+        return near_copies(fp, earlier, recipient=recipient, since=since, exclude_key=exclude_key, author=author,
+                           now=now)
+
+    def stored(self, review: Review) -> None:
+        """The review was stored: its fingerprint's keys are written, unless `query` wrote them."""
+        if review.fingerprint is not None and review.fingerprint != self._written:
+            self._write(Fingerprint.from_bytes(review.fingerprint), review.recipient_key)
+
+    def _write(self, fp: Fingerprint, recipient: str | None) -> None:
+        self._written = fp.to_bytes()
+        self.bands.put(self.team_id, self.draft_id, self._written, recipient, [] if fp.too_short else band_buckets(fp))
 
 
 class TeamHistory:
-    def __init__(self, store: Store, days: float = HISTORY_DAYS) -> None:
-        self.store = store
-        self.days = days
-        self._indexes: dict[str, TemplateIndex] = {}
-        self._cursors: dict[str, int] = {}
-        self._lock = threading.Lock()
+    """The template histories of the teams in one database, one view per review."""
 
-    def index(self, team_id: str) -> TemplateIndex:
-        """The team's index, with every draft reviewed so far in any process."""
-        with self._lock:
-            index = self._indexes.get(team_id)
-            if index is None:
-                index = self._indexes[team_id] = TemplateIndex()
-            since = time.time() - self.days * 86400
-            rows = self.store.fingerprints_since(team_id, self._cursors.get(team_id, 0), since)
-            for row in rows:
-                try:
-                    fingerprint = Fingerprint.from_bytes(row["fingerprint"])
-                except ValueError:  # written by another fingerprint format: skip, the text may be gone
-                    log.info("skipping a fingerprint in an old format (draft %s)", row["draft_id"])
-                    continue
-                index.add(row["draft_id"], fingerprint, recipient=row["recipient_key"], at=row["created_at"],
-                          author=row["user_id"])
-            if rows:
-                self._cursors[team_id] = rows[-1]["review_id"]
-            return index
+    def __init__(self, store: Store) -> None:
+        self.bands = TemplateBands(store)
 
-    def remove(self, team_id: str, draft_id: str) -> None:
-        """Drops a deleted draft here; other processes stop loading it from the store."""
-        with self._lock:
-            if team_id in self._indexes:
-                self._indexes[team_id].remove(draft_id)
-
-    def warm(self) -> int:
-        """Loads every team's history now (at start-up); returns how many drafts were indexed."""
-        return sum(len(self.index(team_id)) for team_id in self.store.team_ids())
+    def for_review(self, team_id: str, draft_id: str) -> DraftHistory:
+        return DraftHistory(self.bands, team_id, draft_id)

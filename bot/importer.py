@@ -38,7 +38,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.command_db import CommandFailed, fail, team_data
 from bot.i18n import _, ngettext
+from bot.oauth import team_clients
 from bot.settings import Settings
+from bot.slack_client import make_client
 from models.linkedin_import import AmbiguousDates, DateOrder, ReportError, ReportRow, Skipped, read_report, spread
 from models.outreach import Outreach
 from rules.i18n import N_
@@ -180,11 +182,11 @@ def store_row(outreach: Outreach, team: str, user: str, row: ReportRow, window_d
         at = _midnight(day.day)
         key = f"{prefix}:{day.day.isoformat()}"
         keys.add(key)
-        outcomes.add(outreach.record_send(
+        outcomes.add(outreach.sends.record(
             team, user, key, "import", sent=day.sent, at=at, bulk=False, accepted=day.accepted,
             declined=day.declined, pending=day.pending, responded_at=min(period_end, at + window_days * DAY_S),
             period_end=period_end))
-    stale = outreach.forget_sends_under(team, prefix, keep=keys)
+    stale = outreach.sends.forget_under(team, prefix, keep=keys)
     if outcomes == {"added"} and not stale:
         return "added"
     return "unchanged" if outcomes == {"unchanged"} and not stale else "updated"
@@ -195,7 +197,7 @@ def _recruiter(outreach: Outreach, team: str, row: ReportRow, lookup: Lookup | N
     """The row's Slack user id: a stored alias, else Slack (remembered as an alias)."""
     names = [name for name in (row.email, row.recruiter) if name]
     for name in names:
-        user = outreach.resolve_recruiter(team, name)
+        user = outreach.aliases.resolve(team, name)
         if user:
             return user
     if lookup is None:
@@ -207,7 +209,7 @@ def _recruiter(outreach: Outreach, team: str, row: ReportRow, lookup: Lookup | N
     if user is None and row.recruiter:
         user, name = lookup.by_name(row.recruiter), row.recruiter
     if user:
-        outreach.add_alias(team, name, user)
+        outreach.aliases.add(team, name, user)
         result.found_in_slack[name] = user
     return user
 
@@ -222,9 +224,9 @@ def import_report(outreach: Outreach, team: str, data: bytes, *, aliases: Iterab
     read: then nothing is stored); the recruiters whose figures changed are judged at once."""
     rows, skipped = read_report(data, date_order)
     for alias, user in aliases:
-        outreach.add_alias(team, alias, user)
+        outreach.aliases.add(team, alias, user)
     result = ImportResult(team, skipped=skipped)
-    window = outreach.settings(team).policy.window_days
+    window = outreach.settings.get(team).policy.window_days
     for row in rows:
         user = _recruiter(outreach, team, row, lookup, result)
         if user is None:
@@ -260,12 +262,12 @@ def _aliases(path: Path | None) -> list[tuple[str, str]]:
     return [(row[0], row[1].strip()) for row in rows if len(row) >= 2 and row[0].strip() and row[1].strip()]
 
 
-def _lookup(settings: Settings) -> SlackDirectory | None:
-    if not settings.slack_bot_token:
+def _lookup(settings: Settings, outreach: Outreach, team: str) -> SlackDirectory | None:
+    """The team's Slack directory, through its token: the bot token, or in OAuth mode the team's own."""
+    clients = team_clients(settings, outreach.store, make_client(settings))
+    if not (settings.slack_bot_token or clients.distributed and clients.installed(team)):
         return None
-    from slack_sdk import WebClient
-
-    return SlackDirectory(WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url))
+    return SlackDirectory(clients.for_team(team))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -286,7 +288,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with team_data(settings, args.team) as (outreach, team):
             result = import_report(outreach, team, data, aliases=aliases, date_order=args.date_order,
-                                   lookup=_lookup(settings))
+                                   lookup=_lookup(settings, outreach, team))
     except CommandFailed as error:
         return fail(error)
     print(f"{args.file}: {summary(result)}")

@@ -36,13 +36,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _list(outreach: Outreach, args: argparse.Namespace) -> int:
-    rows = outreach.undelivered(args.team)
+    rows = outreach.outbox.undelivered(args.team)
     for row in rows:
         state = "given up" if row["given_up"] else f"next try {_when(row['lease_until'])}"
         print(f"{row['id']}\t{row['team_id']}\t{row['kind']}\t{row['key']}\tcreated {_when(row['created_at'])}\t"
               f"{row['attempts']} attempts\t{state}")
     if args.retry:
-        print(f"{outreach.retry_undelivered(args.team)} deliveries due again at the next tick", file=sys.stderr)
+        print(f"{outreach.outbox.retry_undelivered(args.team)} deliveries due again at the next tick", file=sys.stderr)
     elif not rows:
         print("nothing undelivered", file=sys.stderr)
     return 0

@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         since = since_of(args.since)
         with team_data(Settings.from_env(), args.team) as (outreach, team):
-            policy = outreach.settings(team).policy
+            policy = outreach.settings.get(team).policy
             window, settled = policy.window_days, policy.settled_before(time.time())
             traits, overall = team_tally(outreach.store, team, since, settled)
             used = templates(outreach.store, team, since, settled)

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from bot.i18n import choose, ui_language
-from bot.review_service import slack_call
+from bot.slack_client import slack_call
 from models.outreach import Outreach
 from models.wording import SOURCE_LANGUAGE
 from models.readers import ReaderLanguages
@@ -54,7 +54,7 @@ class Readers:
 
     def team_language(self, team_id: str) -> str:
         """The language of what the app posts in a team's channels (alerts, the digest)."""
-        return choose(self.outreach.settings(team_id).language)
+        return choose(self.outreach.settings.get(team_id).language)
 
     def language(self, team_id: str, user_id: str | None) -> str:
         if not user_id:
@@ -64,7 +64,7 @@ class Readers:
             found = own
         else:
             slack = ui_language(self.slack_locale(team_id, user_id))
-            found = choose(slack if slack != SOURCE_LANGUAGE else None, self.outreach.settings(team_id).language)
+            found = choose(slack if slack != SOURCE_LANGUAGE else None, self.outreach.settings.get(team_id).language)
         with self._lock:
             self._known[(team_id, user_id)] = found
         return found

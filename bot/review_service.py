@@ -5,7 +5,7 @@ method here. Everything that must hold whatever Slack does lives here instead:
 
 - the draft and its review are stored *before* anything is posted, so a Slack outage costs the
   answer, never the record;
-- every Slack call goes through `slack_call` (or, in the worker pool, `slack_post`, which turns
+- every Slack call goes through `bot.slack_client.slack_call` (or, in the worker pool, `slack_post`, which turns
   a failure Slack may get over into `Retry`), which logs a failure with the method, the draft
   id and Slack's error code, never the draft text, and keeps the process going;
 - when the database refuses the draft, the review is still answered, saying it was not saved;
@@ -30,11 +30,13 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.blocks import review_message, text_message
 from bot.dismiss import CARRY_DAYS, carried, dismissable, phrase_key, quote_of, token, without_dismissed
-from bot.history import TeamHistory
+from bot.history import DraftHistory, TeamHistory
 from bot.i18n import N_, _, everywhere
+from bot.metrics import Metrics
 from bot.team_rules import TeamRules
 from bot.webhooks import Webhooks
 from bot.work import Retry
+from models.db import DB_ERRORS
 from models.dismissals import Dismissals
 from models.records import Draft, Recipient, Review, SequenceReview
 from models.outreach import Outreach
@@ -65,22 +67,6 @@ class Answer:
     draft_id: str
     review: Review
     message: dict[str, Any]
-
-
-def slack_call(what: str, draft_id: str | None, call: Callable[..., Any], *,
-               on_refusal: Callable[[str], None] | None = None, **kwargs: Any) -> Any | None:
-    """Runs one Slack call; on failure logs what failed (no text, no token) and returns None.
-    `on_refusal` hears Slack's error code when Slack answered and refused (`not_in_channel`)."""
-    try:
-        return call(**kwargs)
-    except SlackApiError as error:
-        code = error.response.get("error") if isinstance(error.response.data, dict) else error.response.status_code
-        log.warning("Slack %s failed for draft %s: %s (HTTP %s)", what, draft_id, code, error.response.status_code)
-        if on_refusal is not None and isinstance(code, str):
-            on_refusal(code)
-    except (SlackClientError, URLError, OSError) as error:
-        log.warning("Slack %s failed for draft %s: %s", what, draft_id, type(error).__name__)
-    return None
 
 
 def slack_post(what: str, draft_id: str | None, call: Callable[..., Any], **kwargs: Any) -> Any | None:
@@ -152,8 +138,9 @@ class ReviewService:
     """Reviews drafts for one app; shared by every listener (thread-safe: the store and reviewer are)."""
 
     def __init__(self, store: Store, reviewer: ReviewerLike, outreach: Outreach, history: TeamHistory | None = None,
-                 webhooks: Webhooks | None = None) -> None:
+                 webhooks: Webhooks | None = None, metrics: Metrics | None = None) -> None:
         self.store = store
+        self.metrics = metrics or Metrics()  # each review counted, with its time (`/metrics`)
         self.reviewer = reviewer
         self.outreach = outreach
         self.history = history or TeamHistory(store)
@@ -200,16 +187,16 @@ class ReviewService:
 
     def one_to_one_until(self, team_id: str, user_id: str) -> datetime | None:
         """When the user's one-to-one-only period ends, if they are in one (PRODUCT.md §5)."""
-        _, status = self.outreach.status(team_id, user_id, self.outreach.settings(team_id).policy)
+        _, status = self.outreach.statuses.current(team_id, user_id, self.outreach.settings.get(team_id).policy)
         if status.state == ONE_TO_ONE and status.until and status.until > time.time():
             return datetime.fromtimestamp(status.until, tz=timezone.utc)
         return None
 
-    def _context(self, team_id: str, user_id: str, draft: Draft) -> ReviewContext:
-        return ReviewContext(history=self.history.index(team_id), history_key=draft.id,
+    def _context(self, team_id: str, user_id: str, draft: Draft, history: DraftHistory) -> ReviewContext:
+        return ReviewContext(history=history, history_key=draft.id,
                              recipient_key=recipient_key(draft), author_key=user_id, now=time.time(),
                              one_to_one_until=self.one_to_one_until(team_id, user_id) if draft.bulk else None,
-                             policy=self.outreach.settings(team_id).policy)
+                             policy=self.outreach.settings.get(team_id).policy)
 
     def _dismissed_before(self, team_id: str, user_id: str, draft_id: str) -> Callable[[Review], set[tuple[str, str]]]:
         """Reads what was dismissed on this draft and on the author's recent drafts (before the
@@ -224,13 +211,16 @@ class ReviewService:
         started = time.perf_counter()
         reviewer = self.team_rules.reviewer(team_id)
         dismissed = self._dismissed_before(team_id, user_id, draft.id)
+        history = self.history.for_review(team_id, draft.id)
         try:
-            review = reviewer.review(draft, self._context(team_id, user_id, draft))
+            review = reviewer.review(draft, self._context(team_id, user_id, draft, history))
             review = without_dismissed(review, dismissed(review), reviewer)
+        except DB_ERRORS:
+            raise  # the history's write in the review: a database failure, handled as one (the work is kept)
         except Exception as error:  # noqa: BLE001 - any failure becomes an apology, not a lost request
             log.error("review of draft %s failed: %s", draft.id, type(error).__name__)
             return None
-        return self._answer(team_id, user_id, draft, review, keep, started)
+        return self._answer(team_id, user_id, draft, review, keep, started, history)
 
     def dismiss(self, team_id: str, row: Mapping[str, Any], finding_token: str, by: str) -> tuple[str, Answer | None]:
         """Dismisses the finding named `finding_token` (`bot.dismiss.token`) on a stored draft as
@@ -242,10 +232,13 @@ class ReviewService:
         started = time.perf_counter()
         reviewer = self.team_rules.reviewer(team_id)
         dismissed = self._dismissed_before(team_id, author, draft.id)
+        history = self.history.for_review(team_id, draft.id)
         try:
-            raw = reviewer.review(draft, self._context(team_id, author, draft))
+            raw = reviewer.review(draft, self._context(team_id, author, draft, history))
             finding = next((f for f in raw.findings if token(raw, f) == finding_token and dismissable(f)), None)
             key = phrase_key(reviewer, raw, finding) if finding is not None else None
+        except DB_ERRORS:
+            raise  # as in _review
         except Exception as error:  # noqa: BLE001 - as in _review
             log.error("review of draft %s failed: %s", draft.id, type(error).__name__)
             return "failed", None
@@ -254,17 +247,20 @@ class ReviewService:
         added = self.dismissals.add(team_id, by, author, draft.id, finding.rule, key[0], key[1],
                                     quote=quote_of(raw, finding), language=raw.language, field=finding.field)
         review = without_dismissed(raw, dismissed(raw) | {(finding.rule, key[0])}, reviewer)
-        answer = self._answer(team_id, author, draft, review, True, started)
+        answer = self._answer(team_id, author, draft, review, True, started, history)
         return ("dismissed" if added else "already"), answer
 
-    def _answer(self, team_id: str, user_id: str, draft: Draft, review: Review, keep: bool, started: float) -> Answer:
+    def _answer(self, team_id: str, user_id: str, draft: Draft, review: Review, keep: bool, started: float,
+                history: DraftHistory) -> Answer:
         assert draft.id is not None
         if keep:
             review_id = self.store.add_review(team_id, draft.id, review)
+            history.stored(review)
             if self.webhooks is not None:
                 self.webhooks.review(team_id, user_id, draft.id, review_id, review)
-        log.info("draft %s reviewed in %.0f ms: score %s, %s", draft.id, 1000 * (time.perf_counter() - started),
-                 review.score, review.verdict)
+        took = time.perf_counter() - started
+        self.metrics.reviewed(review.verdict, review.language, took)
+        log.info("draft %s reviewed in %.0f ms: score %s, %s", draft.id, 1000 * took, review.score, review.verdict)
         return Answer(draft.id, review, review_message(review, draft_key=draft.id))
 
     def review_sequence(self, first: Draft, first_review: Review, follow_ups: list[dict[str, Any]],
@@ -283,7 +279,6 @@ class ReviewService:
         """The user deleted the draft: its text goes, and it no longer counts as a sent template."""
         self.store.mark_deleted(team_id, draft_id, keep_answer=keep_answer)
         self.dismissals.drop_quotes(team_id)  # the words its dismissals quoted go with the text
-        self.history.remove(team_id, draft_id)
 
     @staticmethod
     def failure_message() -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 HTTP is served by waitress, a production WSGI server: `POST /slack/events` goes to Bolt once
 its size and signature are checked, `GET /healthz` answers 200 when the database takes writes
-(503 with the reason within a second otherwise). Why waitress (docs/slack.md): one process
+(503 with the reason within a second otherwise; `bot/health.py`) and `GET /metrics` Prometheus's
+text (`bot/metrics.py`); `--health-port` serves those two alone on a port of their own (Socket
+Mode has no HTTP port otherwise). Why waitress (docs/slack.md): one process
 keeps the work queue, the store connection and in-flight reviews together; reviews run after
 the ack on the work queue's pool (`bot/work.py`), so the server's threads are only held for the
 few milliseconds an ack takes; it runs in-process on a loopback port in the tests; and it is
@@ -20,22 +22,30 @@ import logging
 import os
 import shutil
 import signal
-import sqlite3
 import sys
 import threading
-from pathlib import Path
+import time
 from types import FrameType
 from typing import Any, Callable, Iterable
 
+from bot.health import Health
 from bot.i18n import _
+from bot.log_format import add_log_format
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE, Metrics
 from bot.settings import Settings
+from models.db import DB_ERRORS, is_postgres, redacted, writable_now
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# OAuth mode's install page and Slack's redirect back (bot/oauth.py); Bolt's handler serves both.
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 DEFAULT_PORT = 3000
 HTTP_THREADS = 8
+OPS_THREADS = 2  # the health port: a probe and a scrape at a time
 TIMESTAMP_DIGITS_MAX = 12  # a Unix time in seconds; anything longer is not Slack's
 HEALTH_DB_WAIT_S = 0.5
 DISK_FREE_MIN = 1_048_576
@@ -47,49 +57,88 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=_("HTTP port (default: $PORT, else {port}; 0 picks a free one); unused in Socket Mode",
                                port=DEFAULT_PORT))
     parser.add_argument("--host", default="0.0.0.0", help=_("address to listen on (default: all)"))
+    parser.add_argument("--health-port", type=int, metavar="PORT",
+                        help=_("also serve GET /healthz and GET /metrics alone on this port (for Socket Mode, "
+                               "or to keep them off the public port; 0 picks a free one)"))
+    parser.add_argument("--no-scheduler", action="store_true",
+                        help=_("leave digests, alerts and the retention purge to `inmail-review scheduler` "
+                               "(several serve processes share the scheduler anyway: one of them ticks)"))
+    add_log_format(parser, argparse.SUPPRESS)
 
 
-def wsgi_app(app: Any, health: Callable[[], tuple[bool, str]], signing_secret: str,
-             max_body_bytes: int) -> Callable[..., Iterable[bytes]]:
-    """Bolt's WSGI handler for Slack's requests, behind two checks that cost nothing; plus `/healthz`.
+def _answer(start_response: Callable[..., Any], status: str, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def ops_app(health: Health, metrics: Metrics) -> Callable[..., Iterable[bytes]]:
+    """`GET /healthz` and `GET /metrics` alone: the whole app of the health port (`--health-port`),
+    and what the Slack app answers on those paths without Bolt."""
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD") or path not in (HEALTH_PATH, METRICS_PATH):
+            return _answer(start_response, "404 Not Found", {"error": "only GET /healthz and GET /metrics here"})
+        if path == METRICS_PATH:
+            body = metrics.exposition()
+            start_response("200 OK", [("Content-Type", METRICS_CONTENT_TYPE), ("Content-Length", str(len(body)))])
+            return [body]
+        ok, payload = health()
+        return _answer(start_response, "200 OK" if ok else "503 Service Unavailable", payload)
+
+    return application
+
+
+def wsgi_app(app: Any, health: Health, signing_secret: str, max_body_bytes: int,
+             metrics: Metrics) -> Callable[..., Iterable[bytes]]:
+    """Bolt's WSGI handler for Slack's requests, behind two checks that cost nothing; plus
+    `/healthz` and `/metrics` (`ops_app`).
 
     Bolt reads and parses a whole body before it checks the signature, so an unsigned client
     could make it hold any amount of memory. Here a body over `max_body_bytes` is refused with
     413 from its `Content-Length` before a byte is read (waitress refuses a longer chunked one
     itself), and a missing, malformed or wrong signature is a 401 before Bolt parses anything.
+    An ack's time is counted from the request's arrival to Bolt's answer (the listener has run
+    by then: `process_before_response`).
     """
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk.signature import SignatureVerifier
 
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     verifier = SignatureVerifier(signing_secret)
+    ops = ops_app(health, metrics)
 
-    def answer(start_response: Callable[..., Any], status: str, payload: dict[str, Any]) -> list[bytes]:
-        body = json.dumps(payload).encode()
-        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
+    def acked(environ: dict[str, Any], start_response: Callable[..., Any], started: float) -> Iterable[bytes]:
+        statuses: list[int] = []
+
+        def seen(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            statuses.append(int(status.split()[0]))
+            return start_response(status, headers, exc_info)
+
+        body = slack(environ, seen)
+        metrics.acked(statuses[0] if statuses else 500, time.perf_counter() - started)
+        return body
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        started = time.perf_counter()
         path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
-        if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            ok, reason = health()
-            return answer(start_response, "200 OK" if ok else "503 Service Unavailable",
-                          {"ok": ok} if ok else {"ok": False, "reason": reason})
+        if path in (HEALTH_PATH, METRICS_PATH) and method in ("GET", "HEAD"):
+            return ops(environ, start_response)
         if path != EVENTS_PATH or method != "POST":
             return slack(environ, start_response)
         length = str(environ.get("CONTENT_LENGTH") or "0")
         if not length.isdigit():
-            return answer(start_response, "400 Bad Request", {"error": "bad Content-Length"})
+            return _answer(start_response, "400 Bad Request", {"error": "bad Content-Length"})
         if int(length) > max_body_bytes:
-            return answer(start_response, "413 Payload Too Large", {"error": f"body over {max_body_bytes} bytes"})
+            return _answer(start_response, "413 Payload Too Large", {"error": f"body over {max_body_bytes} bytes"})
         body = environ["wsgi.input"].read(int(length))
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
         signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
         if not (timestamp.isdigit() and len(timestamp) <= TIMESTAMP_DIGITS_MAX) or not verifier.is_valid(
                 body, timestamp, signature):
-            return answer(start_response, "401 Unauthorized", {"error": "invalid request signature"})
+            return _answer(start_response, "401 Unauthorized", {"error": "invalid request signature"})
         environ["wsgi.input"] = io.BytesIO(body)
-        return slack(environ, start_response)
+        return acked(environ, start_response, started)
 
     return application
 
@@ -100,18 +149,13 @@ def store_health(db_path: str) -> Callable[[], tuple[bool, str]]:
     it answer 503 with the reason within a second instead of hanging."""
     def health() -> tuple[bool, str]:
         try:
-            free = shutil.disk_usage(os.path.dirname(os.path.abspath(db_path))).free
-            if free < DISK_FREE_MIN:
-                return False, f"disk almost full ({free // 1024} KiB free)"
-            uri = Path(db_path).absolute().as_uri() + "?mode=rw"  # never creates the file
-            conn = sqlite3.connect(uri, uri=True, timeout=HEALTH_DB_WAIT_S, isolation_level=None)
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute("ROLLBACK")
-            finally:
-                conn.close()
-        except sqlite3.Error as error:
-            return False, f"database: {error}"
+            if not is_postgres(db_path):
+                free = shutil.disk_usage(os.path.dirname(os.path.abspath(db_path))).free
+                if free < DISK_FREE_MIN:
+                    return False, f"disk almost full ({free // 1024} KiB free)"
+            problem = writable_now(db_path, HEALTH_DB_WAIT_S)
+            if problem:
+                return False, problem
         except OSError as error:
             return False, f"database: {error.strerror or error}"
         return True, ""
@@ -128,14 +172,36 @@ def _on_stop(stop: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def http_server(app: Any, settings: Settings, host: str, port: int) -> Any:
-    """A waitress server for the app (`port=0` picks a free port: see `effective_port`)."""
+def http_server(app: Any, settings: Settings, host: str, port: int, *, health: Health | None = None,
+                metrics: Metrics | None = None) -> Any:
+    """A waitress server for the app (`port=0` picks a free port: see `effective_port`); `health`
+    defaults to the database's alone, `metrics` to a registry of this server's acks alone."""
     from waitress import create_server
 
-    application = wsgi_app(app, store_health(settings.db_path), settings.slack_signing_secret or "",
-                           settings.max_body_bytes)
+    application = wsgi_app(app, health or Health(store_health(settings.db_path)), settings.slack_signing_secret or "",
+                           settings.max_body_bytes, metrics or Metrics())
     return create_server(application, host=host, port=port, threads=HTTP_THREADS, ident="inmail-review",
                          max_request_body_size=settings.max_body_bytes)
+
+
+def ops_server(health: Health, metrics: Metrics, host: str, port: int) -> Any:
+    """The health port: `/healthz` and `/metrics` on a server of their own, on a thread."""
+    from waitress import create_server
+
+    server = create_server(ops_app(health, metrics), host=host, port=port, threads=OPS_THREADS,
+                           ident="inmail-review")
+    threading.Thread(target=run_http, args=(server,), name="health-port", daemon=True).start()
+    _announce(f"health and metrics on http://{server.effective_host}:{server.effective_port} "
+              f"(GET {HEALTH_PATH}, GET {METRICS_PATH})")
+    return server
+
+
+def _announce(message: str) -> None:
+    """A line an operator always sees (where it serves, that it connected), through logging so
+    `--log-format json` keeps one object per line."""
+    if log.getEffectiveLevel() > logging.INFO:
+        log.setLevel(logging.INFO)
+    log.info(message)
 
 
 def stop_http(server: Any) -> None:
@@ -156,22 +222,34 @@ def run_http(server: Any) -> None:
     server.task_dispatcher.shutdown()
 
 
-def serve_http(app: Any, settings: Settings, host: str, port: int) -> None:
-    server = http_server(app, settings, host, port)
+def serve_http(app: Any, settings: Settings, host: str, port: int, health: Health, metrics: Metrics) -> None:
+    server = http_server(app, settings, host, port, health=health, metrics=metrics)
     _on_stop(lambda: stop_http(server))
-    print(f"inmail-review: serving HTTP on http://{server.effective_host}:{server.effective_port} "
-          f"(POST {EVENTS_PATH}, GET {HEALTH_PATH})", file=sys.stderr, flush=True)
+    _announce(f"serving HTTP on http://{server.effective_host}:{server.effective_port} "
+              f"(POST {EVENTS_PATH}, GET {HEALTH_PATH}, GET {METRICS_PATH})")
     run_http(server)
 
 
-def serve_socket_mode(app: Any, app_token: str) -> None:
+def serve_socket_mode(app: Any, app_token: str, metrics: Metrics) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+    from slack_sdk.socket_mode.builtin import SocketModeClient
+    from slack_sdk.socket_mode.request import SocketModeRequest
+
+    class TimedHandler(SocketModeHandler):
+        """Bolt's handler, with each ack's time counted from the envelope's arrival to its answer."""
+
+        def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+            started, wall = time.perf_counter(), time.time()
+            response = run_bolt_app(self.app, req)
+            send_response(client, req, response, wall)
+            metrics.acked(response.status, time.perf_counter() - started)
 
     stopped = threading.Event()
-    handler = SocketModeHandler(app, app_token)
+    handler = TimedHandler(app, app_token)
     handler.connect()
     _on_stop(stopped.set)
-    print("inmail-review: connected over Socket Mode", file=sys.stderr, flush=True)
+    _announce("connected over Socket Mode")
     stopped.wait()
     handler.close()
 
@@ -183,17 +261,18 @@ def run(args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackClientError
 
     from bot.app import create_app, make_work
+    from bot.oauth import credentials_problem, team_clients
     from bot.scheduler import Scheduler
+    from models.outreach import Outreach
     from models.store import Store
     from bot.reviewer import load_reviewer
     from rules import PackError
 
     try:
         settings = Settings.from_env()
-        if not settings.slack_bot_token:
-            raise ValueError(_("SLACK_BOT_TOKEN is not set"))
-        if not settings.slack_app_token and not settings.slack_signing_secret:
-            raise ValueError(_("SLACK_SIGNING_SECRET is not set (required over HTTP; set SLACK_APP_TOKEN for Socket Mode)"))
+        problem = credentials_problem(settings)
+        if problem:
+            raise ValueError(problem)
         reviewer = load_reviewer(settings)
     except (ValueError, PackError) as error:
         print(_("inmail-review: error: {message}", message=error), file=sys.stderr)
@@ -201,31 +280,43 @@ def run(args: argparse.Namespace) -> int:
     reviewer.warm()
     try:
         store = Store.open(settings.db_path)
-        store.execute("PRAGMA user_version = 0")  # a write: a read-only file fails here, not at the first draft
+        store.probe_write()  # a read-only database fails here, not at the first draft
         work = make_work(settings)
-    except (sqlite3.Error, OSError) as error:
+    except (*DB_ERRORS, OSError) as error:
         print(_("inmail-review: error: {message}", message=_("cannot use the database {path}: {reason}",
-                                                             path=settings.db_path, reason=error)), file=sys.stderr)
+                                                             path=redacted(settings.db_path), reason=error)),
+              file=sys.stderr)
         return 1
+    metrics = Metrics()
+    outreach = Outreach(store, settings.team_defaults())  # one for the app and its scheduler
     try:
         try:
-            app = create_app(settings, store, reviewer, work)
+            app = create_app(settings, store, reviewer, work, metrics=metrics, outreach=outreach)
         except (BoltError, SlackClientError, URLError, OSError) as error:  # auth.test at start: refused or unreachable
             print(_("inmail-review: error: {message}", message=_("Slack refused or could not be reached at start: {reason}",
                                                                  reason=error)), file=sys.stderr)
             return 1
         work.start()
-        # Policy evaluation, digests, retention and alert delivery, beside the app in this process.
-        scheduler = Scheduler(store, app.client, settings)
-        scheduler.start()
+        # Policy evaluation, digests, retention and alert delivery, beside the app in this process
+        # (of several, the one holding the scheduler's lease ticks), or in `inmail-review scheduler`.
+        scheduler = None if args.no_scheduler else Scheduler(
+            store, team_clients(settings, store, app.client), settings, outreach=outreach)
+        if scheduler is not None:
+            scheduler.start()
+        metrics.watch_scheduler(scheduler)
+        health = Health(store_health(settings.db_path), work, scheduler)
+        health_port = None if args.health_port is None else ops_server(health, metrics, args.host, args.health_port)
         try:
             if settings.slack_app_token:
-                serve_socket_mode(app, settings.slack_app_token)
+                serve_socket_mode(app, settings.slack_app_token, metrics)
             else:
-                serve_http(app, settings, args.host, args.port)
+                serve_http(app, settings, args.host, args.port, health, metrics)
         finally:
-            scheduler.stop()
+            if scheduler is not None:
+                scheduler.stop()
             work.stop()  # acknowledged work finishes and posts; what is left is taken up at the next start
+            if health_port is not None:
+                stop_http(health_port)
     finally:
         work.jobs.store.close()
         store.close()

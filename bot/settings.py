@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from bot.i18n import _
+from models.db import redacted
+from models.team_settings import TeamSettings
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
@@ -104,6 +106,10 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
+    # OAuth mode, many workspaces (bot/oauth.py): the app's credentials instead of a bot token.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None
     db_path: str = "./inmail-review.db"
     drafts_channels: tuple[str, ...] = ()
     # The app's admins (`INMAIL_ADMINS`: user and user group ids); empty: the workspace's admins.
@@ -143,6 +149,9 @@ class Settings:
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_app_token=env.get("SLACK_APP_TOKEN") or None,
             slack_api_url=api_url,
+            slack_client_id=env.get("SLACK_CLIENT_ID") or None,
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET") or None,
+            slack_redirect_uri=env.get("SLACK_REDIRECT_URI") or None,
             db_path=env.get("INMAIL_DB") or "./inmail-review.db",
             drafts_channels=_csv(env.get("INMAIL_DRAFTS_CHANNELS")),
             admins=_admins(env.get("INMAIL_ADMINS")),
@@ -165,5 +174,19 @@ class Settings:
             language=interface_language(env.get("INMAIL_LANGUAGE")),
         )
 
+    @property
+    def distributed(self) -> bool:
+        """OAuth mode: installed in many workspaces, each with its own token (bot/oauth.py)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
+    def team_defaults(self) -> TeamSettings:
+        """What a team uses until an admin changes it: the environment's channels, day, hour and zone.
+        The channels are one workspace's: in OAuth mode no workspace has them, each picks its own."""
+        one_workspace = not self.distributed
+        return TeamSettings(alert_channel=self.alert_channel if one_workspace else None,
+                            digest_channel=self.digest_channel if one_workspace else None,
+                            digest_weekday=self.digest_weekday, digest_hour=self.digest_hour, timezone=self.timezone,
+                            retention_days=self.retention_days, language=self.language)
+
     def __repr__(self) -> str:  # never print secrets, even by accident in a traceback
-        return f"Settings(db_path={self.db_path!r}, slack_api_url={self.slack_api_url!r}, drafts_channels={self.drafts_channels!r})"
+        return f"Settings(db_path={redacted(self.db_path)!r}, slack_api_url={self.slack_api_url!r}, drafts_channels={self.drafts_channels!r})"

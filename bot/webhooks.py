@@ -1,7 +1,7 @@
 """Outgoing webhooks (`INMAIL_WEBHOOK_URL`): each stored review and each recorded outcome is
 POSTed as JSON to the team's CRM, ATS or data warehouse.
 
-They go through the outbox like alerts and digests (`models/outreach.py`, delivered by
+They go through the outbox like alerts and digests (`models/outbox.py`, delivered by
 `bot/scheduler.py`): written in SQLite when the review or outcome is, keyed by what caused them
 (a review's id, the Slack work that recorded an outcome), so retried work adds none; leased by
 one process, retried with growing pauses while the receiver fails, marked delivered on a 2xx.
@@ -65,7 +65,7 @@ class Webhooks:
     def review(self, team_id: str, user_id: str, draft_id: str, review_id: int, review: Review) -> None:
         event = {"event": "review", "team_id": team_id, "user_id": user_id, "draft_id": draft_id,
                  "at": time.time(), "review": review.to_dict() | {"id": draft_id}}
-        self.outreach.enqueue(team_id, f"webhook:{team_id}:review:{review_id}", KIND, event, user_id=user_id)
+        self.outreach.outbox.enqueue(team_id, f"webhook:{team_id}:review:{review_id}", KIND, event, user_id=user_id)
 
     def outcome(self, team_id: str, user_id: str, cause: str, what: str, draft_id: str | None,
                 figures: Mapping[str, Any] | None) -> None:
@@ -74,4 +74,4 @@ class Webhooks:
         keep = ("sent", "bulk", "accepted", "declined", "replied", "pending")
         event = {"event": "outcome", "team_id": team_id, "user_id": user_id, "draft_id": draft_id, "outcome": what,
                  "at": time.time(), "figures": {k: figures[k] for k in keep if k in figures} if figures else None}
-        self.outreach.enqueue(team_id, f"webhook:{team_id}:outcome:{cause}", KIND, event, user_id=user_id)
+        self.outreach.outbox.enqueue(team_id, f"webhook:{team_id}:outcome:{cause}", KIND, event, user_id=user_id)

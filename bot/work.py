@@ -21,12 +21,12 @@ import logging
 import os
 import queue
 import socket
-import sqlite3
 import threading
 import time
 import uuid
 from typing import Callable
 
+from models.db import DB_ERRORS
 from models.jobs import FAILED, Job, Jobs
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ class WorkQueue:
                                    lease_until=0.0 if full else now + self.lease_s)
             if job_id is None and version:
                 job_id = self.jobs.supersede(team_id, key, payload, version)
-        except sqlite3.Error as error:
+        except DB_ERRORS as error:
             log.warning("%s work could not be recorded (%s): doing it in memory only", kind, error)
             return UNRECORDED if self._put(Job(team_id, key, kind, payload)) else BUSY
         if job_id is None:
@@ -100,7 +100,7 @@ class WorkQueue:
         if not self._put(job_id):  # the queue filled up meanwhile: free the lease for the recovery loop
             try:
                 self.jobs.free(job_id)
-            except sqlite3.Error:
+            except DB_ERRORS:
                 pass  # then the lease runs out by itself
             return BUSY
         return QUEUED
@@ -154,6 +154,11 @@ class WorkQueue:
             if not self._idle.wait_for(lambda: self._pending == 0, timeout):
                 raise AssertionError(f"{self._pending} piece(s) of work still queued or running after {timeout}s")
 
+    def pending(self) -> int:
+        """How much work is queued or running here now (`/healthz`, `/metrics`)."""
+        with self._idle:
+            return self._pending
+
     def recover(self) -> int:
         """Queues unfinished work whose lease ran out, as much as there is room for; how many."""
         room = self._queue.maxsize - self._queue.qsize()
@@ -171,7 +176,7 @@ class WorkQueue:
         while True:
             try:
                 self.recover()
-            except sqlite3.Error as error:
+            except DB_ERRORS as error:
                 log.warning("recovery could not read the work table: %s", error)
             if self._stop.wait(self.recover_every_s):
                 return
@@ -184,7 +189,7 @@ class WorkQueue:
                 return
             try:
                 self._run(item) if isinstance(item, int) else self._call(item)
-            except sqlite3.Error as error:  # the lease runs out and the work is taken up again
+            except DB_ERRORS as error:  # the lease runs out and the work is taken up again
                 log.warning("work %s hit a database error: %s", item if isinstance(item, int) else item.kind, error)
             finally:
                 self._done(item)
@@ -207,7 +212,7 @@ class WorkQueue:
             except Retry as retry:
                 self._postpone(job, retry.after_s, retry.reason)
                 return
-            except sqlite3.Error:
+            except DB_ERRORS:
                 raise
             except Exception as error:  # noqa: BLE001 - logged without the payload, retried, then given up
                 self._postpone(job, 0.0, f"{type(error).__name__} in the {job.kind} handler")

@@ -12,7 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from models.effects import Effect, costly
-from models.outreach import Outreach, TeamSettings
+from models.outreach import Outreach
+from models.team_settings import TeamSettings
 from models.policy import DAY, ONE_TO_ONE, WARNED, response_rate
 
 CHART_WEEKS = 8
@@ -88,23 +89,23 @@ def _rates(totals: dict[str, dict[str, int]]) -> dict[str, Rate]:
 
 def compute(outreach: Outreach, team_id: str, week: Week, now: float) -> DigestFigures:
     """Every figure of the digest for `week`, as known at `now`."""
-    team = outreach.settings(team_id)
+    team = outreach.settings.get(team_id)
     weeks = [week_of(week.start, team.timezone, weeks_back=back) for back in range(CHART_WEEKS - 1, -1, -1)]
     # One indexed query per week: measured faster than one query bucketing the eight weeks with CASE.
-    spans = [_rates(outreach.totals(team_id, w.start, w.end, now, team.policy.window_days)) for w in weeks]
+    spans = [_rates(outreach.sends.totals(team_id, w.start, w.end, now, team.policy.window_days)) for w in weeks]
     this_rates, last_rates = spans[-1], spans[-2]
     previous = weeks[-2]
-    this_reviews = outreach.review_figures(team_id, week.start, week.end)
-    last_reviews = outreach.review_figures(team_id, previous.start, previous.end)
+    this_reviews = outreach.review_figures.reviewed(team_id, week.start, week.end)
+    last_reviews = outreach.review_figures.reviewed(team_id, previous.start, previous.end)
     nobody = Rate(0, 0)
     recruiters = [RecruiterLine(user, this_rates.get(user, nobody), last_rates.get(user, nobody))
                   for user in sorted(this_rates.keys() | last_rates.keys())]
-    statuses = outreach.statuses(team_id)
+    statuses = outreach.statuses.latest(team_id)
     flagged = {state: sorted((user, row["until"]) for user, row in statuses.items()
                              if row["state"] == state and (row["until"] or 0) > now) for state in (WARNED, ONE_TO_ONE)}
     weekly = [(w.label, Rate(sum(r.sent for r in span.values()), sum(r.responses for r in span.values())))
               for w, span in zip(weeks, spans, strict=True)]
-    findings = outreach.frequent_findings(team_id, week.start, week.end, limit=TOP_FINDINGS)
+    findings = outreach.review_figures.frequent_findings(team_id, week.start, week.end, limit=TOP_FINDINGS)
     settled = min(week.end, team.policy.settled_before(now))
     costly_findings = costly(outreach.store, team_id, settled - COSTLY_DAYS * DAY, settled, limit=TOP_COSTLY)
     return DigestFigures(team_id, week, this_reviews["drafts"], this_reviews["average"], last_reviews["average"],

@@ -31,8 +31,8 @@ class Dismissals:
         if phrase_source not in PHRASE_SOURCES:
             raise ValueError(f"unknown phrase source {phrase_source!r}")
         cursor = self.store.execute(
-            "INSERT OR IGNORE INTO dismissals (team_id, user_id, author_id, draft_id, rule, phrase, phrase_source, "
-            "quote, language, field, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO dismissals (team_id, user_id, author_id, draft_id, rule, phrase, phrase_source, "
+            "quote, language, field, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (team_id, user_id, author_id, draft_id, rule, phrase, phrase_source, quote or None, language, field,
              time.time() if at is None else at))
         return cursor.rowcount == 1
@@ -68,7 +68,7 @@ class Dismissals:
         """A few distinct quotes of a ranking row, newest first, from drafts whose text is still kept."""
         rows = self.store.rows(
             "SELECT x.quote FROM dismissals x JOIN drafts d ON d.team_id = x.team_id AND d.id = x.draft_id "
-            "WHERE x.team_id = :team AND x.rule = :rule AND x.language IS :language AND x.at >= :since "
+            "WHERE x.team_id = :team AND x.rule = :rule AND x.language IS NOT DISTINCT FROM :language AND x.at >= :since "
             "AND x.quote IS NOT NULL AND d.text IS NOT NULL "
             "AND (:phrase IS NULL AND x.phrase_source = 'quote' OR x.phrase_source = 'pack' AND x.phrase = :phrase) "
             "GROUP BY x.quote ORDER BY MAX(x.at) DESC LIMIT :limit",

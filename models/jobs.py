@@ -1,4 +1,4 @@
-"""Acknowledged work in SQLite: each piece is a lease with its state (the `jobs` table's owner).
+"""Acknowledged work in the database: each piece is a lease with its state (the `jobs` table's owner).
 
 Why: an ack tells Slack "got it", after which Slack never redelivers. So a row is written
 before the ack, and the work is done at least once inside — any process may pick up work whose
@@ -56,11 +56,11 @@ class Jobs:
             version: str = "") -> int | None:
         """Records new work leased to `owner`; None when work with this key exists (a retry, a replay)."""
         now = time.time()
-        cursor = self.store.execute(
-            "INSERT OR IGNORE INTO jobs (team_id, key, kind, state, payload, version, owner, lease_until, attempts, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            (team_id, key, kind, RECEIVED, json.dumps(payload), version, owner, lease_until, now, now))
-        return int(cursor.lastrowid) if cursor.rowcount == 1 else None
+        row = self.store.execute(
+            "INSERT INTO jobs (team_id, key, kind, state, payload, version, owner, lease_until, attempts, "
+            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            (team_id, key, kind, RECEIVED, json.dumps(payload), version, owner, lease_until, now, now)).fetchone()
+        return int(row[0]) if row else None
 
     def supersede(self, team_id: str, key: str, payload: dict[str, Any], version: str) -> int | None:
         """A newer change to the same Slack message: its payload replaces the older one and the work
@@ -125,6 +125,10 @@ class Jobs:
         return self.store.rows(
             f"SELECT id, team_id, key, kind, state, attempts, lease_until FROM jobs WHERE state IN (:a, :b) {who} ORDER BY id",
             {"a": UNFINISHED[0], "b": UNFINISHED[1], "team": team_id})
+
+    def count_unfinished(self) -> int:
+        """How much work is recorded and not finished, in every process (`/healthz`, `/metrics`)."""
+        return int(self.store.rows("SELECT COUNT(*) AS n FROM jobs WHERE state IN (?, ?)", UNFINISHED)[0]["n"])
 
     def purge(self, older_than: float) -> int:
         """Forgets finished work not touched since `older_than` (the keys only guard against retries)."""

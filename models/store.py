@@ -1,17 +1,18 @@
-"""The SQLite store: drafts, their reviews, button outcomes, and the processed-event ledger of
+"""The store's own tables — drafts, their reviews, button outcomes, the processed-event ledger of
 issues 4–9 (since issue 10 the `jobs` table of `models/jobs.py` keys the work; the old claims
-are only purged).
+are only purged) — and the schema of every table (`MIGRATIONS`).
 
-One file, WAL mode, through sqlite-utils. The schema is an ordered list of migrations
-(`MIGRATIONS`); each one that a database has not seen runs once at open, inside an
-immediate transaction, and its number is written to `schema_migrations` — so two processes
-starting on the same file do not both migrate, and later issues add a table by appending a
-function. Every row carries the Slack `team_id` and every query filters on it: one workspace
-never sees another's data.
+A SQLite file in WAL mode (the default), or PostgreSQL for several workers (`models/db.py` says
+how one SQL serves both). The schema is an ordered list of migrations; each one that a database
+has not seen runs once at open, inside a transaction under the database-wide write lock, and its
+number is written to `schema_migrations` — so two processes starting on the same database do
+not both migrate, and later issues add a table by appending a function. The other tables each
+have one owner module (named in their migration's docstring). Every row carries the Slack
+`team_id` and every query filters on it: one workspace never sees another's data.
 
 The connection is shared by the app's threads behind a lock: SQLite serialises writers anyway,
-and a single connection keeps `INSERT OR IGNORE` claims and the reads after them consistent.
-Across processes the same claims are atomic because SQLite's unique index decides. The work
+and a single connection keeps `ON CONFLICT DO NOTHING` claims and the reads after them
+consistent. Across processes the same claims are atomic because a unique index decides. The work
 queue opens a second connection of its own with a short busy timeout (`busy_timeout_s`), so
 recording work in an ack never waits behind this lock.
 """
@@ -25,12 +26,14 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, ContextManager, Iterator
 
 import sqlite_utils
 
+from models.db import BackendError, Connection, PostgresSchema, connect, is_postgres
 from models.effects import review_traits
 from models.records import Review
+from models.template_bands import TemplateBands, write_print
 
 DRAFT_SOURCES = ("command", "channel", "shortcut", "modal")
 QUOTED = re.compile(r"“[^”]*”")  # how rule messages quote the draft (`{match}` in the packs)
@@ -70,7 +73,9 @@ def _v2_outreach(db: sqlite_utils.Database) -> None:
     imported recruiter-period), deduplicated by `key`. `policy_status` is append-only; its
     unique `prev_id` lets exactly one successor follow each status whichever process proposes
     it. `deliveries` is an outbox: a row is written in the same transaction as what it
-    announces, then leased and posted, so a restart neither loses nor repeats it.
+    announces, then leased and posted, so a restart neither loses nor repeats it. Owners:
+    models/sends.py, models/policy_status.py, models/outbox.py, models/team_settings.py,
+    models/aliases.py.
     """
     db["outreach"].create({
         "id": int, "team_id": str, "user_id": str, "key": str, "source": str, "draft_id": str, "at": float,
@@ -124,7 +129,7 @@ def _v4_reply_logs(db: sqlite_utils.Database) -> None:
     """Issue 11: replies recorded as counts to earlier sends (`/inmail log replied 30`, a bulk
     draft's replies). The replies themselves are added to the `outreach` rows they answer; this
     ledger, keyed like `outreach`, makes a retried command or form add nothing the second time
-    (models/outreach.py owns both tables)."""
+    (models/sends.py owns both tables)."""
     db["reply_logs"].create({
         "id": int, "team_id": str, "user_id": str, "key": str, "draft_id": str, "accepted": int, "declined": int,
         "replied": int, "created_at": float,
@@ -135,7 +140,7 @@ def _v4_reply_logs(db: sqlite_utils.Database) -> None:
 
 def _v5_channel_problems(db: sqlite_utils.Database) -> None:
     """Issue 11: a channel the app could not post in (not a member, gone, archived), kept until a
-    post there succeeds, so admins see it in App Home and are told once (models/outreach.py owns it)."""
+    post there succeeds, so admins see it in App Home and are told once (models/channel_problems.py owns it)."""
     db["channel_problems"].create({"team_id": str, "channel": str, "error": str, "purpose": str, "noticed_at": float},
                                   pk=("team_id", "channel"), not_null={"error", "noticed_at"})
 
@@ -196,9 +201,65 @@ def _v8_reader_languages(db: sqlite_utils.Database) -> None:
                                   pk=("team_id", "user_id"), not_null={"language", "updated_at"})
 
 
-def trait_set_id(conn: sqlite3.Connection, traits: str) -> int:
+def _v9_installations(db: sqlite_utils.Database) -> None:
+    """Issue 13: the app distributed to many workspaces through Slack's OAuth (models/installations.py
+    owns the tables). `installations` keeps every install, latest wins; `installation_bots` one bot
+    token per workspace, replaced on reinstall and on token rotation; `oauth_states` the install
+    flow's one-use states. Keys are never NULL: `enterprise_id` '' when there is none, `team_id` ''
+    for an org-wide install and for the states, which belong to no workspace yet."""
+    db["installations"].create({
+        "id": int, "team_id": str, "enterprise_id": str, "user_id": str, "app_id": str, "team_name": str,
+        "enterprise_name": str, "enterprise_url": str, "is_enterprise_install": int, "user_token": str,
+        "user_scopes": str, "user_refresh_token": str, "user_token_expires_at": float, "token_type": str,
+        "installed_at": float,
+    }, pk="id", not_null={"team_id", "enterprise_id", "user_id", "is_enterprise_install", "installed_at"},
+        defaults={"is_enterprise_install": 0})
+    db["installations"].create_index(["team_id", "enterprise_id", "user_id", "installed_at"])
+    db["installation_bots"].create({
+        "team_id": str, "enterprise_id": str, "app_id": str, "team_name": str, "enterprise_name": str,
+        "bot_token": str, "bot_id": str, "bot_user_id": str, "bot_scopes": str, "bot_refresh_token": str,
+        "bot_token_expires_at": float, "is_enterprise_install": int, "installed_at": float, "saved_at": float,
+    }, pk=("team_id", "enterprise_id"), not_null={"bot_token", "is_enterprise_install", "installed_at", "saved_at"},
+        defaults={"is_enterprise_install": 0})
+    db["oauth_states"].create({"state": str, "team_id": str, "expires_at": float}, pk="state",
+                              not_null={"team_id", "expires_at"})
+    db["oauth_states"].create_index(["expires_at"])
+
+
+def _v10_workers(db: sqlite_utils.Database) -> None:
+    """Issue 13: several `serve` processes on one database.
+
+    `leases` (models/leases.py owns it): named app-wide leases, such as the scheduler's leader.
+    Every row carries a `team_id`; these belong to no workspace, so theirs is ''.
+    `template_prints`, `template_bands`, `draft_prints` (models/template_bands.py owns them): the
+    template history every process queries instead of keeping it in memory. The drafts
+    fingerprinted before get theirs here, their band keys cut out of the stored bytes: in the 530
+    bytes of FORMAT 1, band b is the 12 bytes from byte 18 + 12 b (`VALUES_OFFSET` in
+    rules/similarity.py, which models/ cannot import; tests/test_workers.py checks that the two
+    agree). Drafts deleted, or whose text was purged, get none, as they would now; drafts too short
+    to match get keys too (their shingle count is the engine's to read), and the judgement leaves
+    them out."""
+    db["leases"].create({"name": str, "team_id": str, "owner": str, "until": float}, pk="name",
+                        not_null={"team_id", "owner", "until"}, defaults={"team_id": ""})
+    db["template_prints"].create({"team_id": str, "digest": bytes, "fingerprint": bytes}, pk=("team_id", "digest"),
+                                 not_null={"fingerprint"})
+    db["template_bands"].create({"team_id": str, "band": int, "bucket": bytes, "digest": bytes},
+                                pk=("team_id", "band", "bucket", "digest"))
+    db["draft_prints"].create({"team_id": str, "draft_id": str, "digest": bytes, "recipient_key": str, "user_id": str,
+                               "at": float}, pk=("team_id", "draft_id"), not_null={"digest", "user_id", "at"})
+    db["draft_prints"].create_index(["team_id", "digest", "at"])
+    for team_id, draft_id, fingerprint, recipient_key, user_id, at in db.execute(
+            "SELECT team_id, id, fingerprint, recipient_key, user_id, created_at FROM drafts WHERE fingerprint IS NOT NULL "
+            "AND deleted_at IS NULL AND text IS NOT NULL ORDER BY team_id, id").fetchall():
+        fingerprint = bytes(fingerprint)
+        if len(fingerprint) == 530:
+            keys = [fingerprint[18 + 12 * band:30 + 12 * band] for band in range(12)]
+            write_print(db.execute, team_id, draft_id, fingerprint, keys, recipient_key, user_id, at)
+
+
+def trait_set_id(conn: Connection | sqlite3.Connection, traits: str) -> int:
     """The id of a set of traits (`models/effects.py:review_traits`), added the first time it is seen."""
-    conn.execute("INSERT OR IGNORE INTO trait_sets (traits) VALUES (?)", (traits,))
+    conn.execute("INSERT INTO trait_sets (traits) VALUES (?) ON CONFLICT DO NOTHING", (traits,))
     return int(conn.execute("SELECT id FROM trait_sets WHERE traits = ?", (traits,)).fetchone()[0])
 
 
@@ -206,7 +267,8 @@ def trait_set_id(conn: sqlite3.Connection, traits: str) -> int:
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_v1_slack_app, _v2_outreach, _v3_jobs,
                                                                      _v4_reply_logs, _v5_channel_problems,
                                                                      _v6_review_traits, _v7_dismissals_and_team_rules,
-                                                                     _v8_reader_languages)
+                                                                     _v8_reader_languages, _v9_installations,
+                                                                     _v10_workers)
 
 
 def new_draft_id() -> str:
@@ -214,35 +276,40 @@ def new_draft_id() -> str:
 
 
 class Store:
-    """Plain methods over one SQLite file; open with `Store.open(path)`, close with `close()`."""
+    """Plain methods over one database; open with `Store.open(path or URL)`, close with `close()`."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: str | Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S, migrate: bool = True) -> "Store":
-        """Opens (creating and migrating as needed) the database at `path`.
+    def open(cls, target: str | Path, *, busy_timeout_s: float = BUSY_TIMEOUT_S, migrate: bool = True) -> "Store":
+        """Opens (creating and migrating as needed) the SQLite file at `target`, or the
+        PostgreSQL database at a `postgresql://` URL.
 
-        `busy_timeout_s` bounds how long a statement waits for another process's write lock:
-        the request path opens its own connection with a short one, so an ack never waits long.
-        `secure_delete` overwrites deleted and purged text in the file instead of leaving it in
-        free pages.
+        `busy_timeout_s` bounds how long a statement waits for another process's write lock
+        (PostgreSQL: `lock_timeout`): the request path opens its own connection with a short one,
+        so an ack never waits long. SQLite's `secure_delete` overwrites deleted and purged text in
+        the file instead of leaving it in free pages.
         """
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=busy_timeout_s, check_same_thread=False, isolation_level=None)
-        db = sqlite_utils.Database(conn)
-        db.enable_wal()
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA secure_delete = ON")
-        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses
-        # nothing committed (only a power cut may lose the last commits), and an ack's write is fast.
-        db.execute("PRAGMA synchronous = NORMAL")
+        if not is_postgres(target) and str(target) != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        db = connect(str(target), busy_timeout_s)
+        if db.dialect == "sqlite":
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA secure_delete = ON")
+            # In WAL mode NORMAL syncs at checkpoints, not at every commit: a killed process loses
+            # nothing committed (only a power cut may lose the last commits), and an ack's write is fast.
+            db.execute("PRAGMA synchronous = NORMAL")
         store = cls(db)
         if migrate:
             store._migrate()
         return store
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect
 
     def close(self) -> None:
         with self._lock:
@@ -250,15 +317,43 @@ class Store:
 
     # --- schema --------------------------------------------------------------------------------
     def _migrate(self) -> None:
-        with self._lock, self._transaction():
+        """Runs the migrations this database has not seen, once, whichever process starts first:
+        the transaction's write lock makes a second process wait and then find them done."""
+        with self._lock, self.db.transaction():
             self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                            "name TEXT NOT NULL, applied_at REAL NOT NULL)")
+                            "name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)")
             done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations").fetchall()}
+            schema = sqlite_utils.Database(self.db.raw) if self.db.dialect == "sqlite" else PostgresSchema(self.db)
             for version, migration in enumerate(MIGRATIONS, start=1):
                 if version not in done:
-                    migration(self.db)
-                    self.db["schema_migrations"].insert(
-                        {"version": version, "name": migration.__name__.lstrip("_"), "applied_at": time.time()})
+                    migration(schema)
+                    self.db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                                    (version, migration.__name__.lstrip("_"), time.time()))
+
+    def probe_write(self) -> None:
+        """Raises when the database takes no writes (a read-only file, a standby server)."""
+        with self._lock:
+            if self.db.dialect == "sqlite":
+                self.db.execute("PRAGMA user_version = 0")
+            elif self.db.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                raise BackendError("the database is a read-only standby")
+
+    def tables(self) -> list[str]:
+        """Every table of ours (for the tests, and for purging a team from all of them)."""
+        if self.db.dialect == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        else:
+            sql = ("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() "
+                   "ORDER BY table_name")
+        return [row["name"] for row in self._rows(sql, ())]
+
+    def columns(self, table: str) -> dict[str, str]:
+        """A table's columns and their declared types, lower case (`text`, `bytea`/`blob`, …)."""
+        if self.db.dialect == "sqlite":
+            return {row["name"]: row["type"].lower() for row in self._rows(f"PRAGMA table_info([{table}])", ())}
+        return {row["column_name"]: row["data_type"] for row in self._rows(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position", (table,))}
 
     @property
     def schema_version(self) -> int:
@@ -266,32 +361,40 @@ class Store:
             return self.db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
 
     def checkpoint(self) -> None:
-        """Copies the WAL into the main file and truncates it, so purged text is not left in `-wal`."""
+        """Makes forgotten text leave the disk after a purge or forget-me. SQLite copies the WAL
+        into the main file and truncates it (so nothing is left in `-wal`). PostgreSQL keeps an
+        updated row's old version, and a plain VACUUM leaves its bytes in the page's free space,
+        so the tables that hold text are rewritten (`VACUUM FULL`: an exclusive lock for the
+        rewrite; docs/decisions.md says what remains in PostgreSQL's WAL and backups)."""
         with self._lock:
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self.db.dialect == "sqlite":
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            else:
+                self.db.execute("VACUUM FULL drafts, reviews, jobs, dismissals")
 
     def purge_claims(self, older_than: float) -> int:
         """Forgets processed-event claims older than `older_than` (Slack retries within minutes)."""
         with self._lock:
             return self.db.execute("DELETE FROM processed_events WHERE at < ?", (older_than,)).rowcount
 
-    def _transaction(self) -> "_Immediate":
-        return _Immediate(self.db.conn)
+    def _transaction(self) -> ContextManager[Connection]:
+        return self.db.transaction()
 
     def _rows(self, sql: str, params: tuple[Any, ...] | dict[str, Any]) -> list[dict[str, Any]]:
         with self._lock:
-            return list(self.db.query(sql, params))
+            return self.db.query(sql, params)
 
-    # Public for the modules that add their own queries (models/outreach.py): same lock, same rules.
+    # Public for the modules that add their own queries (the other tables' owners): same lock, same rules.
     rows = _rows
 
-    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
+        """One statement; the cursor has `rowcount`, `fetchone()`, `fetchall()` on both engines."""
         with self._lock:
             return self.db.execute(sql, params)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """Several writes as one, under the write lock (`BEGIN IMMEDIATE`)."""
+    def transaction(self) -> Iterator[Connection]:
+        """Several writes as one, under the database-wide write lock (`models/db.py`)."""
         with self._lock, self._transaction():
             yield self.db
 
@@ -311,8 +414,9 @@ class Store:
         draft_id = draft_id or new_draft_id()
         with self._lock:
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO drafts (id, team_id, user_id, source, channel, message_ts, subject, text, "
-                "details, recipient_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO drafts (id, team_id, user_id, source, channel, message_ts, subject, text, "
+                "details, recipient_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
                 (draft_id, team_id, user_id, source, channel, message_ts, subject, text,
                  json.dumps(details) if details else None, recipient_key, now, now))
         return draft_id if cursor.rowcount == 1 else None
@@ -344,6 +448,7 @@ class Store:
         with self._lock, self._transaction():
             self._update_draft(team_id, draft_id, text=None, subject=None, details=None, deleted_at=time.time(), **answer)
             self.drop_quotes(team_id, [draft_id])
+            TemplateBands(self).forget(team_id, draft_id)  # no longer an earlier copy
 
     def drop_quotes(self, team_id: str, draft_ids: list[str]) -> None:
         """Findings quote the draft (“rockstar” is exclusionary): once its text is gone, so are the quotes."""
@@ -370,6 +475,24 @@ class Store:
             self.db.execute(f"UPDATE drafts SET {assignments} WHERE team_id = :team_id AND id = :draft_id",
                             {**values, "team_id": team_id, "draft_id": draft_id})
 
+    def purge_text(self, team_id: str, older_than: float) -> int:
+        """The retention purge: forgets the text of drafts created before `older_than`, and the
+        draft's words quoted in their findings; scores and findings stay. The caller checkpoints
+        the WAL afterwards."""
+        with self.transaction() as db:
+            ids = [row[0] for row in db.execute("SELECT id FROM drafts WHERE team_id = ? AND created_at < ? "
+                                                "AND text IS NOT NULL ORDER BY id", (team_id, older_than)).fetchall()]
+            db.execute("UPDATE drafts SET text = NULL, subject = NULL, details = NULL, updated_at = ? "
+                       "WHERE team_id = ? AND created_at < ? AND text IS NOT NULL", (time.time(), team_id, older_than))
+            self.drop_quotes(team_id, ids)
+            TemplateBands(self).forget_created_before(team_id, older_than)
+        return len(ids)
+
+    def drafts_with_text(self, team_id: str, user_id: str) -> list[str]:
+        """The user's drafts whose text is still kept (what forget-me forgets)."""
+        return [r["id"] for r in self.rows("SELECT id FROM drafts WHERE team_id = ? AND user_id = ? "
+                                           "AND text IS NOT NULL ORDER BY id", (team_id, user_id))]
+
     # --- reviews ---------------------------------------------------------------------------------
     def add_review(self, team_id: str, draft_id: str, review: Review) -> int:
         """Stores a review (findings as the JSON contract) and the draft's template fingerprint."""
@@ -380,8 +503,10 @@ class Store:
         traits = review_traits({f.rule for f in review.findings}, review.verdict, review.score,
                                review.metrics.body_chars, review.category)
         with self._lock, self._transaction():
-            row["trait_set"] = trait_set_id(self.db.conn, traits)
-            review_id = self.db["reviews"].insert(row).last_pk
+            row["trait_set"] = trait_set_id(self.db, traits)
+            review_id = self.db.execute(
+                f"INSERT INTO reviews ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)}) RETURNING id",
+                tuple(row.values())).fetchone()[0]
             self.db.execute("UPDATE drafts SET fingerprint = ?, recipient_key = coalesce(recipient_key, ?), updated_at = ? "
                             "WHERE team_id = ? AND id = ?",
                             (review.fingerprint, review.recipient_key, row["created_at"], team_id, draft_id))
@@ -401,16 +526,6 @@ class Store:
             (team_id, user_id, limit))
 
     # --- template history ------------------------------------------------------------------------
-    def fingerprints_since(self, team_id: str, after_review_id: int, created_since: float) -> list[dict[str, Any]]:
-        """Fingerprints of the team's live drafts reviewed after `after_review_id` (a cursor that
-        lets each process pick up what others reviewed), oldest review first."""
-        return self._rows(
-            "SELECT r.id AS review_id, d.id AS draft_id, d.user_id, d.recipient_key, d.fingerprint, d.created_at "
-            "FROM reviews r JOIN drafts d ON d.id = r.draft_id AND d.team_id = r.team_id "
-            "WHERE r.team_id = ? AND r.id > ? AND d.created_at >= ? AND d.fingerprint IS NOT NULL "
-            "AND d.deleted_at IS NULL ORDER BY r.id",
-            (team_id, after_review_id, created_since))
-
     def template_drafts(self, team_id: str, created_since: float) -> list[dict[str, Any]]:
         """The team's live fingerprinted drafts from `created_since`, oldest first, each with its
         send (if any) and the trait set of its latest review: what templates are grouped from."""
@@ -422,10 +537,6 @@ class Store:
             "WHERE d.team_id = ? AND d.created_at >= ? AND d.fingerprint IS NOT NULL AND d.deleted_at IS NULL "
             "ORDER BY d.created_at, d.id", (team_id, created_since))
 
-    def team_ids(self) -> list[str]:
-        """The teams with drafts, for warming per-team caches at start-up."""
-        return [row["team_id"] for row in self._rows("SELECT DISTINCT team_id FROM drafts", ())]
-
     # --- outcomes --------------------------------------------------------------------------------
     def record_outcome(self, team_id: str, user_id: str, draft_id: str, kind: str) -> bool:
         """Records "sent" or "replied" for a draft; False when it was already recorded."""
@@ -433,7 +544,7 @@ class Store:
             raise ValueError(f"unknown outcome {kind!r}")
         with self._lock:
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO outcomes (team_id, user_id, draft_id, kind, at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO outcomes (team_id, user_id, draft_id, kind, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (team_id, user_id, draft_id, kind, time.time()))
             return cursor.rowcount == 1
 
@@ -441,25 +552,3 @@ class Store:
         if user_id is None:
             return self._rows("SELECT * FROM outcomes WHERE team_id = ? ORDER BY id", (team_id,))
         return self._rows("SELECT * FROM outcomes WHERE team_id = ? AND user_id = ? ORDER BY id", (team_id, user_id))
-
-
-class _Immediate:
-    """`BEGIN IMMEDIATE` … `COMMIT`/`ROLLBACK`: takes the write lock up front, so a migration or a
-    multi-statement write cannot interleave with another process's.
-
-    Inside another transaction it joins that one, so a recorded fact written by two owners'
-    methods (an outcome and its outreach row) commits or rolls back as one."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.nested = False
-
-    def __enter__(self) -> None:
-        self.nested = self.conn.in_transaction
-        if not self.nested:
-            self.conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        if not self.nested:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
-

@@ -39,14 +39,15 @@ class TeamRuleChanges:
         if kind not in KINDS:
             raise ValueError(f"unknown kind of rule change {kind!r}")
         with self.store.transaction() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO team_rule_changes (team_id, user_id, kind, rule, language, phrase, level, "
-                "suggestion, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (team_id, user_id, kind, rule, language, phrase, level, suggestion, time.time() if at is None else at))
-            if cursor.rowcount != 1:
+            row = db.execute(
+                "INSERT INTO team_rule_changes (team_id, user_id, kind, rule, language, phrase, level, "
+                "suggestion, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                (team_id, user_id, kind, rule, language, phrase, level, suggestion,
+                 time.time() if at is None else at)).fetchone()
+            if row is None:
                 return None
             self._bump(db, team_id)
-            return int(cursor.lastrowid)
+            return int(row[0])
 
     def undo(self, team_id: str, change_id: int, user_id: str) -> dict[str, Any] | None:
         """Undoes an active change (and moves the version on); None when it is not active."""
@@ -62,7 +63,7 @@ class TeamRuleChanges:
     @staticmethod
     def _bump(db: Any, team_id: str) -> None:
         db.execute("INSERT INTO team_rule_versions (team_id, version) VALUES (?, 1) "
-                   "ON CONFLICT (team_id) DO UPDATE SET version = version + 1", (team_id,))
+                   "ON CONFLICT (team_id) DO UPDATE SET version = team_rule_versions.version + 1", (team_id,))
 
     def change(self, team_id: str, change_id: int) -> dict[str, Any] | None:
         rows = self.store.rows("SELECT * FROM team_rule_changes WHERE team_id = ? AND id = ?", (team_id, change_id))

@@ -50,8 +50,10 @@ shingle sets; "caught" goes through `fingerprint` and `TemplateIndex` (MinHash e
 
 Fingerprints are stable across processes and machines (SHA-1 of each shingle, fixed seed), so
 a store can persist `Fingerprint.to_bytes()` and rebuild a `TemplateIndex` from them without
-the draft text. `FORMAT` changes whenever masking, shingling or hashing changes, and
-`Fingerprint.from_bytes` refuses other formats instead of comparing incomparable sketches.
+the draft text — or, shared by several processes, keep each draft's band keys (`band_buckets`)
+in an indexed table and judge the drafts sharing one with `near_copies`, which applies
+`TemplateIndex.query`'s rules to the candidates it is given (bot/history.py). `FORMAT`
+changes whenever masking, shingling or hashing changes, and `Fingerprint.from_bytes` refuses other formats instead of comparing incomparable sketches.
 """
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ import hashlib
 import re
 import struct
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +89,9 @@ _BANDS, _ROWS = 12, 3
 _BUCKETS = tuple(range(1 << 12))
 # Header before the sketch's bytes: format version, number of shingles.
 _HEADER = struct.Struct("<BI")
+VALUES_OFFSET = _HEADER.size + _LEAN.size - 4 * NUM_PERM  # where the hash values start in the stored bytes
+_SIZE = _HEADER.size + _LEAN.size
+_LEAN_PREFIX = struct.pack("<qiB", _SEED, -NUM_PERM, _SCHEME_CODE)
 _BYTE_ORDER = "<"  # little-endian, no padding: the same bytes on every machine
 
 _URL = re.compile(r"<(?:https?|mailto|tel):[^>\s]*>|(?:https?://|www\.)\S+", re.I)
@@ -195,6 +200,10 @@ class Fingerprint:
     def from_bytes(cls, data: bytes) -> Fingerprint:
         """The fingerprint `to_bytes` wrote; ValueError for any other format or parameters."""
         view = memoryview(data)
+        # What this version writes, checked in one comparison: a history query reads hundreds.
+        if len(view) == _SIZE and view[0] == FORMAT and view[_HEADER.size:VALUES_OFFSET] == _LEAN_PREFIX:
+            count = int.from_bytes(view[1:_HEADER.size], "little")
+            return cls(np.frombuffer(view, dtype="<u4", count=NUM_PERM, offset=VALUES_OFFSET).astype(np.uint32), count)
         try:
             version, count = _HEADER.unpack_from(view)
             if version != FORMAT:
@@ -204,11 +213,7 @@ class Fingerprint:
             raise ValueError(f"not a fingerprint: {exc}") from exc
         if (seed, size, scheme) != (_SEED, -NUM_PERM, _SCHEME_CODE):
             raise ValueError("fingerprint made with other MinHash parameters: recompute it")
-        expected = _HEADER.size + _LEAN.size
-        if len(view) != expected:
-            raise ValueError(f"fingerprint of {len(view)} bytes, expected {expected}")
-        values = np.frombuffer(view, dtype="<u4", count=NUM_PERM, offset=_HEADER.size + _LEAN.size - 4 * NUM_PERM)
-        return cls(values.astype(np.uint32), count)
+        raise ValueError(f"fingerprint of {len(view)} bytes, expected {_SIZE}")
 
 
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
@@ -255,8 +260,26 @@ class Match:
     similarity: float  # estimated Jaccard
 
 
+def band_buckets(fp: Fingerprint) -> list[bytes]:
+    """The draft's LSH band keys: each band's `_ROWS` hash values as their little-endian bytes.
+
+    Two drafts are candidates when they have one band's key in common. The keys are the
+    sketch's own bytes, so they are the same in every process and on every machine and a
+    database can index them (models/template_bands.py). Band `b` is the 12 bytes at
+    `VALUES_OFFSET + 12 b` of `Fingerprint.to_bytes()`: the migration that filled the bands of
+    drafts stored before the table existed cuts them out of the stored bytes in SQL.
+    """
+    return _band_keys(fp.hashvalues)
+
+
+def _band_keys(hashvalues: np.ndarray) -> list[bytes]:
+    values = hashvalues.astype("<u4", copy=False).tobytes()
+    width = 4 * _ROWS
+    return [values[i * width:(i + 1) * width] for i in range(_BANDS)]
+
+
 def _band_buckets(hashvalues: np.ndarray) -> list[int]:
-    """Each LSH band of a sketch folded into one of 4,096 shared buckets.
+    """Each band key folded into one of 4,096 buckets shared by the in-memory index.
 
     One Python set per distinct band key would cost about 340 bytes per draft and band, 400 MB
     for 100,000 different drafts at 12 bands. With 4,096 buckets per band the sets are shared
@@ -266,9 +289,7 @@ def _band_buckets(hashvalues: np.ndarray) -> list[int]:
     draft. Python's `hash` is salted per process, which is fine: the index lives in memory and
     is rebuilt from fingerprints on start.
     """
-    values = hashvalues.astype("<u4", copy=False).tobytes()
-    width = 4 * _ROWS
-    return [_BUCKETS[hash(values[i * width:(i + 1) * width]) & (len(_BUCKETS) - 1)] for i in range(_BANDS)]
+    return [_BUCKETS[hash(key) & (len(_BUCKETS) - 1)] for key in _band_keys(hashvalues)]
 
 
 # One record per indexed draft, in one growable array: 128 hash values, when, for whom, by whom.
@@ -344,34 +365,10 @@ class TemplateIndex:
             for band, bucket in zip(self._bands, _band_buckets(fp.hashvalues)):
                 candidates |= band.get(bucket, set())
             rows = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
-            records = self._records[rows]
-            # The estimated Jaccard, as `Fingerprint.similarity` computes it, for all candidates at once.
-            similarity = np.count_nonzero(records["hashvalues"] == fp.hashvalues, axis=1) / NUM_PERM
-            keep = similarity >= self.threshold
-            if exclude_key is not None:
-                keep &= rows != self._row_of.get(exclude_key, _TOO_SHORT)
-            if since is not None:
-                keep &= records["at"] >= since
-            if recipient in self._recipients:  # never None; a new recipient has no drafts here
-                keep &= records["recipient"] != self._recipients.id(recipient)
-            if author in self._authors:
-                revision = records["author"] == self._authors.id(author)
-                if recipient is not None:
-                    revision &= records["recipient"] == _UNKNOWN
-                if now is not None:
-                    revision &= records["at"] >= now - REVISION_WINDOW
-                keep &= ~revision
-            matches = [
-                Match(
-                    key=self._key_of[rows[i]],
-                    recipient=self._recipients.name(records["recipient"][i]),
-                    author=self._authors.name(records["author"][i]),
-                    at=float(records["at"][i]),
-                    similarity=float(similarity[i]),
-                )
-                for i in np.flatnonzero(keep)
-            ]
-        return sorted(matches, key=lambda m: (-m.at, m.key))
+            keep = rows != self._row_of.get(exclude_key, _TOO_SHORT) if exclude_key is not None else None
+            return _judged(fp, lambda i: self._key_of[rows[i]], self._records[rows], self._recipients,
+                           self._authors, keep, threshold=self.threshold, recipient=recipient, since=since,
+                           author=author, now=now)
 
     def remove(self, key: str) -> None:
         """Forgets a draft (deleted, or its text expired); unknown keys are ignored."""
@@ -403,6 +400,76 @@ class TemplateIndex:
             self._records = grown
         self._key_of.append(None)
         return row
+
+
+@dataclass(frozen=True)
+class EarlierDraft:
+    """A candidate read from elsewhere (a database's band keys) for `near_copies`."""
+
+    key: str
+    fingerprint: Fingerprint
+    recipient: str | None
+    author: str | None
+    at: float
+
+
+def near_copies(
+    fp: Fingerprint,
+    earlier: Sequence[EarlierDraft],
+    *,
+    recipient: str | None,
+    since: float | None = None,
+    exclude_key: str | None = None,
+    author: str | None = None,
+    now: float | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> list[Match]:
+    """`TemplateIndex.query`'s answer over the given candidates instead of an index's: the same
+    threshold, recipient, author and window rules, newest first. The candidates are typically
+    the drafts that share a band key (`band_buckets`) with `fp`; any others are judged the same
+    way, so a superset is fine."""
+    if fp.too_short:
+        return []
+    earlier = [e for e in earlier if e.key != exclude_key and not e.fingerprint.too_short]
+    recipients, authors = _Names(), _Names()
+    records = np.zeros(len(earlier), dtype=_RECORD)
+    if earlier:  # column by column: a hot template has hundreds of candidates
+        records["hashvalues"] = np.stack([e.fingerprint.hashvalues for e in earlier])
+        records["at"] = [e.at for e in earlier]
+        records["recipient"] = [recipients.id(e.recipient) for e in earlier]
+        records["author"] = [authors.id(e.author) for e in earlier]
+    return _judged(fp, lambda i: earlier[i].key, records, recipients, authors, None, threshold=threshold,
+                   recipient=recipient, since=since, author=author, now=now)
+
+
+def _judged(fp: Fingerprint, key_of: Callable[[int], str], records: np.ndarray, recipients: _Names,
+            authors: _Names, keep: np.ndarray | None, *, threshold: float, recipient: str | None,
+            since: float | None, author: str | None, now: float | None) -> list[Match]:
+    """The candidates' `records` that are near-copies of `fp` for other recipients, as matches
+    newest first: the one judgement behind `TemplateIndex.query` and `near_copies`. `keep`
+    leaves candidates out beforehand; `key_of(i)` is the key of the i-th candidate."""
+    # The estimated Jaccard, as `Fingerprint.similarity` computes it, for all candidates at once.
+    similarity = np.count_nonzero(records["hashvalues"] == fp.hashvalues, axis=1) / NUM_PERM
+    keep = similarity >= threshold if keep is None else keep & (similarity >= threshold)
+    if since is not None:
+        keep &= records["at"] >= since
+    if recipient in recipients:  # never None; a new recipient has no drafts here
+        keep &= records["recipient"] != recipients.id(recipient)
+    if author in authors:
+        revision = records["author"] == authors.id(author)
+        if recipient is not None:
+            revision &= records["recipient"] == _UNKNOWN
+        if now is not None:
+            revision &= records["at"] >= now - REVISION_WINDOW
+        keep &= ~revision
+    kept = np.flatnonzero(keep)
+    kept_records = records[kept]  # as Python values, column by column: numpy scalars are slow one by one
+    matches = [
+        Match(key=key_of(i), recipient=recipients.name(r), author=authors.name(a), at=at, similarity=sim)
+        for i, r, a, at, sim in zip(kept.tolist(), kept_records["recipient"].tolist(), kept_records["author"].tolist(),
+                                    kept_records["at"].tolist(), similarity[kept].tolist())
+    ]
+    return sorted(matches, key=lambda m: (-m.at, m.key))
 
 
 class _Names:

@@ -10,23 +10,29 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import threading
 import time
 import uuid
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import urlencode
 
 import pytest
 import requests
 
 from bot.app import create_app, make_work
+from bot.health import Health
+from bot.metrics import Metrics
 from bot.review_service import ReviewerLike
-from bot.serve import EVENTS_PATH, http_server, run_http, stop_http
+from bot.serve import EVENTS_PATH, http_server, run_http, stop_http, store_health
 from bot.settings import Settings
+from models.db import is_postgres
 from models.records import Draft, Review
 from models.store import Store
 from rules import ReviewContext, Reviewer
+from tests.postgres import Cluster, fresh_schema, start_cluster
 from tests.slack_standin import SlackStandIn
 
 SIGNING_SECRET = "test-signing-secret"
@@ -44,6 +50,50 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Cluster]:
+    """One throw-away PostgreSQL server for the session (tests/postgres.py), started on first use.
+    Without PostgreSQL the PostgreSQL half of the suite fails with what to do, never silently;
+    `INMAIL_TEST_BACKENDS=sqlite` leaves it out on purpose (and says so in the summary)."""
+    try:
+        cluster = start_cluster()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+@contextmanager
+def empty_database(request: pytest.FixtureRequest, backend: str, file: Path) -> Iterator[str]:
+    """A fresh empty database: the SQLite `file`, or a PostgreSQL schema of its own."""
+    if backend == "sqlite":
+        yield str(file)
+        return
+    if "postgresql" not in os.environ.get("INMAIL_TEST_BACKENDS", ",".join(BACKENDS)):
+        pytest.skip("INMAIL_TEST_BACKENDS leaves PostgreSQL out")
+    server: Cluster = request.getfixturevalue("postgres_server")
+    with fresh_schema(server.url) as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The test's database, once on each backend."""
+    with empty_database(request, request.param, tmp_path / "inmail.db") as url:
+        yield url
+
+
+@pytest.fixture
+def more_dbs(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """`more_dbs()`: another empty database on the backend of this test's `db_url`."""
+    backend = "postgresql" if is_postgres(db_url) else "sqlite"
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(empty_database(request, backend, tmp_path / f"{uuid.uuid4().hex[:8]}.db"))
 
 
 @pytest.fixture(scope="session")
@@ -95,9 +145,11 @@ class SlackAppServer:
         self.settings = settings
         self.store = Store.open(settings.db_path)
         self.work = make_work(settings)
-        self.app = create_app(settings, self.store, reviewer, self.work)
+        self.metrics = Metrics()
+        self.app = create_app(settings, self.store, reviewer, self.work, metrics=self.metrics)
         self.work.start()
-        self.server = http_server(self.app, settings, "127.0.0.1", 0)
+        self.server = http_server(self.app, settings, "127.0.0.1", 0, metrics=self.metrics,
+                                  health=Health(store_health(settings.db_path), self.work))
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=run_http, args=(self.server,), name="waitress", daemon=True)
         self.thread.start()
@@ -143,19 +195,20 @@ class SlackAppServer:
         return self.post(urlencode({"payload": json.dumps(payload)}).encode(), "application/x-www-form-urlencoded")
 
 
-def app_settings(slack: SlackStandIn, db_path: Path, **overrides: Any) -> Settings:
+def app_settings(slack: SlackStandIn, db_path: Path | str, **overrides: Any) -> Settings:
     values = {"slack_bot_token": BOT_TOKEN, "slack_signing_secret": SIGNING_SECRET, "slack_api_url": slack.api_url,
               "db_path": str(db_path), "drafts_channels": (DRAFTS,), "workers": 4} | overrides
     return Settings(**values)
 
 
 @pytest.fixture
-def make_app(slack: SlackStandIn, tmp_path: Path, reviewer: Reviewer) -> Iterator[Any]:
-    """`make_app(reviewer=None, db=None)` starts an app; several may share one database file."""
+def make_app(slack: SlackStandIn, db_url: str, reviewer: Reviewer) -> Iterator[Any]:
+    """`make_app(reviewer=None, db=None)` starts an app on each backend (`db_url`); several may
+    share one database."""
     started: list[SlackAppServer] = []
 
-    def make(reviewer_: ReviewerLike | None = None, db: Path | None = None, **overrides: Any) -> SlackAppServer:
-        server = SlackAppServer(app_settings(slack, db or tmp_path / "inmail.db", **overrides), reviewer_ or reviewer)
+    def make(reviewer_: ReviewerLike | None = None, db: Path | str | None = None, **overrides: Any) -> SlackAppServer:
+        server = SlackAppServer(app_settings(slack, db or db_url, **overrides), reviewer_ or reviewer)
         started.append(server)
         return server
 

@@ -64,8 +64,8 @@ def simulate(store: Store, *, team: str = "T0SIM", recruiters: int = 20, weeks: 
                 p = min(0.9, max(0.01, BASE_RATE + sum(PLANTED[rule][1] for rule in rules)))
                 replied = sum(rng.random() < p for _ in range(count))
                 at = start + week * WEEK + rng.random() * WEEK
-                outreach.record_send(team, user, f"sim:{draft_id}", "button", sent=count, at=at, bulk=bulk,
-                                     draft_id=draft_id, replied=replied, responded_at=at + 86_400 if replied else None)
+                outreach.sends.record(team, user, f"sim:{draft_id}", "button", sent=count, at=at, bulk=bulk,
+                                      draft_id=draft_id, replied=replied, responded_at=at + 86_400 if replied else None)
                 sends += count
                 drafts += 1
     return Simulated(team, sends, drafts, start + weeks * WEEK)

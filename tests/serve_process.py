@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class ServeProcess:
-    """`python -m bot -v serve` with its stderr collected line by line (INFO level on purpose)."""
+    """`python -m bot -v serve` (or another `command`) with its stderr collected line by line (INFO
+    level on purpose)."""
 
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "-v", "serve", *args], cwd=ROOT, env=env,
+    def __init__(self, env: dict[str, str], *args: str, command: str = "serve") -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "-v", command, *args], cwd=ROOT, env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)

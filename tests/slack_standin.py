@@ -25,6 +25,16 @@ with it.
 Besides `/api/<method>` it serves the URLs Slack hands out: the file upload URL from
 `files.getUploadURLExternal`, `response_url`s made by `response_url(name)`, and the
 `url_private_download` of a file a person shared (`add_file`), to bearer-token requests only.
+
+Distributed apps (`distribute(client_id, client_secret)`): the stand-in then plays Slack's side of
+OAuth v2 too. `approve(authorize_url, team_id)` is a person allowing the install on Slack's
+authorize page: it checks the link and returns where Slack would send the browser back
+(`redirect_uri?code=…&state=…`); `oauth.v2.access` exchanges that code once for a bot token of
+that workspace, and a refresh token for another (`grant_type=refresh_token`; each refresh token
+works once). From then on every call must carry a token issued so and not revoked (`revoke`),
+else it is answered `invalid_auth` (`token_expired` after its `expires_in`), as Slack does; each
+call's `token` says whose workspace it acted for (`team_of`), and `auth.test` and the messages the
+app posts answer as that workspace's bot.
 """
 from __future__ import annotations
 
@@ -34,6 +44,7 @@ import itertools
 import json
 import os
 import re
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -44,7 +55,7 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -102,6 +113,32 @@ class Call:
     at: float
     status: int | None = None
     response: dict[str, Any] | None = None
+
+    @property
+    def token(self) -> str | None:
+        """The token the call was made with (Authorization header, else the `token` argument)."""
+        return _bearer(self.headers) or self.args.get("token") or None
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A workspace the app was installed in through OAuth, as its bot sees itself."""
+
+    team_id: str
+    team_name: str
+    bot_user_id: str
+    bot_id: str
+    scope: str
+
+
+@dataclass
+class Issued:
+    """A token the stand-in issued: a bot access token or a refresh token, of one workspace."""
+
+    team_id: str
+    refresh: bool
+    expires_at: float | None
+    revoked: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +299,16 @@ def _bearer(headers: Mapping[str, str]) -> str | None:
     return token.strip() or None if scheme == "Bearer" else None
 
 
+def _basic(headers: Mapping[str, str]) -> dict[str, str]:
+    """`client_id` and `client_secret` sent as HTTP Basic authentication (how slack_sdk sends them)."""
+    value = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+    scheme, _, encoded = value.partition(" ")
+    if scheme != "Basic":
+        return {}
+    client_id, _, secret = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+    return {"client_id": client_id, "client_secret": secret}
+
+
 def _present(value: Any) -> bool:
     return value is not None and value != ""
 
@@ -299,6 +346,15 @@ class SlackStandIn(LoopbackServer):
         self.usergroups: dict[str, list[str]] = {}  # add_usergroup(): id -> member ids
         self._cond = threading.Condition(threading.RLock())
         self._stopping = threading.Event()
+        # Distribution (`distribute`): kept by reset(), like the workspace's identity.
+        self._credentials: tuple[str, str] | None = None
+        self.redirect_urls: tuple[str, ...] = ()
+        self.token_lifetime_s: float | None = None
+        self.workspaces: dict[str, Workspace] = {}
+        self._issued: dict[str, Issued] = {}
+        self._codes: dict[str, dict[str, Any]] = {}  # approve(): code -> workspace, redirect_uri, expires_in
+        self._token_seq = itertools.count(1)
+        self._caller: Workspace | None = None  # whose token the call being answered carries
         self.reset()
 
     # --- life cycle --------------------------------------------------------------------------
@@ -357,6 +413,104 @@ class SlackStandIn(LoopbackServer):
         """Puts a person's message into a channel (e.g. a draft the app will be told about by an event)."""
         with self._cond:
             return copy.deepcopy(self._store_message(channel, {"user": user, "text": text, **fields}, thread_ts))
+
+    # --- distribution: Slack's side of OAuth v2 ------------------------------------------------
+    def distribute(self, client_id: str, client_secret: str, *, redirect_urls: Iterable[str] = (),
+                   token_lifetime_s: float | None = 43_200) -> None:
+        """The app is distributed: it is installed through OAuth, and from now on only tokens issued
+        by `oauth.v2.access` are accepted. Bot tokens expire after `token_lifetime_s` (token
+        rotation on, Slack's 12 hours), or never (None: no refresh tokens either)."""
+        with self._cond:
+            self._credentials = (client_id, client_secret)
+            self.redirect_urls = tuple(redirect_urls)
+            self.token_lifetime_s = token_lifetime_s
+
+    def approve(self, authorize_url: str, team_id: str, *, team_name: str | None = None, user: str = "UINSTALLER",
+                expires_in: float | None = None) -> str:
+        """Someone allows the install in workspace `team_id` on Slack's authorize page: returns the
+        URL Slack sends the browser back to, with a one-use code (`expires_in`: the lifetime of the
+        token it is exchanged for, else `token_lifetime_s`). The link is checked as Slack checks
+        it; each problem is a violation."""
+        url, query = urlsplit(authorize_url), _form(urlsplit(authorize_url).query)
+        with self._cond:
+            if self._credentials is None:
+                raise AssertionError("approve() needs distribute() first")
+            redirect = self._authorize_problems(url, query)
+            workspace = Workspace(team_id, team_name or f"Workspace {team_id}", f"UB{team_id[1:]}", f"BB{team_id[1:]}",
+                                  query.get("scope") or "")
+            code = f"{team_id}.{next(self._token_seq)}.{secrets.token_hex(8)}"
+            self._codes[code] = {"workspace": workspace, "redirect_uri": query.get("redirect_uri"), "user": user,
+                                 "expires_in": expires_in}
+            return f"{redirect}?{urlencode({'code': code, 'state': query.get('state') or ''})}"
+
+    def deny(self, authorize_url: str) -> str:
+        """Someone cancels on Slack's authorize page: where Slack sends the browser back."""
+        url, query = urlsplit(authorize_url), _form(urlsplit(authorize_url).query)
+        with self._cond:
+            redirect = self._authorize_problems(url, query)
+        return f"{redirect}?{urlencode({'error': 'access_denied', 'state': query.get('state') or ''})}"
+
+    def _authorize_problems(self, url: Any, query: dict[str, Any]) -> str:
+        """Records what Slack's authorize page would refuse in a link; the redirect URL it uses."""
+        problems = []
+        if (url.scheme, url.netloc, url.path) != ("https", "slack.com", "/oauth/v2/authorize"):
+            problems.append(f"not Slack's authorize URL: {url.scheme}://{url.netloc}{url.path}")
+        if self._credentials is None or query.get("client_id") != self._credentials[0]:
+            problems.append(f"client_id {query.get('client_id')!r} is not the app's")
+        if not query.get("scope"):
+            problems.append("no bot scopes asked for")
+        if not query.get("state"):
+            problems.append("no state")
+        redirect = query.get("redirect_uri") or (self.redirect_urls[0] if self.redirect_urls else "")
+        if not redirect or self.redirect_urls and redirect not in self.redirect_urls:
+            problems.append(f"redirect_uri {redirect!r} is not one of the app's {list(self.redirect_urls)}")
+        self.violations.extend(f"oauth/v2/authorize: {problem}" for problem in problems)
+        return redirect
+
+    def revoke(self, team_id: str) -> None:
+        """Every token of the workspace stops working (the app was uninstalled, or its tokens revoked)."""
+        with self._cond:
+            for issued in self._issued.values():
+                if issued.team_id == team_id:
+                    issued.revoked = True
+
+    def team_of(self, token: str | None) -> str | None:
+        """The workspace a token was issued for (None: not one issued here)."""
+        with self._cond:
+            issued = self._issued.get(token or "")
+            return issued.team_id if issued else None
+
+    def tokens_of(self, team_id: str) -> list[str]:
+        """The bot tokens issued for a workspace, oldest first."""
+        with self._cond:
+            return [token for token, issued in self._issued.items() if issued.team_id == team_id and not issued.refresh]
+
+    def _issue(self, workspace: Workspace, expires_in: float | None) -> dict[str, Any]:
+        """A new bot token for `workspace` (and, with rotation, a refresh token), as `oauth.v2.access` answers."""
+        n, now = next(self._token_seq), time.time()
+        lifetime = expires_in if expires_in is not None else self.token_lifetime_s
+        token = f"xoxe.xoxb-{workspace.team_id}-{n}" if lifetime else f"xoxb-{workspace.team_id}-{n}"
+        self._issued[token] = Issued(workspace.team_id, refresh=False, expires_at=now + lifetime if lifetime else None)
+        answer = {"access_token": token, "token_type": "bot", "scope": workspace.scope,
+                  "bot_user_id": workspace.bot_user_id, "app_id": self.app_id,
+                  "team": {"id": workspace.team_id, "name": workspace.team_name}, "enterprise": None,
+                  "is_enterprise_install": False}
+        if lifetime:
+            refresh = f"xoxe-1-{workspace.team_id}-{n}"
+            self._issued[refresh] = Issued(workspace.team_id, refresh=True, expires_at=None)
+            answer |= {"expires_in": int(lifetime), "refresh_token": refresh}
+        return answer
+
+    def _token_refusal(self, call: Call) -> SlackError | None:
+        """Once distributed, a call's token must be one issued here and still in force."""
+        if self._credentials is None or not call.token:
+            return None
+        issued = self._issued.get(call.token)
+        if issued is None or issued.refresh or issued.revoked:
+            return SlackError("invalid_auth")
+        if issued.expires_at is not None and time.time() >= issued.expires_at:
+            return SlackError("token_expired")
+        return None
 
     def fail(self, method: str, *, status: int | None = None, retry_after: int = 1, error: str | None = None,
              delay: float = 0.0, times: int = 1) -> None:
@@ -433,7 +587,7 @@ class SlackStandIn(LoopbackServer):
         bad_body: str | None = None
         try:
             sent, is_json = parse_body(body, headers.get("Content-Type", ""))
-            args = _decoded(_form(query) | sent)
+            args = _decoded(_basic(headers) | _form(query) | sent)
         except (ValueError, UnicodeDecodeError) as error:
             args, is_json, bad_body = {}, False, str(error)
         call = Call(method, args, headers, time.time())
@@ -446,7 +600,7 @@ class SlackStandIn(LoopbackServer):
             if bad_body is not None:
                 refusal: SlackError | None = self._violation(call, "invalid_json", bad_body)
             else:
-                refusal = self._check(call, is_json)
+                refusal = self._check(call, is_json) or self._token_refusal(call)
             faults = self._faults.get(method)
             fault = faults.pop(0) if faults else None
             delay = max(fault.delay if fault else 0.0, self._slow)
@@ -550,6 +704,8 @@ class SlackStandIn(LoopbackServer):
 
     def _dispatch(self, call: Call) -> dict[str, Any]:
         handler = _HANDLERS.get(call.method)
+        issued = self._issued.get(call.token or "")
+        self._caller = self.workspaces.get(issued.team_id) if issued else None  # under the lock, like the call
         try:
             result = handler(self, call.args) if handler else {}
         except SlackError as error:
@@ -589,8 +745,13 @@ class SlackStandIn(LoopbackServer):
             raise SlackError(error)
         return found
 
+    def _bot(self) -> Workspace:
+        """The bot the call being answered acts as: its token's workspace's, else the stand-in's own."""
+        return self._caller or Workspace(self.team_id, self.team_name, self.bot_user_id, self.bot_id, "")
+
     def _bot_fields(self, args: Mapping[str, Any], *names: str) -> dict[str, Any]:
-        return {"user": self.bot_user_id, "bot_id": self.bot_id, "app_id": self.app_id, "team": self.team_id,
+        bot = self._bot()
+        return {"user": bot.bot_user_id, "bot_id": bot.bot_id, "app_id": self.app_id, "team": bot.team_id,
                 **{name: args.get(name) for name in names}}
 
     def _store_view(self, view: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
@@ -610,9 +771,37 @@ class SlackStandIn(LoopbackServer):
 
     # --- method handlers (see _HANDLERS) --------------------------------------------------------
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": f"https://{self.team_domain}.slack.com/", "team": self.team_name, "user": "inmail-review",
-                "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+        bot = self._bot()
+        domain = self.team_domain if self._caller is None else bot.team_id.lower()
+        return {"url": f"https://{domain}.slack.com/", "team": bot.team_name, "user": "inmail-review",
+                "team_id": bot.team_id, "user_id": bot.bot_user_id, "bot_id": bot.bot_id,
                 "app_id": self.app_id, "is_enterprise_install": False}
+
+    def _oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A code from `approve` (once) or a refresh token (once) for a new bot token."""
+        if self._credentials is None:
+            self.violations.append("oauth.v2.access: called, but the test never distribute()d the app")
+            raise SlackError("invalid_client_id")
+        if args.get("client_id") != self._credentials[0]:
+            raise SlackError("invalid_client_id")
+        if args.get("client_secret") != self._credentials[1]:
+            raise SlackError("bad_client_secret")
+        grant = args.get("grant_type") or "authorization_code"
+        if grant == "refresh_token":
+            issued = self._issued.get(args.get("refresh_token") or "")
+            if issued is None or not issued.refresh or issued.revoked:
+                raise SlackError("invalid_refresh_token")
+            issued.revoked = True  # each refresh token works once
+            return self._issue(self.workspaces[issued.team_id], None)
+        if grant != "authorization_code":
+            raise SlackError("invalid_grant_type")
+        code = self._codes.pop(args.get("code") or "", None)
+        if code is None:
+            raise SlackError("invalid_code")
+        if code["redirect_uri"] and args.get("redirect_uri") != code["redirect_uri"]:
+            raise SlackError("bad_redirect_uri")
+        workspace = self.workspaces[code["workspace"].team_id] = code["workspace"]
+        return self._issue(workspace, code["expires_in"]) | {"authed_user": {"id": code["user"]}}
 
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._channel_id(args["channel"])
@@ -867,6 +1056,7 @@ _HANDLERS: dict[str, Callable[[SlackStandIn, dict[str, Any]], dict[str, Any]]] =
     "team.info": SlackStandIn._team_info,
     "bots.info": SlackStandIn._bots_info,
     "apps.connections.open": SlackStandIn._apps_connections_open,
+    "oauth.v2.access": SlackStandIn._oauth_v2_access,
 }
 _HANDLERS.update({
     "users.lookupByEmail": SlackStandIn._users_lookup_by_email,

@@ -60,7 +60,7 @@ def test_a_channel_the_app_is_not_in_is_told_to_the_admins_once(make_app: Any, s
     assert "could not be posted" in _home(app, slack, "UADMIN") and "could not be posted" not in _home(app, slack, USER)
     scheduler.tick(wednesday + 30 * 3600)  # the app was invited meanwhile: the digest goes out, the problem is over
     assert [c.args["channel"] for c in slack.calls_to("chat.postMessage") if c.response.get("ok")].count("CDIGEST") == 1
-    assert Outreach(app.store).channel_problems(TEAM) == []
+    assert Outreach(app.store).channel_problems.of(TEAM) == []
     assert "could not be posted" not in _home(app, slack, "UADMIN")
     assert sum(len(slack.messages(c)) for c in dms) == 2  # told once
     assert slack.violations == []

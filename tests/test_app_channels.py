@@ -74,8 +74,8 @@ def test_retried_event_is_answered_once(app: SlackAppServer, slack: SlackStandIn
     assert len(app.store.recent_reviews(TEAM, USER)) == 1 and slack.violations == []
 
 
-def test_two_processes_on_one_database_answer_once(make_app: Any, slack: SlackStandIn, tmp_path: Any) -> None:
-    first, second = make_app(db=tmp_path / "shared.db"), make_app(db=tmp_path / "shared.db")
+def test_two_processes_on_one_database_answer_once(make_app: Any, slack: SlackStandIn) -> None:
+    first, second = make_app(), make_app()  # one database (`db_url`)
     slack.reset()
     message = slack.add_message(DRAFTS, DRAFT, user=USER)
     event = message_event(DRAFT, ts=message["ts"])
@@ -176,7 +176,7 @@ def test_slack_outage_keeps_the_draft_and_logs_without_its_text(app: SlackAppSer
     assert "CONFIDENTIAL-ROLE-7" not in caplog.text
     # Still serving; when Slack is back, an edit posts the answer that never arrived.
     slack.outage(False)
-    assert app.http.get(app.url + "/healthz", timeout=5).json() == {"ok": True}
+    assert app.http.get(app.url + "/healthz", timeout=5).json()["ok"] is True
     assert app.event(_edit_event(message, secret + " Thanks!", "1732350199.000001")).status_code == 200
     [post] = slack.wait_for("chat.postMessage")
     assert post.args["thread_ts"] == message["ts"] and slack.violations == []

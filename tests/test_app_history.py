@@ -53,17 +53,15 @@ def test_different_personal_drafts_are_not_templates(app: SlackAppServer, slack:
     assert [_copies(_review_of(app, slack, text)) for text in PERSONAL] == [None, None, None]
 
 
-def test_two_processes_see_each_others_drafts(make_app: Any, slack: SlackStandIn, tmp_path: Any) -> None:
-    first, second = make_app(db=tmp_path / "shared.db"), make_app(db=tmp_path / "shared.db")
+def test_two_processes_see_each_others_drafts(make_app: Any, slack: SlackStandIn) -> None:
+    first, second = make_app(), make_app()  # one database (`db_url`)
     assert _copies(_review_of(first, slack, TEMPLATE.format(name="Kari"))) is None
     assert "near-copy of drafts for 1 other" in _copies(_review_of(second, slack, TEMPLATE.format(name="Ola")))
     assert "near-copy of drafts for 2 other" in _copies(_review_of(first, slack, TEMPLATE.format(name="Nora")))
 
 
-def test_history_survives_a_restart_and_forgets_deleted_drafts(make_app: Any, slack: SlackStandIn,
-                                                               tmp_path: Any) -> None:
-    db = tmp_path / "restart.db"
-    before = make_app(db=db)
+def test_history_survives_a_restart_and_forgets_deleted_drafts(make_app: Any, slack: SlackStandIn) -> None:
+    before = make_app()
     _review_of(before, slack, TEMPLATE.format(name="Kari"))
     _review_of(before, slack, TEMPLATE.format(name="Ola"))
     deleted = slack.add_message(DRAFTS, TEMPLATE.format(name="Nora"), user=USER)
@@ -73,7 +71,7 @@ def test_history_survives_a_restart_and_forgets_deleted_drafts(make_app: Any, sl
                   "ts": "1732350500.000001", "deleted_ts": deleted["ts"], "previous_message": deleted})
     before.drain()
     before.close()
-    after = make_app(db=db)  # a new process: its index is rebuilt from SQLite
+    after = make_app()  # a new process on the same database: its history is read from there
     assert "near-copy of drafts for 2 other" in _copies(_review_of(after, slack, TEMPLATE.format(name="Jonas")))
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from bot.review_service import ReviewService
 from models.outreach import Outreach
@@ -16,8 +15,8 @@ DRAFT = ("Hi Kari, your talk on Kafka consumer groups at JavaZone was the cleare
          "We are building the payments platform at Vipps. Would you be open to a 15-minute call?")
 
 
-def test_bulk_drafts_are_blocked_until_the_period_ends(tmp_path: Path, reviewer: Reviewer) -> None:
-    store = Store.open(tmp_path / "inmail.db")
+def test_bulk_drafts_are_blocked_until_the_period_ends(db_url: str, reviewer: Reviewer) -> None:
+    store = Store.open(db_url)
     try:
         outreach = Outreach(store)
         service = ReviewService(store, reviewer, outreach)

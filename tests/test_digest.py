@@ -18,7 +18,8 @@ from PIL import Image
 from bot.digest import chart_png, digest_message, week_name
 from bot.review_service import ReviewService
 from models.digest import DigestFigures, Rate, Week, compute, digest_due, week_of
-from models.outreach import Outreach, TeamSettings
+from models.outreach import Outreach
+from models.team_settings import TeamSettings
 from models.records import Draft
 from models.store import Store
 from rules import Reviewer
@@ -48,8 +49,8 @@ def test_weeks_are_iso_weeks_in_the_team_zone_across_dst() -> None:
     assert digest_due(_at("2026-04-02 17:00"), friday) is None and digest_due(_at("2026-04-03 16:00"), friday)
 
 
-def test_figures_from_real_reviews_and_sends(tmp_path: Path, reviewer: Reviewer) -> None:
-    store = Store.open(tmp_path / "inmail.db")
+def test_figures_from_real_reviews_and_sends(db_url: str, reviewer: Reviewer) -> None:
+    store = Store.open(db_url)
     try:
         outreach = Outreach(store)
         service = ReviewService(store, reviewer, outreach)
@@ -58,9 +59,9 @@ def test_figures_from_real_reviews_and_sends(tmp_path: Path, reviewer: Reviewer)
         service.review_new(team_id="T0OTHER", user_id="U9", source="command", draft=Draft.from_text(MASS))
         now = time.time()
         week = week_of(now, "UTC")
-        outreach.record_send(TEAM, "U1", "log:a", "log", sent=50, at=week.start + 60, replied=5, responded_at=now - 1)
-        outreach.record_send(TEAM, "U2", "log:b", "log", sent=20, at=week.start - 3 * 86400, replied=8,
-                             responded_at=week.start)
+        outreach.sends.record(TEAM, "U1", "log:a", "log", sent=50, at=week.start + 60, replied=5, responded_at=now - 1)
+        outreach.sends.record(TEAM, "U2", "log:b", "log", sent=20, at=week.start - 3 * 86400, replied=8,
+                              responded_at=week.start)
         figures = compute(outreach, TEAM, week, now)
         assert figures.drafts == 3
         assert round(figures.average_score, 3) == round(sum(a.review.score for a in answers) / 3, 3)
@@ -168,12 +169,12 @@ def test_chart_draws_each_week_its_gap_and_the_threshold_where_they_belong() -> 
         assert set(pool.map(lambda _: chart_png(figures, threshold), range(8))) == {png}
 
 
-def test_digest_command_prints_and_posts(tmp_path: Path, slack: SlackStandIn) -> None:
-    db = tmp_path / "inmail.db"
+def test_digest_command_prints_and_posts(db_url: str, slack: SlackStandIn) -> None:
+    db = db_url
     store = Store.open(db)
     last_week = week_of(time.time(), "UTC", weeks_back=1)
-    Outreach(store).record_send(TEAM, "U1", "log:x", "log", sent=120, at=last_week.start + 3600, replied=18,
-                                responded_at=last_week.start + 7200)
+    Outreach(store).sends.record(TEAM, "U1", "log:x", "log", sent=120, at=last_week.start + 3600, replied=18,
+                                 responded_at=last_week.start + 7200)
     store.close()
     env = {**os.environ, "INMAIL_DB": str(db), "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": slack.api_url,
            "INMAIL_DIGEST_CHANNEL": "CDIGEST", "NO_PROXY": "127.0.0.1"}

@@ -10,14 +10,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
 from bot.outcomes import sentence
 from models.effects import MIN_SENDS, Tally, difference_interval, effects, team_tally, wilson
 from models.store import Store
-from tests.conftest import TEAM, USER, SlackAppServer
+from tests.conftest import BACKENDS, TEAM, USER, SlackAppServer, empty_database
 from tests.outcome_simulation import PLANTED, WEEK, Simulated, simulate
 from tests.slack_standin import SlackStandIn
 
@@ -32,10 +32,13 @@ def test_wilson_and_newcombe_intervals_match_the_published_examples() -> None:
     assert [round(v, 4) for v in difference_interval(9, 10, 3, 10)] == [0.1705, 0.8090]
 
 
-@pytest.fixture(scope="module")
-def team(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Simulated]:
-    store = Store.open(tmp_path_factory.mktemp("effects") / "inmail.db")
-    return store, simulate(store)
+@pytest.fixture(scope="module", params=BACKENDS)
+def team(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Simulated]]:
+    """One simulated team per backend, shared by the module's tests (simulating takes a while)."""
+    with empty_database(request, request.param, tmp_path_factory.mktemp("effects") / "inmail.db") as url:
+        store = Store.open(url)
+        yield store, simulate(store)
+        store.close()
 
 
 def test_the_planted_effects_are_recovered_and_the_neutral_rules_are_not_flagged(team: tuple[Store, Simulated]) -> None:
@@ -72,8 +75,8 @@ def _report(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=60)
 
 
-def test_the_report_command_in_its_three_formats(tmp_path: Path) -> None:
-    db = tmp_path / "inmail.db"
+def test_the_report_command_in_its_three_formats(db_url: str) -> None:
+    db = db_url
     store = Store.open(db)
     simulate(store, recruiters=8, weeks=6)
     store.close()
@@ -98,14 +101,13 @@ def test_the_digest_and_app_home_say_what_cost_replies(make_app: Any, slack: Sla
     """Leads read the findings that clearly cost replies in the digest and in App Home (admins);
     a recruiter's App Home does not carry the team's figures."""
     from bot.digest import digest_message
-    from bot.scheduler import team_defaults
     from models.digest import compute, week_of
     from models.outreach import Outreach
 
     app = make_app()
     now = time.time()
     simulate(app.store, team=TEAM, weeks=12, start=now - 12 * WEEK - 40 * 86_400)  # every send settled by now
-    outreach = Outreach(app.store, team_defaults(app.settings))
+    outreach = Outreach(app.store, app.settings.team_defaults())
     message = digest_message(compute(outreach, TEAM, week_of(now, "UTC", weeks_back=1), now), "UTC")
     text = json.dumps(message, ensure_ascii=False)
     assert "What cost replies" in text and "Drafts with “Unnamed client” got" in text
@@ -146,8 +148,8 @@ def test_templates_are_grouped_with_their_recipients_rate_and_findings(app: Slac
         assert draft_id
         review = reviewer.review(Draft(body=text, recipient=Recipient(name=f"{name} Nordmann")), history)
         store.add_review(TEAM, draft_id, review)
-        outreach.record_send(TEAM, user, f"button:{draft_id}", "button", sent=1, draft_id=draft_id, at=1e9 + n,
-                             accepted=1 if n == 0 else 0)
+        outreach.sends.record(TEAM, user, f"button:{draft_id}", "button", sent=1, draft_id=draft_id, at=1e9 + n,
+                              accepted=1 if n == 0 else 0)
     [found] = templates(store, TEAM, 0, 2e9)
     assert (found.drafts, found.recipients, found.recruiters, found.sent, found.responses) == (6, 6, ("U1", "U2"), 6, 1)
     assert found.first_line == "hi <name>," and "generic-template/unnamed-client" in found.findings

@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from models.export import COLUMNS
-from models.outreach import Outreach, TeamSettings
+from models.outreach import Outreach
+from models.team_settings import TeamSettings
 from models.records import Draft
 from models.store import Store
 from rules import Reviewer
@@ -31,23 +32,23 @@ def _export(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def _seed(store: Store, reviewer: Reviewer) -> tuple[str, str]:
     """A one-to-one draft with an accepted reply, a bulk draft of 40 with 5 replies, and an old draft."""
     outreach = Outreach(store)
-    outreach.save_settings(TEAM, TeamSettings(retention_days=30))
+    outreach.settings.save(TEAM, TeamSettings(retention_days=30))
     ids = []
     for text in (DRAFT, "Hi Kari, your Kafka talk at JavaZone was great. Open to a chat next week?"):
         draft_id = store.add_draft(TEAM, USER, "command", text)
         assert draft_id
         store.add_review(TEAM, draft_id, reviewer.review(Draft(body=text)))
         ids.append(draft_id)
-    outreach.record_send(TEAM, USER, "s1", "button", sent=1, draft_id=ids[0], accepted=1)
-    outreach.record_send(TEAM, USER, "s2", "button", sent=40, bulk=True, draft_id=ids[1], accepted=3, declined=2)
+    outreach.sends.record(TEAM, USER, "s1", "button", sent=1, draft_id=ids[0], accepted=1)
+    outreach.sends.record(TEAM, USER, "s2", "button", sent=40, bulk=True, draft_id=ids[1], accepted=3, declined=2)
     old = store.add_draft(TEAM, USER, "command", "An old draft, past the team's retention.")
     assert old
     store.execute("UPDATE drafts SET created_at = ? WHERE id = ?", (time.time() - 60 * 86_400, old))
     return ids[0], ids[1]
 
 
-def test_the_export_has_a_row_per_draft_with_its_outcomes(tmp_path: Path, reviewer: Reviewer) -> None:
-    db = tmp_path / "inmail.db"
+def test_the_export_has_a_row_per_draft_with_its_outcomes(db_url: str, reviewer: Reviewer) -> None:
+    db = db_url
     store = Store.open(db)
     one, bulk = _seed(store, reviewer)
     store.close()

@@ -131,10 +131,12 @@ def test_json_lines_carry_the_error_in_the_readers_language(lang, bad_inputs):
 SERVE_ERRORS = {
     "nb": ["inmail-review: feil: INMAIL_WORKERS må være et positivt heltall, ikke 'many'",
            "inmail-review: feil: INMAIL_TIMEZONE må være navnet på en tidssone, som Europe/Oslo, ikke 'Mars/Base'",
-           "inmail-review: feil: SLACK_BOT_TOKEN er ikke satt"],
+           "inmail-review: feil: SLACK_BOT_TOKEN er ikke satt (eller SLACK_CLIENT_ID og SLACK_CLIENT_SECRET, for mange "
+           "arbeidsområder)"],
     "it": ["inmail-review: errore: INMAIL_WORKERS deve essere un numero intero positivo, non 'many'",
            "inmail-review: errore: INMAIL_TIMEZONE deve essere il nome di un fuso orario come Europe/Oslo, non 'Mars/Base'",
-           "inmail-review: errore: SLACK_BOT_TOKEN non è impostato"],
+           "inmail-review: errore: SLACK_BOT_TOKEN non è impostato (oppure SLACK_CLIENT_ID e SLACK_CLIENT_SECRET, per molti "
+           "workspace)"],
 }
 SERVE_ENVS = [{"INMAIL_WORKERS": "many", "SLACK_BOT_TOKEN": "xoxb-test"},
               {"INMAIL_TIMEZONE": "Mars/Base", "SLACK_BOT_TOKEN": "xoxb-test"}, {}]
@@ -189,7 +191,8 @@ ENGLISH = {
                                                        "allowed with argument --dayfirst (see --help)\n",
     ("check", "--help=x"): "inmail-review check: error: argument -h/--help: ignored explicit argument 'x' "
                            "(see --help)\n",
-    ("serve",): "inmail-review: error: SLACK_BOT_TOKEN is not set\n",
+    ("serve",): "inmail-review: error: SLACK_BOT_TOKEN is not set (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, for many "
+                "workspaces)\n",
 }
 
 
@@ -197,9 +200,10 @@ def test_english_is_word_for_word_what_it_was():
     for args, expected in ENGLISH.items():
         assert cli("--ui-lang", "en", *args, env={"LANG": "nb_NO.UTF-8"}).stderr == expected
     top = cli("--help").stdout
-    assert top.startswith("usage: inmail-review [-h] [-v] COMMAND ...\n\nReview draft LinkedIn InMails, in Slack or "
-                          "here.\n\npositional arguments:\n  COMMAND\n    check        review drafts from files or stdin\n")
-    assert "options:\n  -h, --help     show this help message and exit\n" in top and "--ui-lang" not in top
+    assert top.startswith("usage: inmail-review [-h] [-v] [--log-format {text,json}] COMMAND ...\n\nReview draft "
+                          "LinkedIn InMails, in Slack or here.\n\npositional arguments:\n  COMMAND\n    check       "
+                          "        review drafts from files or stdin\n")
+    assert "options:\n  -h, --help            show this help message and exit\n" in top and "--ui-lang" not in top
 
 
 @pytest.mark.parametrize("args", [["--help"], ["check", "--help"], ["report", "--help"], ["serve"], ["check", "BAD"]])

@@ -16,9 +16,10 @@ import pytest
 
 from bot.digest import chart_png, week_name
 from bot.i18n import reading
-from bot.scheduler import Scheduler, team_defaults
+from bot.scheduler import Scheduler
 from models.digest import compute, week_of
-from models.outreach import Outreach, TeamSettings
+from models.outreach import Outreach
+from models.team_settings import TeamSettings
 from models.policy import DAY, current_period, initial_status
 from models.readers import ReaderLanguages
 from models.records import Draft, Recipient
@@ -62,7 +63,7 @@ def _templates_sent(store: Store, reviewer: Reviewer) -> None:
         assert draft_id
         store.add_review(TEAM, draft_id, reviewer.review(Draft(body=text, recipient=Recipient(name=f"{name} Nordmann")),
                                                          history))
-        outreach.record_send(TEAM, USER, f"button:{draft_id}", "button", sent=1, draft_id=draft_id, at=1e9 + n)
+        outreach.sends.record(TEAM, USER, f"button:{draft_id}", "button", sent=1, draft_id=draft_id, at=1e9 + n)
 
 
 # What each language's digest says (a few phrases of every section of ours), and the English it must not.
@@ -100,14 +101,14 @@ def test_the_digest_and_its_chart_are_in_the_teams_language(make_app: Any, slack
     assert app.command("log sent 40 replied 6", response_url=slack.response_url("log")).text == ""
     slack.wait_responses(3)
     app.drain()
-    Outreach(app.store).save_settings(TEAM, TeamSettings(digest_channel="CDIGEST", digest_weekday=3, digest_hour=9,
+    Outreach(app.store).settings.save(TEAM, TeamSettings(digest_channel="CDIGEST", digest_weekday=3, digest_hour=9,
                                                          language=lang))
     this_week = week_of(now, "UTC")
     at = this_week.start + 10 * DAY + 9 * 3600  # next Thursday 09:00: this week's digest
     Scheduler(app.store, app.app.client, app.settings).tick(at)
     [post] = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "CDIGEST"]
     text, expected = _text(post.args), DIGEST[lang]
-    figures = compute(Outreach(app.store, team_defaults(app.settings)), TEAM, this_week, at)
+    figures = compute(Outreach(app.store, app.settings.team_defaults()), TEAM, this_week, at)
     with reading(lang):
         named = week_name(this_week, "UTC")
         png = chart_png(figures, 0.13)
@@ -132,12 +133,12 @@ def test_alerts_go_to_each_recruiter_in_theirs_and_to_the_channel_in_the_teams(a
     slack.add_user("U5", locale="en-US")  # warned, and chose Norwegian in App Home
     ReaderLanguages(app.store).choose(TEAM, "U5", "nb")
     outreach = Outreach(app.store)
-    outreach.save_settings(TEAM, TeamSettings(alert_channel="CALERTS", language="nb"))
+    outreach.settings.save(TEAM, TeamSettings(alert_channel="CALERTS", language="nb"))
     now = time.time()
-    config = outreach.settings(TEAM).policy
+    config = outreach.settings.get(TEAM).policy
     previous = current_period(initial_status(config), now, config).start - config.period_days * DAY
     for user in ("U7", "U5"):
-        outreach.record_send(TEAM, user, f"import:{user}:p", "import", sent=120, at=previous + 3600)
+        outreach.sends.record(TEAM, user, f"import:{user}:p", "import", sent=120, at=previous + 3600)
     assert app.command("log sent 150 replied 5", response_url=slack.response_url("u6"), user="U6").text == ""
     slack.wait_responses(1)
     app.drain()
@@ -189,8 +190,8 @@ def _report(db: Path, *args: str, lang: str | None = None) -> str:
     return done.stdout.replace("\u00a0", " ")
 
 
-def test_the_report_follows_ui_lang_else_lang(tmp_path: Path) -> None:
-    db = tmp_path / "inmail.db"
+def test_the_report_follows_ui_lang_else_lang(db_url: str) -> None:
+    db = db_url
     store = Store.open(db)
     simulate(store, recruiters=8, weeks=6)
     store.close()

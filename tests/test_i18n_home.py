@@ -183,7 +183,7 @@ def test_the_team_language_is_set_in_the_settings_form_and_checked_on_the_server
     before = len(slack.calls_to("views.publish"))
     assert submit_settings(app, chosen(form, "it"), None).text == ""
     app.drain()
-    assert Outreach(app.store).settings(TEAM).language == "it"
+    assert Outreach(app.store).settings.get(TEAM).language == "it"
     home = slack.wait_for("views.publish", before + 1)[-1].args["view"]
     assert _headers(home)[:2] == ["I tuoi controlli InMail", "Impostazioni del team (amministratori)"]
     summary = next(e["text"] for b in home["blocks"] if b["type"] == "context" for e in b["elements"]

@@ -14,7 +14,8 @@ import pytest
 
 from bot.blocks import help_message
 from bot.i18n import reading
-from models.outreach import Outreach, TeamSettings
+from models.outreach import Outreach
+from models.team_settings import TeamSettings
 from rules.language import detect
 from tests.conftest import DRAFTS, TEAM, USER, SlackAppServer, message_event
 from tests.slack_standin import SlackStandIn
@@ -32,7 +33,7 @@ ENGLISH = ["sent with this draft", "response rate", "Current period", "Your last
 
 @pytest.fixture
 def team(app: SlackAppServer, slack: SlackStandIn) -> SlackAppServer:
-    Outreach(app.store).save_settings(TEAM, TeamSettings(language="nb"))
+    Outreach(app.store).settings.save(TEAM, TeamSettings(language="nb"))
     slack.add_user(ITALIAN, name="giulia", locale="it-IT")
     slack.add_user("UADMIN", name="admin", locale="it-IT", is_admin=True)
     return app

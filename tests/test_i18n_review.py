@@ -235,7 +235,7 @@ class _Failing:
 
 
 def test_the_failure_and_not_saved_replies_are_in_norwegian(make_app: Any, slack: SlackStandIn, reviewer: Any,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+                                                            more_dbs: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     failing = make_app(_Failing(reviewer), language="nb")
     slack.reset()
     sorry = command_answer(failing, slack, FIRST, "sorry")
@@ -244,7 +244,7 @@ def test_the_failure_and_not_saved_replies_are_in_norwegian(make_app: Any, slack
 
     # The database refuses the draft three times: the review is answered anyway, marked "not saved".
     monkeypatch.setattr("bot.work.backoff", lambda attempts: 0.05)
-    refusing = make_app(language="nb", db=failing.settings.db_path + ".2")
+    refusing = make_app(language="nb", db=more_dbs())
 
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise sqlite3.OperationalError("database is locked")

@@ -1,7 +1,7 @@
 """Issue 14: every Slack surface of the app in each interface language, in one scenario through the
 real app (Bolt over loopback HTTP, signed requests, the Slack stand-in checking every call).
 
-A team whose language is English, Norsk bokmål or Italiano (`Outreach.save_settings`, then kept
+A team whose language is English, Norsk bokmål or Italiano (`outreach.settings.save`, then kept
 by its admin's settings form): its admin reviews drafts (`/inmail`, a drafts channel, the form
 with follow-ups), dismisses a finding, records outcomes (Mark as sent → the bulk form → Got a
 reply → the replies form; Got a reply → Accepted), logs, asks for stats, help and an export,
@@ -31,7 +31,8 @@ from babel.messages.pofile import read_po
 from bot.i18n import ui_languages
 from bot.scheduler import Scheduler
 from models.digest import week_of
-from models.outreach import Outreach, TeamSettings
+from models.outreach import Outreach
+from models.team_settings import TeamSettings
 from models.policy import DAY, current_period, initial_status
 from models.records import FAMILIES
 from rules import Reviewer
@@ -240,7 +241,7 @@ def _everything(app: SlackAppServer, slack: SlackStandIn, reviewer: Reviewer, la
     simulate(app.store, team=TEAM, weeks=12, start=now - 12 * WEEK - 40 * DAY)  # the digest's "what cost replies"
     _templates_sent(app.store, reviewer)  # its and App Home's most sent template
     outreach = Outreach(app.store)
-    outreach.save_settings(TEAM, TeamSettings(alert_channel=ALERTS, digest_channel=DIGEST, digest_weekday=3,
+    outreach.settings.save(TEAM, TeamSettings(alert_channel=ALERTS, digest_channel=DIGEST, digest_weekday=3,
                                               digest_hour=9, language=lang))
 
     # A review answer, a dismissal, a drafts-channel thread answer.
@@ -304,7 +305,7 @@ def _everything(app: SlackAppServer, slack: SlackStandIn, reviewer: Reviewer, la
     acks.append(("settings errors", submit_view(app, settings, form_values(settings, digest_hour="25"), USER).json()))
     assert submit_view(app, settings, form_values(settings), USER).text == ""
     app.drain()
-    assert outreach.settings(TEAM).language == lang and outreach.settings(TEAM).alert_channel == ALERTS
+    assert outreach.settings.get(TEAM).language == lang and outreach.settings.get(TEAM).alert_channel == ALERTS
     click_home_button(app, slack, next(b for b in _home_buttons(home) if b["action_id"] == "team_add_phrase"), USER)
     phrase = slack.wait_for("views.open", 5)[-1].response["view"]
     acks.append(("phrase errors", submit_view(app, phrase, form_values(phrase, phrase="  "), USER).json()))
@@ -329,9 +330,9 @@ def _everything(app: SlackAppServer, slack: SlackStandIn, reviewer: Reviewer, la
 
     # An alert (the recruiter's DM, the channel's post), then the weekly digest with its chart.
     slack.add_user(WARNED)
-    config = outreach.settings(TEAM).policy
+    config = outreach.settings.get(TEAM).policy
     previous = current_period(initial_status(config), now, config).start - config.period_days * DAY
-    outreach.record_send(TEAM, WARNED, f"import:{WARNED}:p", "import", sent=120, at=previous + 3600)
+    outreach.sends.record(TEAM, WARNED, f"import:{WARNED}:p", "import", sent=120, at=previous + 3600)
     Scheduler(app.store, app.app.client, app.settings).tick(now)
     Scheduler(app.store, app.app.client, app.settings).tick(week_of(now, "UTC").start + 10 * DAY + 9 * 3600)
     opened = {c.response["channel"]["id"] for c in slack.calls_to("conversations.open") if c.response.get("ok")}

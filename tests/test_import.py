@@ -27,7 +27,7 @@ TEAM = "T0TEAM"
 HEADER = "Seat holder,Email,Date range,InMails sent,InMails accepted,InMails declined,InMails pending\n"
 
 
-def cli(db: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+def cli(db: Path | str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     full_env = {k: v for k, v in os.environ.items() if k not in ("SLACK_BOT_TOKEN", "SLACK_API_URL")}
     full_env |= {"INMAIL_DB": str(db)} | (env or {})
     proc = subprocess.run([sys.executable, "-m", "bot", "import", *args], capture_output=True, cwd=ROOT,
@@ -35,7 +35,7 @@ def cli(db: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, s
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def stored(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+def stored(db: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     store = Store.open(db)
     try:
         return store.rows(sql, params)
@@ -43,12 +43,12 @@ def stored(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, A
         store.close()
 
 
-def week_sent(db: Path, user: str, first_day: date) -> int:
+def week_sent(db: Path | str, user: str, first_day: date) -> int:
     """Sends stored for `user` in the 7 days from `first_day` (what a week's digest counts)."""
     start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=timezone.utc).timestamp()
     store = Store.open(db)
     try:
-        return Outreach(store).totals(TEAM, start, start + 7 * 86_400, 2e9, 30).get(user, {}).get("sent") or 0
+        return Outreach(store).sends.totals(TEAM, start, start + 7 * 86_400, 2e9, 30).get(user, {}).get("sent") or 0
     finally:
         store.close()
 
@@ -161,8 +161,8 @@ def test_the_summary_lists_skipped_rows_up_to_a_limit() -> None:
 
 
 # --- the command --------------------------------------------------------------------------------
-def test_import_maps_recruiters_and_a_second_import_changes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "inmail.db"
+def test_import_maps_recruiters_and_a_second_import_changes_nothing(tmp_path: Path, db_url: str) -> None:
+    db = db_url
     code, out, err = cli(db, str(REPORT), "--team", TEAM, "--map", str(FIXTURES / "recruiters_map.csv"))
     assert code == 1 and err == ""  # some rows were skipped
     assert "3 rows imported for team T0TEAM: 3 added, 0 updated, 0 unchanged; 3 skipped" in out
@@ -180,17 +180,17 @@ def test_import_maps_recruiters_and_a_second_import_changes_nothing(tmp_path: Pa
     assert stored(db, "SELECT * FROM outreach ORDER BY id") == before
 
 
-def test_a_two_week_report_fills_both_weeks(tmp_path: Path) -> None:
+def test_a_two_week_report_fills_both_weeks(tmp_path: Path, db_url: str) -> None:
     """16–29 Nov: half in the week of the 16th, half in the week of the 23rd (was: all in the first)."""
-    db = tmp_path / "inmail.db"
+    db = db_url
     code, out, _ = cli(db, str(NORDIC), "--team", TEAM, "--map", str(FIXTURES / "recruiters_map.csv"))
     assert code == 0, out
     assert (week_sent(db, "U1", date(2026, 11, 16)), week_sent(db, "U1", date(2026, 11, 23))) == (700, 700)
     assert (week_sent(db, "U2", date(2026, 11, 16)), week_sent(db, "U2", date(2026, 11, 23))) == (28, 28)
 
 
-def test_a_newer_export_of_the_same_period_updates_it(tmp_path: Path) -> None:
-    db = tmp_path / "inmail.db"
+def test_a_newer_export_of_the_same_period_updates_it(tmp_path: Path, db_url: str) -> None:
+    db = db_url
     first = tmp_path / "first.csv"
     first.write_text("Email,Date range,InMails sent,InMails accepted,InMails declined,InMails pending\n"
                      "U1,11/02/2026 - 11/15/2026,100,5,5,90\n")
@@ -204,12 +204,12 @@ def test_a_newer_export_of_the_same_period_updates_it(tmp_path: Path) -> None:
     assert row == {"days": 14, "accepted": 15, "replied": 20, "pending": 80}
 
 
-def test_a_row_stored_the_old_way_is_replaced_not_counted_twice(tmp_path: Path) -> None:
-    db = tmp_path / "inmail.db"
+def test_a_row_stored_the_old_way_is_replaced_not_counted_twice(tmp_path: Path, db_url: str) -> None:
+    db = db_url
     store = Store.open(db)
     try:  # as the import stored it before: the whole period on its first day
-        Outreach(store).record_send(TEAM, "U1", "import:U1:2026-11-02:2026-11-15", "import", sent=100,
-                                    at=datetime(2026, 11, 2, tzinfo=timezone.utc).timestamp(), accepted=5, declined=5)
+        Outreach(store).sends.record(TEAM, "U1", "import:U1:2026-11-02:2026-11-15", "import", sent=100,
+                                     at=datetime(2026, 11, 2, tzinfo=timezone.utc).timestamp(), accepted=5, declined=5)
     finally:
         store.close()
     report = tmp_path / "report.csv"
@@ -231,8 +231,8 @@ def test_normal_files_import_with_exit_0(tmp_path: Path) -> None:
     assert "line 5: skipped (totals row)" in out
 
 
-def test_ambiguous_dates_are_refused_naming_the_flags(tmp_path: Path) -> None:
-    db = tmp_path / "inmail.db"
+def test_ambiguous_dates_are_refused_naming_the_flags(tmp_path: Path, db_url: str) -> None:
+    db = db_url
     report = tmp_path / "report.csv"
     report.write_text(HEADER + "Kari,U1,01/10/2026 - 12/10/2026,24,2,2,20\n")
     code, out, err = cli(db, str(report), "--team", TEAM)
@@ -271,8 +271,8 @@ def slack_env(slack: SlackStandIn) -> dict[str, str]:
     return {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_API_URL": slack.api_url}
 
 
-def test_recruiters_are_found_in_slack_by_email_or_name_and_remembered(tmp_path: Path, slack: SlackStandIn) -> None:
-    db = tmp_path / "inmail.db"
+def test_recruiters_are_found_in_slack_by_email_or_name_and_remembered(tmp_path: Path, slack: SlackStandIn, db_url: str) -> None:
+    db = db_url
     code, out, _ = cli(db, str(REPORT), "--team", TEAM, env=slack_env(slack))
     assert "3 rows imported" in out and "'kari@acme.example' is U1 (found in Slack)" in out
     assert "'Ola Hansen' is U2 (found in Slack)" in out  # no Slack user has ola@ as e-mail: by real name

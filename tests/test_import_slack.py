@@ -68,7 +68,7 @@ def admin(slack: SlackStandIn) -> None:
 
 def test_the_settings_form_has_a_csv_upload() -> None:
     from bot.blocks import team_settings_modal
-    from models.outreach import TeamSettings
+    from models.team_settings import TeamSettings
 
     view = team_settings_modal(TeamSettings())
     [upload] = [b for b in view["blocks"] if b.get("block_id") == "import_file"]

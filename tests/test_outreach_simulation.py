@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from bot.app import make_client
+from bot.slack_client import make_client
 from bot.scheduler import Scheduler
 from models.digest import week_of
-from models.outreach import Outreach, TeamSettings
+from models.outreach import Outreach
+from models.team_settings import TeamSettings
 from models.policy import DAY, DEFAULT_EPOCH
 from models.store import Store
 from tests.conftest import TEAM, SlackAppServer, app_settings
@@ -90,12 +91,12 @@ def team(tmp_path: Path, slack: SlackStandIn, make_app: Any) -> tuple[SlackAppSe
         assert app.command(f"{MASS_DRAFT} ({n})", response_url=slack.response_url(f"d{n}"), user=STRUGGLER).status_code == 200
     app.drain()
     outreach = Outreach(app.store)
-    outreach.save_settings(TEAM, TeamSettings(alert_channel=ALERTS, digest_channel=DIGESTS, digest_weekday=0,
+    outreach.settings.save(TEAM, TeamSettings(alert_channel=ALERTS, digest_channel=DIGESTS, digest_weekday=0,
                                               digest_hour=9, timezone=ZONE))
     rows = generate()
     for n, row in enumerate(rows):  # what `/inmail log` would record, at the simulated times
-        outreach.record_send(TEAM, row.user, f"log:sim{n}", "log", sent=row.sent, at=row.at, replied=row.replied,
-                             responded_at=row.responded_at)
+        outreach.sends.record(TEAM, row.user, f"log:sim{n}", "log", sent=row.sent, at=row.at, replied=row.replied,
+                              responded_at=row.responded_at)
     slack.reset()
     return app, rows
 
@@ -103,7 +104,7 @@ def team(tmp_path: Path, slack: SlackStandIn, make_app: Any) -> tuple[SlackAppSe
 def test_eight_weeks_of_a_team(team: tuple[SlackAppServer, list[Generated]], slack: SlackStandIn,
                                tmp_path: Path) -> None:
     app, rows = team
-    settings = app_settings(slack, tmp_path / "inmail.db")
+    settings = app_settings(slack, app.settings.db_path)  # the app's database, on either backend
     stores: list[Store] = []
 
     def process() -> Scheduler:
@@ -117,7 +118,7 @@ def test_eight_weeks_of_a_team(team: tuple[SlackAppServer, list[Generated]], sla
         for step in range(int(DAYS * DAY / TICK)):
             now = START + step * TICK
             if step == crash:  # process one stores the transition, leases its alerts and dies before posting
-                assert first.evaluate_team(TEAM, now) and len(first.outreach.lease_due(now)) == 2
+                assert first.evaluate_team(TEAM, now) and len(first.outreach.outbox.lease_due(now)) == 2
                 first = process()
             (first if step % 3 else second).tick(now)
             (second if step % 2 else first).tick(now)
@@ -126,10 +127,10 @@ def test_eight_weeks_of_a_team(team: tuple[SlackAppServer, list[Generated]], sla
         # --- the policy history ---------------------------------------------------------------
         outreach = Outreach(stores[0])
         history = [(r["state"], (r["since"] - START) / DAY, r["sent"], r["prev_id"] != 0)
-                   for r in outreach.history(TEAM, STRUGGLER)]
+                   for r in outreach.statuses.history(TEAM, STRUGGLER)]
         assert [h[:2] for h in history] == [("warned", 14), ("one_to_one", 35), ("normal", 49)]
         assert history[0][2] == 140 and all(h[3] for h in history[1:])
-        assert outreach.history(TEAM, LOW_VOLUME) == []
+        assert outreach.statuses.history(TEAM, LOW_VOLUME) == []
         assert {r["user_id"] for r in stores[0].rows("SELECT user_id FROM policy_status", ())} == {STRUGGLER}
         # --- alerts: three DMs and three channel posts, once each ------------------------------
         # and the early warning once in each period the struggler was heading under: normal, warned.
@@ -179,14 +180,14 @@ def test_eight_weeks_of_a_team(team: tuple[SlackAppServer, list[Generated]], sla
             store.close()
 
 
-def test_a_process_dying_between_post_and_mark_causes_no_second_post(tmp_path: Path, slack: SlackStandIn) -> None:
+def test_a_process_dying_between_post_and_mark_causes_no_second_post(db_url: str, slack: SlackStandIn) -> None:
     slack.add_user(STRUGGLER)
-    settings = app_settings(slack, tmp_path / "inmail.db")
+    settings = app_settings(slack, db_url)
     stores = [Store.open(settings.db_path), Store.open(settings.db_path)]
     try:
         first, second = (Scheduler(s, make_client(settings), settings, evaluate_every_s=0) for s in stores)
-        first.outreach.save_settings(TEAM, TeamSettings(alert_channel=ALERTS))
-        first.outreach.record_send(TEAM, STRUGGLER, "log:1", "log", sent=150, at=START + DAY)
+        first.outreach.settings.save(TEAM, TeamSettings(alert_channel=ALERTS))
+        first.outreach.sends.record(TEAM, STRUGGLER, "log:1", "log", sent=150, at=START + DAY)
         first.tick(START + 14 * DAY)
         posted = {call.args["channel"]: call.response["ts"] for call in slack.calls_to("chat.postMessage")}
         assert set(posted) == {"D01", ALERTS}
@@ -194,7 +195,7 @@ def test_a_process_dying_between_post_and_mark_causes_no_second_post(tmp_path: P
         stores[0].execute("UPDATE deliveries SET posted_at = NULL, posted_ts = NULL, lease_until = 0")
         second.tick(START + 14 * DAY + 600)
         assert len(slack.calls_to("chat.postMessage")) == 2 and len(slack.calls_to("conversations.history")) == 2
-        marked = {row["kind"]: row["posted_ts"] for row in second.outreach.deliveries(TEAM)}
+        marked = {row["kind"]: row["posted_ts"] for row in second.outreach.outbox.deliveries(TEAM)}
         assert marked == {"alert_dm": posted["D01"], "alert_channel": posted[ALERTS]}
         assert slack.violations == []
     finally:

@@ -11,7 +11,8 @@ from bot.blocks import draft_modal
 from bot.listeners.views import draft_from_form
 from bot.scheduler import Scheduler
 from models.digest import week_of
-from models.outreach import Outreach, TeamSettings
+from models.outreach import Outreach
+from models.team_settings import TeamSettings
 from models.policy import DAY, current_period, initial_status
 from tests.conftest import TEAM, USER, SlackAppServer
 from tests.slack_standin import SlackStandIn, block_problems
@@ -190,7 +191,7 @@ def test_app_home_shows_figures_and_status(app: SlackAppServer, slack: SlackStan
     _review(app, slack)
     outreach = Outreach(app.store)
     now = time.time()
-    outreach.record_send(TEAM, USER, "log:home", "log", sent=120, at=now - 3600, replied=30, responded_at=now - 60)
+    outreach.sends.record(TEAM, USER, "log:home", "log", sent=120, at=now - 3600, replied=30, responded_at=now - 60)
     app.store.execute("INSERT INTO policy_status (team_id, user_id, prev_id, state, since, until, sent, responses, "
                       "reason, recorded_at) VALUES (?, ?, 0, 'warned', ?, ?, 120, 10, 'test', ?)",
                       (TEAM, USER, now - 86400, now + 13 * 86400, now))
@@ -234,10 +235,10 @@ def test_admins_edit_team_settings_from_app_home(app: SlackAppServer, slack: Sla
     assert submit(USER, threshold="20").json()["response_action"] == "errors"
     assert submit("UADMIN", threshold="20", digest_hour="16", timezone="Europe/Oslo").text == ""
     app.drain()
-    saved = Outreach(app.store).settings(TEAM)
+    saved = Outreach(app.store).settings.get(TEAM)
     assert (saved.policy.threshold, saved.digest_hour, saved.digest_weekday, saved.timezone, saved.digest_channel) == (
         0.2, 16, 4, "Europe/Oslo", "CDIGEST")
-    assert Outreach(app.store).settings("T0OTHER").policy.threshold == 0.13
+    assert Outreach(app.store).settings.get("T0OTHER").policy.threshold == 0.13
     republished = slack.wait_for("views.publish", 3)[-1].args["view"]
     assert any("under 20%" in e["text"] and "<#CDIGEST>" in e["text"] for b in republished["blocks"]
                if b["type"] == "context" for e in b["elements"])
@@ -284,7 +285,7 @@ def test_each_teams_digest_is_its_own(make_app: Any, slack: SlackStandIn) -> Non
         assert app.command("log sent 40 replied 6", response_url=slack.response_url(team), team_id=team).text == ""
     slack.wait_responses(3)
     app.drain()
-    Outreach(app.store).save_settings("T0OTHER", TeamSettings(digest_channel="CDIGEST"))  # same channel, say
+    Outreach(app.store).settings.save("T0OTHER", TeamSettings(digest_channel="CDIGEST"))  # same channel, say
     now = time.time()
     wednesday = week_of(now, "UTC").start + 9.5 * 86400  # next week's Wednesday: last week's digest is due
     scheduler = Scheduler(app.store, app.app.client, app.settings)
@@ -328,13 +329,13 @@ def test_the_current_period_shows_who_is_at_risk_and_is_judged_when_figures_chan
     assert dm.args["channel"].startswith("D") and "160 InMails sent" not in dm.args["text"]  # once per period
     assert "150 InMails sent" in dm.args["text"] and "at risk" in dm.args["text"].lower()
     # U2's last completed period (imported) was under 13%; the next figure they log gets it judged at once.
-    config = Outreach(app.store).settings(TEAM).policy
+    config = Outreach(app.store).settings.get(TEAM).policy
     previous = current_period(initial_status(config), now, config).start - config.period_days * DAY
-    Outreach(app.store).record_send(TEAM, "U2", "import:U2:p", "import", sent=120, at=previous + 3600)
+    Outreach(app.store).sends.record(TEAM, "U2", "import:U2:p", "import", sent=120, at=previous + 3600)
     assert app.command("log sent 1", response_url=slack.response_url("u2"), user="U2").text == ""
     slack.wait_responses(4)
     app.drain()
-    assert [r["state"] for r in Outreach(app.store).history(TEAM, "U2")] == ["warned"]
+    assert [r["state"] for r in Outreach(app.store).statuses.history(TEAM, "U2")] == ["warned"]
     assert slack.violations == []
 
 
@@ -363,10 +364,10 @@ def test_alert_tips_describe_rules_from_the_recruiters_own_drafts(app: SlackAppS
     app.drain()
     assert any("bulk-restricted" in r["findings"] for r in app.store.rows("SELECT findings FROM reviews", ()))
     app.store.execute("DELETE FROM policy_status")
-    config = Outreach(app.store).settings(TEAM).policy
+    config = Outreach(app.store).settings.get(TEAM).policy
     previous = current_period(initial_status(config), now, config).start - config.period_days * DAY
     for user in (USER, "U9"):  # U9 is known only from an import
-        Outreach(app.store).record_send(TEAM, user, f"import:{user}:p", "import", sent=120, at=previous + 3600)
+        Outreach(app.store).sends.record(TEAM, user, f"import:{user}:p", "import", sent=120, at=previous + 3600)
     Scheduler(app.store, app.app.client, app.settings).tick(now)
     dms = {c.args["channel"]: c.args for c in slack.calls_to("chat.postMessage") if "Response rate warning" in c.args["text"]
            and c.args["channel"].startswith("D")}
@@ -385,8 +386,8 @@ def test_the_policy_numbers_shown_are_the_teams(app: SlackAppServer, slack: Slac
     """Issue 11 item 11: with the team's threshold at 20% and restrictions of 21 days, the
     bulk-restricted finding, stats and the early warning name those numbers, not 13% and 14 days."""
     outreach = Outreach(app.store)
-    base = outreach.settings(TEAM)
-    outreach.save_settings(TEAM, TeamSettings.from_values({"policy": {"threshold": 0.2, "restrict_days": 21}}, base))
+    base = outreach.settings.get(TEAM)
+    outreach.settings.save(TEAM, TeamSettings.from_values({"policy": {"threshold": 0.2, "restrict_days": 21}}, base))
     now = time.time()
     app.store.execute("INSERT INTO policy_status (team_id, user_id, prev_id, state, since, until, sent, responses, "
                       "reason, recorded_at) VALUES (?, ?, 0, 'one_to_one', ?, ?, 120, 10, 'test', ?)",
@@ -421,7 +422,7 @@ def test_the_digest_a_lead_reads(make_app: Any, slack: SlackStandIn) -> None:
     assert app.command("log sent 40 replied 6", response_url=slack.response_url("log")).text == ""
     slack.wait_responses(3)
     app.drain()
-    Outreach(app.store).save_settings(TEAM, TeamSettings(digest_channel="CDIGEST", digest_weekday=3, digest_hour=9))
+    Outreach(app.store).settings.save(TEAM, TeamSettings(digest_channel="CDIGEST", digest_weekday=3, digest_hour=9))
     now = time.time()
     this_week = week_of(now, "UTC")
     scheduler = Scheduler(app.store, app.app.client, app.settings)

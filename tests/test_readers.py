@@ -2,7 +2,6 @@
 file: their own choice, else Slack's locale when it is not English, else the team's, else English;
 Slack asked once a day per person, a failed ask not repeated at once."""
 from dataclasses import replace
-from pathlib import Path
 
 from slack_sdk import WebClient
 
@@ -24,19 +23,19 @@ class Clock:
         return self.now
 
 
-def readers(slack: SlackStandIn, tmp_path: Path, clock: Clock) -> Readers:
-    store = Store.open(str(tmp_path / "inmail.db"))
+def readers(slack: SlackStandIn, db_url: str, clock: Clock) -> Readers:
+    store = Store.open(db_url)
     return Readers(Outreach(store), WebClient(token=BOT_TOKEN, base_url=slack.api_url), clock=clock)
 
 
-def test_the_chain_of_choice(slack: SlackStandIn, tmp_path: Path) -> None:
+def test_the_chain_of_choice(slack: SlackStandIn, db_url: str) -> None:
     slack.add_user("UIT", locale="it-IT")
     slack.add_user("UEN", locale="en-GB")
     slack.add_user("UDE", locale="de-DE")
-    found = readers(slack, tmp_path, Clock())
+    found = readers(slack, db_url, Clock())
     assert found.language(TEAM, "UIT") == "it"  # Slack's Italian
     assert found.language(TEAM, "UEN") == "en" and found.language(TEAM, "UDE") == "en"  # the team's: English
-    found.outreach.save_settings(TEAM, replace(found.outreach.settings(TEAM), language="nb"))
+    found.outreach.settings.save(TEAM, replace(found.outreach.settings.get(TEAM), language="nb"))
     assert found.language(TEAM, "UEN") == "nb"  # Slack's English is no choice: the team says Norwegian
     assert found.language(TEAM, "UDE") == "nb"  # a language we have no catalog for: the team's
     assert found.language(TEAM, "UIT") == "it"  # an Italian in a Norwegian team keeps Italian
@@ -49,10 +48,10 @@ def test_the_chain_of_choice(slack: SlackStandIn, tmp_path: Path) -> None:
     assert all(c.args.get("include_locale") in (True, "true", "1", 1) for c in slack.calls_to("users.info"))
 
 
-def test_slack_is_asked_once_a_day_and_not_again_at_once_after_a_failure(slack: SlackStandIn, tmp_path: Path) -> None:
+def test_slack_is_asked_once_a_day_and_not_again_at_once_after_a_failure(slack: SlackStandIn, db_url: str) -> None:
     slack.add_user("UIT", locale="it-IT")
     clock = Clock()
-    found = readers(slack, tmp_path, clock)
+    found = readers(slack, db_url, clock)
     for _ in range(3):
         assert found.language(TEAM, "UIT") == "it"
     assert len(slack.calls_to("users.info")) == 1

@@ -47,10 +47,9 @@ def _findings(app: SlackAppServer, slack: SlackStandIn, text: str, name: str) ->
     return {f["rule"]: f["severity"] for f in app.store.reviews(TEAM, draft_id)[-1]["findings"]}
 
 
-def test_leads_see_what_is_dismissed_and_switch_a_phrase_off_everywhere(make_app: Any, slack: SlackStandIn,
-                                                                          tmp_path: Path) -> None:
+def test_leads_see_what_is_dismissed_and_switch_a_phrase_off_everywhere(make_app: Any, slack: SlackStandIn) -> None:
     app = make_app(admins=(LEAD,))
-    other = make_app(admins=(LEAD,), db=tmp_path / "inmail.db")  # a second process on the same file, started first
+    other = make_app(admins=(LEAD,))  # a second process on the same database, started first
     slack.reset()
     _dismiss_rockstar(app, slack, ROCKSTAR, "one")
     _dismiss_rockstar(app, slack, ROCKSTAR.replace("Kari", "Ingrid").replace("JavaZone", "NDC"), "two")
@@ -222,7 +221,7 @@ def test_a_lead_adds_a_phrase_previewed_on_the_latest_drafts(make_app: Any, slac
 
 def test_app_home_stays_within_slacks_limits_with_everything_shown() -> None:
     from bot.blocks import home_view
-    from models.outreach import TeamSettings
+    from models.team_settings import TeamSettings
     from tests.slack_standin import view_problems
 
     rows = [{"verdict": "revise", "subject": "", "excerpt": "Hi <@U1> *Kari*", "deleted_at": None, "score": 55,

@@ -1,15 +1,15 @@
-"""The SQLite store on real files: migrations, exactly-once claims across connections and
-processes, workspace isolation, outcomes."""
+"""The store on real databases, SQLite files and PostgreSQL schemas (`db_url`): migrations,
+exactly-once claims across connections and processes, workspace isolation, outcomes."""
 from __future__ import annotations
 
 import multiprocessing
 import os
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
+from models.db import INTEGRITY_ERRORS
 from models.jobs import Jobs
 from models.records import Draft
 from models.store import MIGRATIONS, Store
@@ -17,34 +17,35 @@ from rules import Reviewer
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = Store.open(tmp_path / "inmail.db")
+def store(db_url: str) -> Store:
+    opened = Store.open(db_url)
     yield opened
     opened.close()
 
 
-def test_schema_is_created_migrated_once_and_recorded(tmp_path: Path) -> None:
-    path = tmp_path / "sub" / "inmail.db"
-    first = Store.open(path)
+def test_schema_is_created_migrated_once_and_recorded(db_url: str, tmp_path: Path) -> None:
+    target = db_url if db_url.startswith("postgresql:") else tmp_path / "sub" / "inmail.db"
+    first = Store.open(target)
     assert first.schema_version == len(MIGRATIONS)
-    assert first.db.journal_mode == "wal"
-    assert {"processed_events", "drafts", "reviews", "outcomes", "schema_migrations"} <= set(first.db.table_names())
+    if first.dialect == "sqlite":
+        assert first.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"processed_events", "drafts", "reviews", "outcomes", "schema_migrations"} <= set(first.tables())
     first.close()
-    again = Store.open(path)
-    rows = list(again.db["schema_migrations"].rows)
+    again = Store.open(target)
+    rows = again.rows("SELECT version, name FROM schema_migrations ORDER BY version", ())
     assert [(r["version"], r["name"]) for r in rows] == [(i, m.__name__.lstrip("_")) for i, m in enumerate(MIGRATIONS, 1)]
     assert rows[0]["name"] == "v1_slack_app"
-    assert "fingerprint" in again.db["drafts"].columns_dict and again.db["drafts"].columns_dict["fingerprint"] is bytes
+    assert again.columns("drafts")["fingerprint"] in ("blob", "bytea")
     again.close()
 
 
 def test_every_table_carries_team_id(store: Store) -> None:
-    for table in ("processed_events", "drafts", "reviews", "outcomes", "jobs"):
-        assert "team_id" in store.db[table].columns_dict, table
+    for table in set(store.tables()) - {"schema_migrations", "trait_sets"}:  # app-wide: versions, trait names
+        assert "team_id" in store.columns(table), table
 
 
-def test_work_is_recorded_once_across_connections(tmp_path: Path) -> None:
-    a, b = Store.open(tmp_path / "x.db"), Store.open(tmp_path / "x.db")
+def test_work_is_recorded_once_across_connections(db_url: str) -> None:
+    a, b = Store.open(db_url), Store.open(db_url)
     first = Jobs(a).add("T1", "Ev1", "message", {}, owner="a", lease_until=0.0)
     assert first is not None and Jobs(b).add("T1", "Ev1", "message", {}, owner="b", lease_until=0.0) is None
     # another workspace's event with the same id
@@ -59,8 +60,8 @@ def _lease_in_process(path: str, job_id: int, results: "multiprocessing.Queue[bo
     store.close()
 
 
-def test_a_lease_is_taken_by_one_process_only(tmp_path: Path) -> None:
-    path = str(tmp_path / "procs.db")
+def test_a_lease_is_taken_by_one_process_only(db_url: str) -> None:
+    path = db_url
     store = Store.open(path)
     job_id = Jobs(store).add("T1", "EvSAME", "message", {}, owner="gone", lease_until=0.0)
     store.close()
@@ -101,5 +102,5 @@ def test_outcomes_are_recorded_once_per_kind(store: Store) -> None:
     assert [r["kind"] for r in store.outcomes("T1", "U1")] == ["sent", "replied"] and store.outcomes("T2") == []
     with pytest.raises(ValueError):
         store.record_outcome("T1", "U1", draft_id, "ignored")
-    with pytest.raises(sqlite3.IntegrityError):  # an outcome must belong to a stored draft
+    with pytest.raises(INTEGRITY_ERRORS):  # an outcome must belong to a stored draft
         store.record_outcome("T1", "U1", "d_missing", "sent")

@@ -110,7 +110,7 @@ def _record_outcome(job: Job, deps: Deps) -> None:
     kind, recorded, already, follow_ups = OUTCOMES[job.payload["action_id"]]
     if not _authors_draft(job, deps, draft_id):
         return
-    send = deps.outreach.button_send(team, draft_id)
+    send = deps.outreach.sends.button_send(team, draft_id)
     if kind == "replied" and send and send["bulk"]:  # a bulk send's replies are counts, added up over time
         slack_post("views.open", draft_id, deps.client.views_open, trigger_id=job.payload["trigger_id"],
                    view=replies_modal(draft_id, send))
@@ -118,9 +118,9 @@ def _record_outcome(job: Job, deps: Deps) -> None:
     with deps.store.transaction():
         added = deps.store.record_outcome(team, user, draft_id, kind)
         if added and kind == "sent":
-            deps.outreach.record_send(team, user, f"button:{draft_id}", "button", sent=1, draft_id=draft_id)
+            deps.outreach.sends.record(team, user, f"button:{draft_id}", "button", sent=1, draft_id=draft_id)
         elif added:
-            deps.outreach.record_reply(team, user, draft_id, None)
+            deps.outreach.sends.record_reply(team, user, draft_id, None)
     if not added:
         _tell(deps, job, _(already), draft_id)
         return
@@ -143,7 +143,7 @@ def _record_reply_kind(job: Job, deps: Deps) -> None:
     team, draft_id, kind = job.team_id, job.payload["value"], REPLY_KINDS[job.payload["action_id"]]
     if not _authors_draft(job, deps, draft_id):
         return
-    deps.outreach.record_reply(team, job.payload["user"], draft_id, kind)
+    deps.outreach.sends.record_reply(team, job.payload["user"], draft_id, kind)
     figures_changed(deps, job, f"reply_{kind}", draft_id)
     reply(deps, job, text_message(_(REPLY_RECORDED[kind])), draft_id, replace_original=True)
 
@@ -165,7 +165,7 @@ def _bulk_count_job(job: Job, deps: Deps) -> None:
     count = job.payload["count"]
     if not _authors_draft(job, deps, job.payload["draft_id"]):
         return
-    recorded = deps.outreach.set_bulk(job.team_id, job.payload["draft_id"], count)
+    recorded = deps.outreach.sends.set_bulk(job.team_id, job.payload["draft_id"], count)
     if recorded:
         figures_changed(deps, job, "bulk", job.payload["draft_id"])
     text = (ngettext("Recorded: {count} InMail sent in bulk with this draft.",
@@ -199,12 +199,12 @@ def _reply_counts_job(job: Job, deps: Deps) -> None:
     if not _authors_draft(job, deps, draft_id):
         return
     replied = p["accepted"] + p["declined"]
-    result, waiting = deps.outreach.add_replies(job.team_id, p["user"], f"replies:{job.key}", accepted=p["accepted"],
-                                                declined=p["declined"], replied=replied, at=time.time(), since=0.0,
-                                                draft_id=draft_id)
+    result, waiting = deps.outreach.sends.add_replies(job.team_id, p["user"], f"replies:{job.key}", accepted=p["accepted"],
+                                                      declined=p["declined"], replied=replied, at=time.time(),
+                                                      since=0.0, draft_id=draft_id)
     if result == "added":
         figures_changed(deps, job, "replies", draft_id)
-    send = deps.outreach.button_send(job.team_id, draft_id) or {"sent": 0, "replied": 0}
+    send = deps.outreach.sends.button_send(job.team_id, draft_id) or {"sent": 0, "replied": 0}
     words = current()
     so_far = ngettext("{replied} of {count} InMail sent with this draft have replied.",
                       "{replied} of {count} InMails sent with this draft have replied.", send["sent"],

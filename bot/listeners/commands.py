@@ -117,9 +117,9 @@ def _log_job(job: Job, deps: Deps) -> None:
     p, now = job.payload, time.time()
     key = f"log:{p.get('trigger_id') or job.key}"
     if p["sent"]:
-        result = deps.outreach.record_log(job.team_id, p["user"], key, sent=p["sent"], replied=p["replied"],
-                                          accepted=p["accepted"], declined=p["declined"], bulk=p["bulk"], at=now,
-                                          repeat_window_s=LOG_REPEAT_WINDOW_S)
+        result = deps.outreach.sends.record_log(job.team_id, p["user"], key, sent=p["sent"], replied=p["replied"],
+                                                accepted=p["accepted"], declined=p["declined"], bulk=p["bulk"],
+                                                at=now, repeat_window_s=LOG_REPEAT_WINDOW_S)
         if p["bulk"] and p["replied"]:
             added = ngettext("Logged {count} bulk InMail sent and {replies}.", "Logged {count} bulk InMails sent and {replies}.",
                              p["sent"], replies=_replies_said(p))
@@ -131,8 +131,8 @@ def _log_job(job: Job, deps: Deps) -> None:
         else:
             added = ngettext("Logged {count} InMail sent.", "Logged {count} InMails sent.", p["sent"])
     else:
-        days = deps.outreach.settings(job.team_id).policy.window_days
-        result, waiting = deps.outreach.add_replies(
+        days = deps.outreach.settings.get(job.team_id).policy.window_days
+        result, waiting = deps.outreach.sends.add_replies(
             job.team_id, p["user"], key, accepted=p["accepted"], declined=p["declined"], replied=p["replied"], at=now,
             since=now - days * 86_400.0, repeat_window_s=LOG_REPEAT_WINDOW_S)
         added = ngettext("Logged {replies} to your InMails of the last {count} day.",
@@ -154,7 +154,7 @@ def _log_job(job: Job, deps: Deps) -> None:
 
 def _stats_job(job: Job, deps: Deps) -> None:
     figures = user_figures(deps.outreach, job.team_id, job.payload["user"], time.time())
-    message = stats_message(figures, deps.outreach.settings(job.team_id).timezone)
+    message = stats_message(figures, deps.outreach.settings.get(job.team_id).timezone)
     respond_to(job.payload["response_url"], None, {"response_type": "ephemeral", **message})
 
 
@@ -164,7 +164,7 @@ def _forget_me_job(job: Job, deps: Deps) -> None:
     the `-wal` file. The app's own answers in drafts-channel threads quote the drafts as well:
     the reply says how many there are and offers a button that deletes them."""
     team, user = job.team_id, job.payload["user"]
-    drafts = deps.outreach.user_drafts_with_text(team, user)
+    drafts = deps.store.drafts_with_text(team, user)
     for draft_id in drafts:
         deps.service.forget_deleted(team, draft_id, keep_answer=True)
     deps.store.checkpoint()
@@ -193,7 +193,7 @@ def _export_job(job: Job, deps: Deps) -> None:
         respond_to(p["response_url"], None, {"response_type": "ephemeral", **text_message(_(NOT_ADMIN_EXPORT))})
         return
     now = time.time()
-    rows = list(draft_rows(deps.store, job.team_id, 0.0, now, deps.outreach.settings(job.team_id).retention_days))
+    rows = list(draft_rows(deps.store, job.team_id, 0.0, now, deps.outreach.settings.get(job.team_id).retention_days))
     opened = slack_post("conversations.open", None, deps.client.conversations_open, users=p["user"])
     day = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%d")
     uploaded = opened and slack_post(

@@ -8,13 +8,12 @@ the database writes, the review and the Slack calls.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from slack_bolt import Ack, BoltContext, BoltRequest
-from slack_sdk import WebClient
 
 from bot.admins import is_admin
 from bot.i18n import N_, _, reading
@@ -22,10 +21,14 @@ from bot.readers import Readers
 from bot.review_service import Answer, ReviewService, respond_to, slack_post
 from bot.webhooks import Webhooks
 from bot.settings import Settings
+from bot.slack_client import NotInstalled, TeamClients, serving
 from bot.work import BUSY, UNRECORDED, Retry, WorkQueue
+from models.db import DB_ERRORS
 from models.jobs import REVIEWED, Job
 from models.outreach import Outreach
 from models.records import Draft
+
+log = logging.getLogger(__name__)
 
 # Said in the reader's language where there is one (`_(BUSY_TEXT)`); an ack knows no reader: English.
 BUSY_TEXT = N_("Busy right now: your draft is queued and will be answered here shortly.")
@@ -79,7 +82,8 @@ class Deps:
     service: ReviewService
     outreach: Outreach
     settings: Settings
-    client: WebClient
+    # The client of the workspace whose work is running (`for_its_reader` serves it): its token.
+    client: TeamClients
     work: WorkQueue
     webhooks: Webhooks | None = None
     readers: Readers | None = None
@@ -106,12 +110,18 @@ HandlerFn = Callable[[Job, Deps], None]
 
 
 def for_its_reader(handler: Callable[..., None], job: Job, deps: Deps) -> None:
-    """Runs a piece of work in the language of the person it answers (the team's when it answers
-    no one in particular): every text it makes, in Python or a template, is in that language."""
+    """Runs a piece of work for its workspace (its Slack calls carry that workspace's token) and
+    in the language of the person it answers (the team's when it answers no one in particular):
+    every text it makes, in Python or a template, is in that language. Work for a workspace that
+    has uninstalled the app meanwhile is dropped where it would call Slack: nobody can be answered."""
     user = job.payload.get("user")
-    lang = deps.readers.language(job.team_id, user if isinstance(user, str) else None) if deps.readers else None
-    with reading(lang):
-        handler(job, deps=deps)
+    with serving(job.team_id):
+        try:
+            lang = deps.readers.language(job.team_id, user if isinstance(user, str) else None) if deps.readers else None
+            with reading(lang):
+                handler(job, deps=deps)
+        except NotInstalled:
+            log.info("%s work for team %s dropped: the app is not installed there any more", job.kind, job.team_id)
 
 
 def figures_changed(deps: Deps, job: Job, what: str, draft_id: str | None = None,
@@ -123,7 +133,7 @@ def figures_changed(deps: Deps, job: Job, what: str, draft_id: str | None = None
     user = job.payload["user"]
     deps.outreach.reassess(job.team_id, user, time.time())
     if deps.webhooks is not None:
-        send = deps.outreach.button_send(job.team_id, draft_id) if draft_id else None
+        send = deps.outreach.sends.button_send(job.team_id, draft_id) if draft_id else None
         deps.webhooks.outcome(job.team_id, user, job.key, what, draft_id, send or figures)
 
 
@@ -142,7 +152,7 @@ def reviewed(job: Job, deps: Deps, draft: Draft, review: Callable[[], Answer | N
     `DB_ATTEMPTS` (or for work it never kept) answers with a review marked "not saved"."""
     try:
         answer = review()
-    except sqlite3.Error as error:
+    except DB_ERRORS as error:
         if job.id is not None and job.attempts < DB_ATTEMPTS:
             raise Retry(0.0, f"database: {error}") from None
         deps._answered_unsaved.add(job.key)

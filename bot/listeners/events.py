@@ -46,14 +46,14 @@ def home_opened(event: dict[str, Any], context: BoltContext, body: dict[str, Any
 
 def costly_now(outreach: Outreach, team: str) -> list[Effect]:
     """What clearly cost the team replies over the sends settled in the last half year."""
-    settled = outreach.settings(team).policy.settled_before(time.time())
+    settled = outreach.settings.get(team).policy.settled_before(time.time())
     return costly(outreach.store, team, settled - COSTLY_DAYS * DAY, settled, limit=TOP_COSTLY + 1)
 
 
 def templates_now(outreach: Outreach, team: str) -> list[str]:
     """The team's most sent templates of the last 30 days, in a lead's words."""
     now = time.time()
-    settled = outreach.settings(team).policy.settled_before(now)
+    settled = outreach.settings.get(team).policy.settled_before(now)
     return [template_sentence(t) for t in templates(outreach.store, team, now - TEMPLATE_DAYS * DAY, settled, limit=2)]
 
 
@@ -62,13 +62,13 @@ def publish_home(team: str, user: str, deps: Deps, notice: str = "") -> None:
     admin saved or changed them: `notice` then says what came of it)."""
     rows = deps.store.recent_reviews(team, user, RECENT_REVIEWS)
     figures = user_figures(deps.outreach, team, user, time.time())
-    settings = deps.outreach.settings(team)
+    settings = deps.outreach.settings.get(team)
     admin = deps.is_admin(user)
     service = deps.service
     chosen = deps.readers.chosen.chosen(team, user) if deps.readers else ReaderLanguages(deps.store).chosen(team, user)
     view = home_view(rows, figures, settings.timezone, settings if admin else None,
-                     undelivered=len(deps.outreach.undelivered(team)) if admin else 0,
-                     channel_problems=deps.outreach.channel_problems(team) if admin else (),
+                     undelivered=len(deps.outreach.outbox.undelivered(team)) if admin else 0,
+                     channel_problems=deps.outreach.channel_problems.of(team) if admin else (),
                      costly=[sentence(e) for e in costly_now(deps.outreach, team)] if admin else (),
                      templates=templates_now(deps.outreach, team) if admin else (),
                      team_rules=home_section(service.team_rules, service.dismissals, team, rule_title, time.time())

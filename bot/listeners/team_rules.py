@@ -238,7 +238,7 @@ def _preview_phrase_job(job: Job, deps: Deps) -> None:
         view = phrase_modal(values, status="⚠️ " + _("This phrase cannot be added: {reason}. Change it and preview again.",
                                                       reason=reason))
     else:
-        retention = deps.outreach.settings(team).retention_days
+        retention = deps.outreach.settings.get(team).retention_days
         preview = deps.service.team_rules.preview(team, change, retention)
         view = phrase_modal(values, status=preview_text(change.phrase, language_name(change.language), preview),
                             previewed=_digest(values))

@@ -14,7 +14,9 @@ the result in the form (`views.update`).
 
 The form is written in its reader's language and names it in its `private_metadata`, so the
 ack, which asks nobody, says its errors (and "Importing…") in the same language. The team's
-language (`TeamSettings.language`) is one of the interface languages, checked here too."""
+language (`TeamSettings.language`) is one of the interface languages, checked here too; so is
+what happens to the team's data when the app is uninstalled (`on_uninstall`: kept, or purged by
+`bot/listeners/uninstalls.py`)."""
 from __future__ import annotations
 
 import json
@@ -32,7 +34,7 @@ from bot.report_upload import import_upload
 from bot.review_service import slack_post
 from bot.settings import timezone_name
 from models.jobs import Job
-from models.outreach import TeamSettings
+from models.team_settings import ON_UNINSTALL, TeamSettings
 from rules.i18n import N_
 
 NOT_ADMIN = N_("Only the app's admins can change the team settings (the workspace's admins, or whom INMAIL_ADMINS names).")
@@ -60,7 +62,7 @@ def _open_settings_form_job(job: Job, deps: Deps) -> None:
     if not deps.is_admin(job.payload["user"]):
         return
     slack_post("views.open", None, deps.client.views_open, trigger_id=job.payload["trigger_id"],
-               view=team_settings_modal(deps.outreach.settings(job.team_id)))
+               view=team_settings_modal(deps.outreach.settings.get(job.team_id)))
 
 
 def _element(values: dict[str, Any], block_id: str) -> dict[str, Any]:
@@ -98,6 +100,9 @@ def parse(values: dict[str, Any], current: TeamSettings) -> tuple[TeamSettings |
     language = (_element(values, "language").get("selected_option") or {}).get("value") or current.language
     if language not in ui_languages():
         errors["language"] = _("One of the languages listed.")
+    on_uninstall = (_element(values, "on_uninstall").get("selected_option") or {}).get("value") or current.on_uninstall
+    if on_uninstall not in ON_UNINSTALL:
+        errors["on_uninstall"] = _("One of the choices listed.")
     if errors:
         return None, errors
     config = replace(current.policy, **policy, threshold=threshold / 100)
@@ -105,7 +110,7 @@ def parse(values: dict[str, Any], current: TeamSettings) -> tuple[TeamSettings |
         alert_channel=_element(values, "alert_channel").get("selected_conversation") or None,
         digest_channel=_element(values, "digest_channel").get("selected_conversation") or None,
         digest_weekday=int(weekday), digest_hour=hour, timezone=zone, retention_days=retention,
-        policy=config, language=language), {}
+        policy=config, language=language, on_uninstall=on_uninstall), {}
 
 
 def uploaded_file(values: dict[str, Any]) -> dict[str, Any] | None:
@@ -167,9 +172,9 @@ def _save_settings_job(job: Job, deps: Deps) -> None:
     user = job.payload["user"]
     if not deps.is_admin(user):
         return
-    settings, _errors = parse(job.payload["values"], deps.outreach.settings(job.team_id))
+    settings, _errors = parse(job.payload["values"], deps.outreach.settings.get(job.team_id))
     if settings is not None:
-        deps.outreach.save_settings(job.team_id, settings)
+        deps.outreach.settings.save(job.team_id, settings)
     # The team's language may have changed, and with it the admin's (when they chose none of their own).
     lang = deps.readers.language(job.team_id, user) if deps.readers else reader().lang
     with reading(lang):
@@ -178,7 +183,7 @@ def _save_settings_job(job: Job, deps: Deps) -> None:
             dates = (_element(job.payload["values"], "import_dates").get("selected_option") or {}).get("value")
             result = import_upload(job.team_id, deps, upload["id"], dates if dates in ("day", "month") else None)
             slack_post("views.update", None, deps.client.views_update, view_id=job.payload["view_id"],
-                       view=with_status(team_settings_modal(deps.outreach.settings(job.team_id)), result))
+                       view=with_status(team_settings_modal(deps.outreach.settings.get(job.team_id)), result))
         publish_home(job.team_id, user, deps)  # the admin sees the new settings in App Home at once
 
 
