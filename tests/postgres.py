@@ -35,7 +35,8 @@ INSTALL_HINT = ("PostgreSQL is not installed. Install Debian's package (`sudo ap
 def binaries() -> Path | None:
     """The folder of `initdb` and `pg_ctl`: `INMAIL_PG_BIN`, else Debian's newest, else PATH's."""
     if os.environ.get("INMAIL_PG_BIN"):
-        return Path(os.environ["INMAIL_PG_BIN"])
+        given = Path(os.environ["INMAIL_PG_BIN"])
+        return given if (given / "initdb").exists() else None
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                       key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0)
     if versions:
@@ -124,6 +125,9 @@ def ensure() -> int:
     """Installs Debian's PostgreSQL when missing and we may (root with apt-get); else explains."""
     if os.environ.get("INMAIL_TEST_POSTGRES") or binaries():
         return 0
+    if os.environ.get("INMAIL_PG_BIN"):
+        print(f"INMAIL_PG_BIN={os.environ['INMAIL_PG_BIN']} has no initdb. " + INSTALL_HINT, file=sys.stderr)
+        return 1
     if os.geteuid() == 0 and shutil.which("apt-get"):
         print("installing PostgreSQL from Debian's packages for the tests…", flush=True)
         env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
