@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 
 
 class DraftHistory:
-    """One review's view of its team's history: the `ReviewContext.history` the engine asks
-    what `TemplateIndex.query` would answer."""
+    """One review's view of its team's history, a `rules.similarity.TemplateHistory`: the engine
+    asks it what `TemplateIndex.query` would answer."""
 
     def __init__(self, bands: TemplateBands, team_id: str, draft_id: str) -> None:
         self.bands = bands

@@ -31,21 +31,22 @@ from rules.scoring import metrics, score_and_verdict
 if TYPE_CHECKING:
     from models.policy import PolicyConfig
     from rules.grammar import GrammarChecker
-    from rules.similarity import TemplateIndex
+    from rules.similarity import TemplateHistory
 
 
 @dataclass(frozen=True)
 class ReviewContext:
     """What the caller knows beyond the draft. Everything is optional.
 
-    `history` is the team's template index, read only: the engine never adds to it; the caller
-    stores the review's fingerprint (`Review.fingerprint`) where the next review will find it.
+    `history` is the team's template history (`rules.similarity.TemplateHistory`): the engine
+    only asks it; the caller stores the review's fingerprint (`Review.fingerprint`) where the
+    next review will find it.
     `history_key` is this draft's own key there, `author_key` its author: a draft's earlier
     versions by the same author (for the same recipient, or for none within the revision
     window) are its history, not copies.
     """
 
-    history: "TemplateIndex | None" = None
+    history: "TemplateHistory | None" = None
     history_key: str | None = None
     history_scope: Text | None = None  # how findings name the history, e.g. " in this batch"
     recipient_key: str | None = None

@@ -65,6 +65,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -258,6 +259,18 @@ class Match:
     author: str | None
     at: float  # unix time the earlier draft was added
     similarity: float  # estimated Jaccard
+
+
+class TemplateHistory(Protocol):
+    """What the engine asks a team's history (`ReviewContext.history`): the earlier drafts `fp`
+    is a near-copy of. `TemplateIndex` answers from memory (a batch on the command line); the
+    app's database history (bot/history.py) also records the draft it is asked about before it
+    looks, so two copies reviewed at once on two workers see each other. The engine itself
+    never writes to a history."""
+
+    def query(self, fp: Fingerprint, *, recipient: str | None, since: float | None = None,
+              exclude_key: str | None = None, author: str | None = None,
+              now: float | None = None) -> list[Match]: ...
 
 
 def band_buckets(fp: Fingerprint) -> list[bytes]:
