@@ -27,14 +27,24 @@ def fail(error: CommandFailed) -> int:
     return error.code
 
 
-@contextmanager
-def opened(settings: Settings) -> Iterator[Outreach]:
-    """The store behind an `Outreach`, closed afterwards; exit 1 when the file cannot be used."""
+def open_store(settings: Settings, *, writable: bool = False) -> Store:
+    """The settings' database, migrated; exit 1 (`CommandFailed`) when it cannot be used, or with
+    `writable` when it takes no writes (a read-only file, a standby), so a server fails at start
+    and not at its first draft."""
     try:
         store = Store.open(settings.db_path)
+        if writable:
+            store.probe_write()
     except (*DB_ERRORS, OSError) as error:
         raise CommandFailed(_("cannot use the database {path}: {reason}", path=redacted(settings.db_path),
                                reason=error), 1) from None
+    return store
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[Outreach]:
+    """The store behind an `Outreach`, closed afterwards; exit 1 when the file cannot be used."""
+    store = open_store(settings)
     try:
         yield Outreach(store)
     finally:

@@ -12,9 +12,9 @@ import argparse
 import sys
 import threading
 
+from bot.command_db import CommandFailed, fail, open_store
 from bot.i18n import _
 from bot.settings import Settings
-from models.db import DB_ERRORS, redacted
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +26,6 @@ def run(args: argparse.Namespace) -> int:
     from bot.scheduler import Scheduler
     from bot.serve import _announce, _on_stop
     from bot.slack_client import make_client
-    from models.store import Store
 
     try:
         settings = Settings.from_env()
@@ -36,13 +35,9 @@ def run(args: argparse.Namespace) -> int:
         print(_("inmail-review: error: {message}", message=error), file=sys.stderr)
         return 2
     try:
-        store = Store.open(settings.db_path)
-        store.probe_write()
-    except (*DB_ERRORS, OSError) as error:
-        print(_("inmail-review: error: {message}", message=_("cannot use the database {path}: {reason}",
-                                                             path=redacted(settings.db_path), reason=error)),
-              file=sys.stderr)
-        return 1
+        store = open_store(settings, writable=True)
+    except CommandFailed as error:
+        return fail(error)
     stopped = threading.Event()
     scheduler = Scheduler(store, team_clients(settings, store, make_client(settings)), settings)
     try:

@@ -264,7 +264,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.oauth import credentials_problem, team_clients
     from bot.scheduler import Scheduler
     from models.outreach import Outreach
-    from models.store import Store
+    from bot.command_db import CommandFailed, fail, open_store
     from bot.reviewer import load_reviewer
     from rules import PackError
 
@@ -279,14 +279,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     reviewer.warm()
     try:
-        store = Store.open(settings.db_path)
-        store.probe_write()  # a read-only database fails here, not at the first draft
+        store = open_store(settings, writable=True)
         work = make_work(settings)
-    except (*DB_ERRORS, OSError) as error:
-        print(_("inmail-review: error: {message}", message=_("cannot use the database {path}: {reason}",
-                                                             path=redacted(settings.db_path), reason=error)),
-              file=sys.stderr)
-        return 1
+    except CommandFailed as error:
+        return fail(error)
+    except (*DB_ERRORS, OSError) as error:  # the work queue's own connection
+        return fail(CommandFailed(_("cannot use the database {path}: {reason}", path=redacted(settings.db_path),
+                                    reason=error), 1))
     metrics = Metrics()
     outreach = Outreach(store, settings.team_defaults())  # one for the app and its scheduler
     try:
