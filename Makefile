@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	$(PIP) -e '.[test,model,postgres]'
+	$(PIP) -e '.[test,model,postgres,spacy]'
 	touch $(TEST_STAMP)
 
 # Reviews every draft in examples/. Exit 1 only means "a draft has an error finding",
@@ -54,7 +54,7 @@ model: $(TEST_STAMP)
 # Rebuilds rules/lemma_tables/*.npz from spacy-lookups-data (see the README there).
 lemmas: $(STAMP)
 	$(PIP) 'spacy-lookups-data==1.0.5'
-	$(BIN)/python -c 'from rules.nlp import export_tables; export_tables()'
+	$(BIN)/python -c 'import pathlib, spacy_lookups_data as d; from rules.nlp import export_tables; export_tables(pathlib.Path(d.__file__).parent / "data")'
 
 %.mo: %.po $(STAMP)
 	$(BIN)/pybabel compile -i $< -o $@

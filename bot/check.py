@@ -98,7 +98,7 @@ def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[
 
 
 def _run(args: argparse.Namespace, t: BotTranslator, stdin: IO[bytes] | None, stdout: IO[str], stderr: IO[str]) -> int:
-    # Imported here, not at the top, so that `check --help` does not load the engine (spaCy).
+    # Imported here, not at the top, so that `check --help` does not load the engine.
     from bot.inputs import load_recipient, read, said, steps
     from bot.report import TextReport, use_colour
     from bot.reviewer import load_reviewer

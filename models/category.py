@@ -21,7 +21,6 @@ test checks it.
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 from collections import Counter
@@ -77,15 +76,16 @@ class _Features:
         self.idf = idf
         self.analyse = analyse
 
-    def features(self, text: str) -> list[int]:
-        return [self.index[g] for g in self.analyse(text) if g in self.index]
+    def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(feature rows, how often each occurs in `text`)."""
+        counts = Counter(self.index[g] for g in self.analyse(text) if g in self.index)
+        return np.fromiter(counts.keys(), dtype=np.int64), np.fromiter(counts.values(), dtype=np.float64)
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts = Counter(self.features(text))
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        rows = np.fromiter(counts.keys(), dtype=np.int64)
-        values = np.array([1.0 + math.log(n) for n in counts.values()]) * self.idf[rows]
+        rows, counts = self.counts(text)
+        if not len(rows):
+            return rows, counts
+        values = (1.0 + np.log(counts)) * self.idf[rows]
         return rows, values / np.linalg.norm(values)
 
 
@@ -97,11 +97,20 @@ class _CharFeatures(_Features):
         super().__init__(vocabulary, idf, analyse)
         self._rows = lru_cache(maxsize=65536)(self._word_rows)
 
-    def _word_rows(self, word: str) -> tuple[int, ...]:
-        return tuple(self.index[g] for g in word_char_ngrams(word) if g in self.index)
+    def _word_rows(self, word: str) -> np.ndarray:
+        return np.fromiter((self.index[g] for g in word_char_ngrams(word) if g in self.index), dtype=np.int64)
 
-    def features(self, text: str) -> list[int]:
-        return [row for word in char_words(text) for row in self._rows(word)]
+    def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Counted per distinct word, then summed over its rows with numpy."""
+        words = Counter(char_words(text))
+        if not words:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        rows = [self._rows(word) for word in words]
+        every = np.concatenate(rows)
+        weights = np.repeat(np.fromiter(words.values(), dtype=np.float64, count=len(words)), [len(r) for r in rows])
+        totals = np.bincount(every, weights=weights) if len(every) else np.zeros(0)
+        found = np.flatnonzero(totals)
+        return found, totals[found]
 
 
 class Classifier:

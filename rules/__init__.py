@@ -5,7 +5,7 @@
     Reviewer.load(rules_dir="team/").review(d)    # with a team's folder
 
 These names are imported on first use, so that importing a light module of the package
-(`rules.language`, `rules.text`) does not load spaCy: `check --help` starts in a tenth of a second.
+(`rules.language`, `rules.text`) does not load the engine: `check --help` starts in a tenth of a second.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """What the checks read about one draft, computed once and lazily.
 
 Checks are small functions of (rule, analysis); anything two checks or the metrics need —
-the plain text, the spaCy docs, the phrase matches, the pronoun counts, the detected
+the plain text, its tokens, the phrase matches, the pronoun counts, the detected
 category — lives here as a cached property so it is computed at most once per review and
 only when some enabled rule asks for it.
 """
@@ -13,16 +13,13 @@ from bisect import bisect_left
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from spacy.attrs import IDX, LENGTH, LIKE_EMAIL, LIKE_URL, LOWER
-from spacy.strings import get_string_id
-from spacy.tokens import Doc
-
 from models.records import Draft, Recipient
 from rules.category import NO_PURPOSE, CategoryGuess
 from rules.grammar.words import proper_names
 from rules.language import Detection
-from rules.matching import Matches, Span
+from rules.matching import Matches
 from rules.text import PlainText, to_plain
+from rules.tokens import Span, Tokens, like_email, like_url
 
 if TYPE_CHECKING:
     from rules.engine import CompiledPack, ReviewContext
@@ -37,19 +34,6 @@ _LEGAL_SUFFIX = re.compile(r"[\s,]+(?:asa|as|inc\.?|ltd\.?|llc|plc|gmbh|ab|s\.?p
 # A sentence ends at . ! ? (and any run of them), or at a line break.
 _SENTENCE = re.compile(r"[^.!?\n]*[^.!?\s][^.!?\n]*(?:[.!?]+|(?=\n)|$)")
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
-_TOKEN_ATTRS = [IDX, LENGTH, LIKE_URL, LIKE_EMAIL, LOWER]
-
-
-_SYMBOL_CHUNK = 32
-_SYMBOL_RUN = re.compile(r"[^\w\s]{%d,}" % (2 * _SYMBOL_CHUNK))
-
-
-def tokenizable(text: str) -> str:
-    """The text with a space every 32 characters of a long run of symbols ("[[[[…", "{{{{…").
-    spaCy's tokenizer peels such a run one character at a time in quadratic time (30,000 "[" took
-    minutes); the length, and so every offset, stays the same, and no word is touched."""
-    return _SYMBOL_RUN.sub(lambda m: "".join(" " if i % _SYMBOL_CHUNK == _SYMBOL_CHUNK - 1 else ch for i, ch in enumerate(m.group())), text)
-
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form, for 'is this the same name?' comparisons."""
@@ -100,51 +84,42 @@ class Analysis:
     def truncated(self) -> bool:
         return len(self.body.text) > MAX_ANALYSED_CHARS
 
-    def doc(self, field: str) -> Doc:
-        return self._subject_doc if field == "subject" else self._body_doc
+    def tokens(self, field: str) -> Tokens:
+        return self._subject_tokens if field == "subject" else self._body_tokens
 
     @cached_property
-    def _subject_tokenized(self) -> str:
-        return tokenizable(self.subject.text[:MAX_ANALYSED_CHARS])
+    def _subject_tokens(self) -> Tokens:
+        return self.pack.nlp(self.subject.text[:MAX_ANALYSED_CHARS])
 
     @cached_property
-    def _body_tokenized(self) -> str:
-        return tokenizable(self.body.text[:MAX_ANALYSED_CHARS])
-
-    @cached_property
-    def _subject_doc(self) -> Doc:
-        return self.pack.nlp(self._subject_tokenized)
-
-    @cached_property
-    def _body_doc(self) -> Doc:
-        return self.pack.nlp(self._body_tokenized)
+    def _body_tokens(self) -> Tokens:
+        return self.pack.nlp(self.body.text[:MAX_ANALYSED_CHARS])
 
     def matches(self, field: str) -> Matches:
         return self._subject_matches if field == "subject" else self._body_matches
 
     @cached_property
     def _subject_matches(self) -> Matches:
-        return self.pack.phrases.search(self._subject_doc, self._subject_tokenized)
+        return self.pack.phrases.search(self._subject_tokens)
 
     @cached_property
     def _body_matches(self) -> Matches:
-        return self.pack.phrases.search(self._body_doc, self._body_tokenized)
+        return self.pack.phrases.search(self._body_tokens)
 
     # --- structure ----------------------------------------------------------------------
     @cached_property
     def _tokens(self) -> tuple[list[Span], tuple[int, int]]:
-        """One pass over the body's tokens: the word spans and the (you, we) counts. Read as
-        one array of the tokens' attributes: a spaCy `Token` object per token cost more."""
+        """One pass over the body's tokens: the word spans and the (you, we) counts."""
         vocab = self.pack.vocabulary
-        you_words = {get_string_id(w.lower()) for w in vocab["you_words"] if " " not in w}
-        we_words = {get_string_id(w.lower()) for w in vocab["we_words"] if " " not in w}
-        text = self._body_tokenized  # the doc's text
+        you_words = {w.lower() for w in vocab["you_words"] if " " not in w}
+        we_words = {w.lower() for w in vocab["we_words"] if " " not in w}
+        tokens = self._body_tokens
         words: list[Span] = []
         you = we = 0
-        for idx, length, like_url, like_email, lower in self._body_doc.to_array(_TOKEN_ATTRS).tolist():
-            end = idx + length
-            if not (like_url or like_email or text.startswith(("@", "#"), idx, end)) and _WORD.search(text, idx, end):
-                words.append((idx, end))
+        for start, end, word, lower in zip(tokens.starts, tokens.ends, tokens.words, tokens.lower):
+            if word.isalpha() or (_WORD.search(word) and not word.startswith(("@", "#"))
+                                   and not like_url(word) and not like_email(word)):
+                words.append((start, end))
             you += lower in you_words
             we += lower in we_words
         return words, (you, we)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
-from spacy.language import Language
 
 from models.records import CATEGORIES, SEVERITY_RANK, Draft, Finding, Review
 from models.category import classifier
@@ -23,7 +22,7 @@ from rules.checks import CHECKS
 from rules.i18n import N_, each_language, everywhere
 from rules.language import detect, normalize_language, supported
 from rules.matching import PhraseIndex
-from rules.nlp import pipeline
+from rules.nlp import Pipeline, pipeline
 from rules.packs import (FolderSays, Pack, Rule, TeamChange, apply_team_changes, folder_says, load_packs,
                          team_change_refusal)
 from rules.scoring import metrics, score_and_verdict
@@ -63,7 +62,7 @@ class CompiledPack:
     """A language's rules with their phrase lists compiled into matchers."""
 
     pack: Pack
-    nlp: Language
+    nlp: Pipeline
     phrases: PhraseIndex
     categories: CategoryModel
     rules: list[Rule] = field(default_factory=list)
@@ -165,7 +164,7 @@ class Reviewer:
         compiled = self.compiled(language)
         entries = rule.options.get(list_key) or []
         listed = list(entries) if isinstance(entries, dict) else [e["phrase"] if isinstance(e, dict) else e for e in entries]
-        found = compiled.phrases.search(compiled.nlp(phrase), phrase).found
+        found = compiled.phrases.search(compiled.nlp(phrase)).found
         return {listed[e.index].lower() for e, spans in found.items()
                 if e.rule == rule_id and not e.exception and 0 <= e.index < len(listed) and (0, len(phrase)) in spans}
 
@@ -187,7 +186,7 @@ class Reviewer:
         if rule is None or list_key is None or not text.strip():
             return None
         compiled = self.compiled(language)
-        hits = [index for _, index in compiled.phrases.search(compiled.nlp(text), text).for_rule(rule_id) if index >= 0]
+        hits = [index for _, index in compiled.phrases.search(compiled.nlp(text)).for_rule(rule_id) if index >= 0]
         entries = rule.options.get(list_key) or []
         listed = list(entries) if isinstance(entries, dict) else [e["phrase"] if isinstance(e, dict) else e for e in entries]
         return listed[hits[0]] if hits and hits[0] < len(listed) else None

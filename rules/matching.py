@@ -1,7 +1,7 @@
 """Phrase and pattern matching for the rule packs, compiled once per language.
 
-Phrases go through spaCy's PhraseMatcher twice, on the lowercased words and on their lookup
-lemmas, so "rockstars", "Rockstar" and "hoped this finds you well" are found without listing
+Phrases are matched as whole token sequences twice, on the lowercased words and on their
+lookup lemmas, so "rockstars", "Rockstar" and "hoped this finds you well" are found without listing
 every form, and a phrase can never match inside a longer word ("ninja" is not found in
 "ninjatrader"). Regular-expression patterns cover what is not a phrase (placeholder syntax,
 salary figures). Exceptions are phrases too: a match that lies inside an exception's match
@@ -12,13 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
-
-Span = tuple[int, int]
+from rules.nlp import Pipeline
+from rules.tokens import Span, Tokens
 
 
 @dataclass(frozen=True)
@@ -30,18 +27,45 @@ class Entry:
     exception: bool = False
 
 
+class _Sequences:
+    """Token sequences found wherever they occur in a longer one: indexed by their first token
+    and length, so each position of the text costs one lookup per length starting there."""
+
+    def __init__(self) -> None:
+        self._by_first: dict[str, dict[int, dict[tuple[str, ...], list[Entry]]]] = {}
+
+    def add(self, entry: Entry, sequence: list[str]) -> None:
+        if sequence:
+            found = self._by_first.setdefault(sequence[0], {}).setdefault(len(sequence) - 1, {})
+            entries = found.setdefault(tuple(sequence[1:]), [])
+            if entry not in entries:
+                entries.append(entry)
+
+    def find(self, tokens: list[str]) -> Iterator[tuple[Entry, int, int]]:
+        """(entry, first token, past the last token) of every occurrence, overlaps included."""
+        by_first = self._by_first
+        for i, token in enumerate(tokens):
+            lengths = by_first.get(token)
+            if lengths is None:
+                continue
+            for rest, found in lengths.items():
+                entries = found.get(tuple(tokens[i + 1:i + 1 + rest]))
+                if entries:
+                    for entry in entries:
+                        yield entry, i, i + 1 + rest
+
+
 @dataclass
 class PhraseIndex:
     """All phrase lists of one language's pack, searchable in one pass per attribute."""
 
-    nlp: Language
+    nlp: Pipeline
     entries: list[Entry] = field(default_factory=list)
     patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
-        self._by_key: dict[int, Entry] = {}  # a match's id (the key's hash) → its entry
+        self._lower = _Sequences()
+        self._lemma = _Sequences()
 
     def add_phrases(self, rule: str, phrases: Iterable[Any], *, inflections: bool = True,
                     exceptions: Iterable[str] = ()) -> None:
@@ -64,21 +88,21 @@ class PhraseIndex:
     def _add(self, entry: Entry, phrases: list[str], inflections: bool) -> None:
         if not phrases:
             return
-        key = f"e{len(self.entries)}"
         self.entries.append(entry)
-        self._by_key[self.nlp.vocab.strings.add(key)] = entry
-        self._lower.add(key, [self.nlp.make_doc(p) for p in phrases])
-        if inflections:
-            self._lemma.add(key, list(self.nlp.pipe(phrases)))
+        for phrase in phrases:
+            tokens = self.nlp(phrase)
+            self._lower.add(entry, tokens.lower)
+            if inflections:
+                self._lemma.add(entry, tokens.lemmas)
 
-    def search(self, doc: Doc, text: str) -> "Matches":
-        """Every phrase and pattern match in `doc`, and pattern match in `text` (the doc's text,
-        which spaCy would otherwise join again from every token), exceptions already applied."""
+    def search(self, tokens: Tokens) -> "Matches":
+        """Every phrase match in `tokens` and pattern match in their text, exceptions already applied."""
         found: dict[Entry, set[Span]] = {}
-        for matcher in (self._lower, self._lemma):
-            for match_id, start, end in matcher(doc):
-                last = doc[end - 1]
-                found.setdefault(self._by_key[match_id], set()).add((doc[start].idx, last.idx + len(last.text)))
+        starts, ends = tokens.starts, tokens.ends
+        for matcher, sequence in ((self._lower, tokens.lower), (self._lemma, tokens.lemmas)):
+            for entry, start, end in matcher.find(sequence):
+                found.setdefault(entry, set()).add((starts[start], ends[end - 1]))
+        text = tokens.text
         for rule, compiled in self.patterns.items():
             for pattern in compiled:
                 for m in pattern.finditer(text):

@@ -1,47 +1,58 @@
-"""spaCy pipelines, one per language, loaded once per process.
+"""Each language's pipeline: its tokenizer (`rules/tokens.py`) and its lemma table, built once
+per process on the language's first use.
 
-Blank pipelines (tokenizer + our lookup lemmatizer) work with nothing but PyPI installed; a
-trained pipeline is used instead when `INMAIL_SPACY_<LANG>` names an installed one (e.g.
-`INMAIL_SPACY_EN=en_core_web_sm`). Lemmas are lowercased so that phrase rules match "Rockstars"
-and "rockstar" alike.
+Lemmas are lowercased so that phrase rules match "Rockstars" and "rockstar" alike. The lookup
+tables are spacy-lookups-data 1.0.5's `lemma_lookup` for en, nb and it, kept in
+`lemma_tables/<code>.npz` as sorted arrays of 64-bit word hashes (see the README there): the
+Italian table, 333,682 words, takes 4 MB and milliseconds to load this way, against about
+100 MB as a Python dict. The nb table is small (1,582 words), so nb packs list inflected
+forms. A language without a table matches its words as written, lowercased.
 
-The lookup tables are spacy-lookups-data 1.0.5's `lemma_lookup` for en, nb and it, kept in
-`lemma_tables/<code>.npz` as sorted arrays of spaCy's string hashes (see the README there): the
-Italian table, 333,682 words, takes 4 MB and milliseconds to load this way, against 100 MB and
-over a second as spaCy's own table, and the 99 MB package is not installed. The nb table is small
-(1,582 words), so nb packs list inflected forms. A language without a table matches its words as
-written, lowercased. Which spaCy language a pack's blank pipeline is: `spacy:` in its
-`language.yml`, else the pack's own code.
+A trained spaCy pipeline is used instead when `INMAIL_SPACY_<LANG>` names one that is installed
+(e.g. `INMAIL_SPACY_EN=en_core_web_sm`, with the `spacy` extra): its tokens and lemmas then feed
+the same matching. spaCy is imported for nothing else.
 """
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import threading
+import zlib
 from functools import cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
-import spacy
-from spacy.attrs import LOWER, ORTH
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from rules.language import language_data, supported
+from rules.tokens import Tokenizer, TokenRules, Tokens
 
 TABLES = Path(__file__).with_name("lemma_tables")
 
 _lock = threading.Lock()
+_UNSEEN = object()
+
+
+def word_key(word: str) -> int:
+    """A word's key in the tables: two checksums of its UTF-8 side by side (64 bits; computed
+    in C, a third of a microsecond a word)."""
+    data = word.encode("utf-8")
+    return zlib.crc32(data) << 32 | zlib.adler32(data)
 
 
 class LemmaTable:
-    """word → lemma, keyed like spaCy's own `Table` by the word's hash (`Token.orth`), so a
-    whole doc is looked up at once with one `searchsorted`."""
+    """word → lemma, as sorted keys (`word_key`) with the index of each one's lemma, so a whole
+    field is looked up at once with one `searchsorted`."""
+
+    # Words already looked up, with their lemma or None: most words of a draft were in earlier
+    # ones. Emptied when full, so a long-running server holds at most this many.
+    SEEN_MAX = 50_000
 
     def __init__(self, keys: np.ndarray, lemma_ids: np.ndarray, lemmas: list[str]) -> None:
         self._keys = keys
         self._lemma_ids = lemma_ids
         self._lemmas = lemmas
+        self._seen: dict[str, str | None] = {}
 
     @classmethod
     def load(cls, lang: str) -> "LemmaTable | None":
@@ -52,80 +63,101 @@ class LemmaTable:
         with np.load(path) as data:
             return cls(data["keys"], data["lemma_ids"], data["lemmas"].tobytes().decode("utf-8").split("\n"))
 
-    def lookup(self, hashes: np.ndarray) -> list[str | None]:
-        """The lemma of each hash, None for a word the table does not have."""
-        at = np.minimum(np.searchsorted(self._keys, hashes), len(self._keys) - 1)
-        found = self._keys[at] == hashes
-        return [self._lemmas[i] if hit else None for i, hit in zip(self._lemma_ids[at].tolist(), found.tolist())]
+    def lookup(self, words: set[str]) -> dict[str, str | None]:
+        """The lemma of each of `words`, None for a word the table does not have."""
+        seen = self._seen
+        found: dict[str, str | None] = {}
+        new = []
+        for word in words:
+            lemma = seen.get(word, _UNSEEN)  # one read: another thread may empty `seen` meanwhile
+            if lemma is _UNSEEN:
+                new.append(word)
+            else:
+                found[word] = lemma
+        if new:
+            keys = np.fromiter(map(word_key, new), dtype=np.uint64, count=len(new))
+            at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+            hits = (self._keys[at] == keys).tolist()
+            looked_up = {w: self._lemmas[i] if hit else None for w, i, hit in zip(new, self._lemma_ids[at].tolist(), hits)}
+            found.update(looked_up)
+            if len(seen) + len(new) > self.SEEN_MAX:
+                seen.clear()
+            seen.update(looked_up)
+        return found
 
 
-@Language.factory("inmail_lemma", default_config={"table": ""})
-def _lemma_factory(nlp: Language, name: str, table: str):
-    """Lemmas, lowercased. In a blank pipeline this is the lookup lemmatizer itself (the table
-    of our language `table`, default the pipeline's); after a trained pipeline's lemmatizer it
-    only lowercases. Either way a capitalised word the table missed ("Abbiamo" at a sentence
-    start) is looked up again in lower case, since the tables are case-sensitive."""
-    if nlp.has_pipe("lemmatizer"):
-        return _lowercase(nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {}))
-    lookup = LemmaTable.load(table or nlp.lang)
-    return _lowercase(None) if lookup is None else _lookup(lookup)
+class Pipeline:
+    """Text → `Tokens` with lowercased lemmas. The tables are case-sensitive, so a capitalised
+    word the table misses ("Abbiamo" at a sentence start) is looked up again in lower case."""
+
+    def __init__(self, tokenizer: Tokenizer, table: LemmaTable | None) -> None:
+        self.tokenizer = tokenizer
+        self.table = table
+
+    def __call__(self, text: str) -> Tokens:
+        tokens = self.tokenizer(text)
+        if self.table is None:
+            tokens.lemmas = tokens.lower
+            return tokens
+        words, lower = tokens.words, tokens.lower
+        asked = set(words)
+        asked.update(low for word, low in zip(words, lower) if low != word)
+        found = self.table.lookup(asked)
+        lemmas = []
+        for word, low in zip(words, lower):
+            lemma = found[word]
+            if lemma is None or lemma == word:
+                lemma = word if low == word else (found[low] or low)
+            lemmas.append(lemma.lower())
+        tokens.lemmas = lemmas
+        return tokens
 
 
-def _lowercase(table) -> Callable[[Doc], Doc]:
-    def lower_lemma(doc: Doc) -> Doc:
-        for token in doc:
-            lemma = token.lemma_ or token.text
-            if lemma == token.text and not token.is_lower:
-                lemma = table.get(token.lower_, token.lower_) if table else lemma
-            token.lemma_ = lemma.lower()
-        return doc
+class SpacyPipeline(Pipeline):
+    """A trained spaCy pipeline's tokens and lowercased lemmas, as `Tokens`."""
 
-    return lower_lemma
+    def __init__(self, name: str) -> None:
+        import spacy  # the `spacy` extra; only when INMAIL_SPACY_<LANG> asks for it
 
+        super().__init__(Tokenizer(), None)
+        self._nlp = spacy.load(name, exclude=["ner", "textcat", "parser"])
 
-def _lookup(table: LemmaTable) -> Callable[[Doc], Doc]:
-    def lookup_lemma(doc: Doc) -> Doc:
-        if not len(doc):
-            return doc
-        hashes = doc.to_array([ORTH, LOWER])
-        for token, lemma, by_lower in zip(doc, table.lookup(hashes[:, 0]), table.lookup(hashes[:, 1])):
-            if lemma is None or lemma == token.text:
-                lemma = token.text if token.is_lower else (token.lower_ if by_lower is None else by_lower)
-            token.lemma_ = lemma.lower()
-        return doc
-
-    return lookup_lemma
+    def __call__(self, text: str) -> Tokens:
+        doc = self._nlp(text)
+        words = [t.text for t in doc]
+        return Tokens(text, [t.idx for t in doc], [t.idx + len(t.text) for t in doc], words,
+                      [w.lower() for w in words], [(t.lemma_ or t.text).lower() for t in doc])
 
 
 @cache
-def pipeline(lang: str) -> Language:
+def pipeline(lang: str) -> Pipeline:
     """The shared pipeline for `lang` (thread-safe; built on first use)."""
     with _lock:
         name = os.environ.get(f"INMAIL_SPACY_{lang.upper()}")
+        if name:
+            return SpacyPipeline(name)
         data = language_data(lang)
-        nlp = spacy.load(name, exclude=["ner", "textcat"]) if name else spacy.blank(data.spacy if data else lang)
-        nlp.add_pipe("inmail_lemma", last=True, config={"table": lang})
-        return nlp
+        return Pipeline(Tokenizer(TokenRules.from_data(data.tokens if data else None)), LemmaTable.load(lang))
 
 
-def export_tables(langs: tuple[str, ...] | None = None) -> None:
-    """Writes `lemma_tables/<lang>.npz` from spacy-lookups-data (`make lemmas`, which installs
-    that package for the moment; the product does not depend on it) for `langs`, by default
-    every language that has a table there."""
-    from spacy.lookups import load_lookups
-
+def export_tables(source: Path, langs: tuple[str, ...] | None = None) -> None:
+    """Writes `lemma_tables/<lang>.npz` from spacy-lookups-data's `<lang>_lemma_lookup.json.gz`
+    files in `source` (`make lemmas`, which installs that package for the moment; the product
+    does not depend on it), for `langs`, by default every language that has one there."""
     for lang in langs if langs is not None else supported():
-        data = language_data(lang)
-        try:
-            table = load_lookups(data.spacy if data else lang, ["lemma_lookup"]).get_table("lemma_lookup")
-        except (KeyError, ValueError):
+        path = source / f"{lang}_lemma_lookup.json.gz"
+        if not path.exists():
             if langs is not None:
-                raise
+                raise FileNotFoundError(path)
             print(f"{lang}: spacy-lookups-data has no lemma_lookup table; none written")
             continue
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            table: dict[str, str] = json.load(f)
         lemmas = sorted(set(table.values()))
         index = {lemma: i for i, lemma in enumerate(lemmas)}
-        keys = np.fromiter(table.keys(), dtype=np.uint64, count=len(table))
+        keys = np.fromiter(map(word_key, table), dtype=np.uint64, count=len(table))
+        if len(np.unique(keys)) != len(keys):
+            raise ValueError(f"{lang}: two words of the table share a key")
         ids = np.fromiter((index[v] for v in table.values()), dtype=np.uint32, count=len(table))
         order = np.argsort(keys)
         blob = np.frombuffer("\n".join(lemmas).encode("utf-8"), dtype=np.uint8)

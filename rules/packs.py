@@ -92,7 +92,20 @@ _LANGUAGE_SCHEMA = {
         "titles": STRS,
         "subject_labels": STRS,
         "languagetool": STRS,
-        "spacy": STR,
+        "tokens": {  # how the language's text is cut into tokens (rules/tokens.py, TokenRules)
+            "type": "object",
+            "properties": {
+                "hyphens": {"enum": ["split", "lowercase", "keep"]},
+                "hashtags": {"type": "boolean"},
+                "elision": {"type": "boolean"},
+                "ordinals": {"type": "boolean"},
+                "clitics": STRS,
+                "exceptions": STRS,
+                # A word → its parts, space-separated, that join back into it.
+                "splits": {"type": "object", "additionalProperties": {"type": "string", "pattern": "^\\S+( \\S+)+$"}},
+            },
+            "additionalProperties": False,
+        },
         "spelling": _SPELLING_SCHEMA,
         # Its vocabulary.
         "you_words": STRS,

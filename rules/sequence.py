@@ -15,6 +15,7 @@ import yaml
 from models.records import Draft, Finding, Review, SequenceReview
 from models.wording import SOURCE_LANGUAGE, languages_of, localized, values_in
 from rules.i18n import each_language, everywhere_n
+from rules.language import stop_words
 
 RULES_FILE = Path(__file__).parent / "packs" / "sequence.yml"
 _WORD = re.compile(r"[^\W\d_]{4,}")
@@ -25,18 +26,8 @@ def _rules() -> dict[str, dict[str, Any]]:
     return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
 
 
-@cache
-def _stop_words(lang: str) -> frozenset[str]:
-    from spacy.util import get_lang_class
-
-    try:
-        return frozenset(get_lang_class(lang).Defaults.stop_words)
-    except (ImportError, KeyError):
-        return frozenset()
-
-
 def _words(text: str, lang: str) -> set[str]:
-    return {w for w in (m.casefold() for m in _WORD.findall(text)) if w not in _stop_words(lang)}
+    return {w for w in (m.casefold() for m in _WORD.findall(text)) if w not in stop_words(lang)}
 
 
 def _finding(name: str, **values: Any) -> Finding:

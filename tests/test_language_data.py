@@ -248,6 +248,12 @@ def test_an_unknown_detector_names_the_file_line_and_lingua_names(tmp_path: Path
         detect("Hej Anna, jag såg ditt föredrag om Kafka och blev imponerad.")
 
 
+def test_a_token_split_that_does_not_join_back_is_named(tmp_path: Path, monkeypatch) -> None:
+    path = _broken(tmp_path, monkeypatch, "example_name: Astrid", "example_name: Astrid\ntokens:\n  splits:\n    dom: do n")
+    with pytest.raises(PackError, match=rf"^{path}:7: tokens.splits.dom: 'do n' does not join back into 'dom'"):
+        languages()
+
+
 def test_a_misspelt_key_is_named(tmp_path: Path, monkeypatch) -> None:
     path = _broken(tmp_path, monkeypatch, "example_name: Astrid", "exampel_name: Astrid")
     with pytest.raises(PackError, match=rf"^{path}:4: exampel_name: unknown key 'exampel_name'"):

@@ -169,6 +169,26 @@ def test_an_excellent_english_draft_naming_norwegian_places_is_ready(rv: Reviewe
     assert r.language == "en" and "grammar/mixed-language" not in rules_of(r)
 
 
+def test_a_sentence_clearly_in_the_main_language_is_not_asked_of_the_detector() -> None:
+    from rules.language import _clearly_in
+
+    # Four of English's own stop words and none of another's: English without asking lingua.
+    assert _clearly_in("  is strong and  can share the band on a call.", "en")
+    assert not _clearly_in("  is strong and  can share the band on a call.", "it")
+    # Italian's own words in an English draft: lingua decides.
+    assert not _clearly_in("mi chiamo e mi occupo di executive search nel food and beverage.", "en")
+    assert _clearly_in("mi chiamo e mi occupo di executive search nel food della azienda.", "it")
+
+
+def test_a_second_language_is_still_found_when_most_sentences_skip_the_detector(rv: Reviewer) -> None:
+    body = ("Hi Kari,\n\nI read the write-up of your work on the payment ledger and it is the clearest thing on it.\n"
+            "We are rebuilding the ledger at Vipps and would love to talk to you about it.\n"
+            "Ci piacerebbe molto parlare con te del progetto e delle persone del nostro gruppo a Milano.\n"
+            "Abbiamo anche una sede a Torino dove lavorano venti ingegneri della piattaforma dati.\n"
+            "Would you be open to a call next week?")
+    assert "grammar/mixed-language" in rules_of(review(rv, body, subject="Your ledger write-up", recipient=KARI))
+
+
 def test_a_name_or_term_at_a_sentence_start_is_a_suggestion_at_most(rv: Reviewer) -> None:
     r = review(rv, "Hi Kari,\n\nFjordsync's design impressed me. Kubernetes operators are your thing. "
                    "Would you be open to a call?", recipient=KARI)
@@ -212,19 +232,8 @@ def test_name_and_company_merged_into_stock_praise_is_not_personal(rv: Reviewer)
 
 # --- hostile input -------------------------------------------------------------------------------
 
-@pytest.mark.timeout(60)  # each took minutes before: spaCy peels symbol runs one by one, a regex backtracked
+@pytest.mark.timeout(60)  # each took minutes once: a tokenizer peeled symbol runs one by one, a regex backtracked
 @pytest.mark.parametrize("body", ["[" * 30000 + "Name", "{{" * 15000, "<" * 20000, "x" * 39000])
 def test_long_runs_of_one_character_are_reviewed(rv: Reviewer, body: str) -> None:
     r = review(rv, body)
     assert r.verdict == "blocked" and r.metrics.body_chars == len(body)  # over LinkedIn's limit, said so
-
-
-def test_breaking_symbol_runs_for_the_tokenizer_keeps_every_offset() -> None:
-    from rules.analysis import tokenizable
-
-    head, run, tail = "Hi [Name], ", "=" * 100, " see {{first_name}}"
-    spaced = tokenizable(head + run + tail)
-    assert len(spaced) == len(head + run + tail)
-    assert spaced.startswith(head) and spaced.endswith(tail)  # words and placeholders untouched
-    middle = spaced[len(head) : len(head) + len(run)]
-    assert set(middle) == {"=", " "} and " " * 2 not in middle and max(map(len, middle.split())) < 64

@@ -1,0 +1,78 @@
+"""The tokenizer (rules/tokens.py) with each language's `tokens:` data: what the phrase rules
+and the word counts see."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rules.nlp import pipeline
+from rules.tokens import Tokenizer, TokenRules, like_email, like_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def words(lang: str, text: str) -> list[str]:
+    return pipeline(lang)(text).words
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "I'm sure you're right, don't worry.", ["I", "'m", "sure", "you", "'re", "right", ",", "do", "n't", "worry", "."]),
+    ("en", "Equinor’s world-class team (see https://x.com/a?b=1).", ["Equinor", "’s", "world", "-", "class", "team", "(", "see", "https://x.com/a?b=1", ")", "."]),
+    ("en", "Dear Mr. Olsen, e.g. C++ or C# #hiring 40M 50% :)", ["Dear", "Mr.", "Olsen", ",", "e.g.", "C++", "or", "C", "#", "#", "hiring", "40", "M", "50", "%", ":)"]),
+    ("it", "Ciao, dell'azienda un po' Nord-Est full-stack e-mail 45-60K", ["Ciao", ",", "dell'", "azienda", "un", "po'", "Nord-Est", "full", "-", "stack", "e-mail", "45", "-", "60", "K"]),
+    ("nb", "Hei! InMail-en om #jobb 1. april, kl. 13 i 2022.", ["Hei", "!", "InMail-en", "om", "#jobb", "1.", "april", ",", "kl.", "13", "i", "2022."]),
+])
+def test_each_language_cuts_its_text_as_its_data_says(lang: str, text: str, expected: list[str]) -> None:
+    assert words(lang, text) == expected
+
+
+def test_spacing_one_space_is_no_token_any_other_run_is_one() -> None:
+    tokens = Tokenizer()("Hi Kari,\n\nthanks  a lot ")
+    assert tokens.words == ["Hi", "Kari", ",", "\n\n", "thanks", " ", "a", "lot"]
+    assert all(tokens.text[s:e] == w for s, e, w in zip(tokens.starts, tokens.ends, tokens.words))
+
+
+def test_lemmas_are_lowercased_and_a_capitalised_word_is_looked_up_again() -> None:
+    assert pipeline("it")("Abbiamo retribuzioni").lemmas == ["avere", "retribuzione"]
+    assert pipeline("en")("Ninjas").lemmas == ["ninja"]
+
+
+def test_links_and_addresses_are_whole_tokens_and_not_words() -> None:
+    assert like_url("https://equinor.com/jobs") and like_url("equinor.no/jobs") and like_url("node.js")
+    assert not like_url("3.5") and not like_url("PGConf.EU") and not like_url("end.")
+    assert like_email("kari@equinor.com") and not like_email("@kari")
+
+
+@pytest.mark.timeout(30)  # linear: a quadratic peel of 30,000 characters takes minutes
+@pytest.mark.parametrize("run", ["[" * 30000, "{{" * 15000, "=" * 40000, "a-" * 20000])
+def test_a_long_run_is_cut_at_once_and_loses_no_character(run: str) -> None:
+    tokens = Tokenizer(TokenRules())(run)
+    assert sum(e - s for s, e in tokens.spans()) == len(run)  # every character in exactly one token
+
+
+def _check(example: str, **env: str) -> dict:
+    """`check --format json` on an example in a fresh process, with `env` added."""
+    code = ("import json, sys; from bot.cli import main; sys.argv = ['inmail-review', 'check', '--format', 'json', "
+            f"{example!r}]; " "rc = main(); print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'spacy')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env},
+                          cwd=ROOT, timeout=120)
+    review, modules = done.stdout.rsplit("\n", 2)[-3:-1]
+    return {"review": json.loads(review), "spacy": json.loads(modules)}
+
+
+def test_reviewing_imports_no_spacy_unless_a_pipeline_is_configured() -> None:
+    assert _check("examples/en-mass-template.txt")["spacy"] == []
+
+
+def test_a_configured_spacy_pipeline_feeds_the_same_rules() -> None:
+    pytest.importorskip("spacy", reason="the `spacy` extra is not installed")
+    ours = _check("examples/en-mass-template.txt")
+    theirs = _check("examples/en-mass-template.txt", INMAIL_SPACY_EN="blank:en")
+    assert theirs["spacy"]  # the pipeline named was loaded
+    assert [f["rule"] for f in theirs["review"]["findings"]] == [f["rule"] for f in ours["review"]["findings"]]
+    assert ours["review"]["findings"], "the example has findings to compare"
