@@ -128,6 +128,9 @@ def test_a_fourth_language_from_its_pack_folder_alone(swedish: Path) -> None:
 
     body = Draft.from_text(DRAFT).body
     assert detect(body).language == "sv" and detect(body).source == "text"
+    # Without a stop-word list of its own, no language is settled by stop words: lingua decides.
+    from rules.language import _own_stop_words
+    assert _own_stop_words(swedish) == {}
     # Its greetings mask the greeted name in template fingerprints, as every language's do.
     assert mask_personal("Hej Anna, vi söker").startswith("hej <name>,")
     assert mask_personal("Hej Dr. Svensson, vi söker").startswith("hej <name>,")

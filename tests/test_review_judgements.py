@@ -180,6 +180,17 @@ def test_a_sentence_clearly_in_the_main_language_is_not_asked_of_the_detector() 
     assert _clearly_in("mi chiamo e mi occupo di executive search nel food della azienda.", "it")
 
 
+def test_a_draft_clearly_in_one_language_by_its_stop_words_is_settled_without_the_detector() -> None:
+    from rules.language import _clearly_written_in, detect
+
+    english = ("I read the write-up of your work on the ledger, and it is the clearest thing I have seen on it. "
+               "We are rebuilding ours and would love to hear how you did it. Would you have time for a call?")
+    assert _clearly_written_in(english)[0] == "en" and detect(english).language == "en"
+    assert _clearly_written_in("Hi Kari, Kafka role in Oslo?") is None  # too few to settle: lingua decides
+    mixed = english + " Ci piacerebbe molto parlare con te del progetto e delle persone del nostro gruppo di lavoro."
+    assert _clearly_written_in(mixed) is None
+
+
 def test_a_second_language_is_still_found_when_most_sentences_skip_the_detector(rv: Reviewer) -> None:
     body = ("Hi Kari,\n\nI read the write-up of your work on the payment ledger and it is the clearest thing on it.\n"
             "We are rebuilding the ledger at Vipps and would love to talk to you about it.\n"
