@@ -114,12 +114,12 @@ class Pipeline:
 
 
 class SpacyPipeline(Pipeline):
-    """A trained spaCy pipeline's tokens and lowercased lemmas, as `Tokens`."""
+    """A trained spaCy pipeline's tokens and lowercased lemmas, as `Tokens` (its own tokenizer
+    and lemmatizer stand in for ours, so neither is built)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str) -> None:  # no super().__init__(): nothing of ours to build
         import spacy  # the `spacy` extra; only when INMAIL_SPACY_<LANG> asks for it
 
-        super().__init__(Tokenizer(), None)
         self._nlp = spacy.load(name, exclude=["ner", "textcat", "parser"])
 
     def __call__(self, text: str) -> Tokens:

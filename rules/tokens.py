@@ -86,9 +86,6 @@ class Tokens:
     lower: list[str] = field(default_factory=list)
     lemmas: list[str] = field(default_factory=list)
 
-    def __len__(self) -> int:
-        return len(self.starts)
-
     def spans(self) -> Iterator[Span]:
         return zip(self.starts, self.ends)
 
