@@ -394,6 +394,18 @@ def test_english_loanwords_pass_in_norwegian_and_italian(offline):
     assert offline.check("Offriamo smart working e un team giovane.", field="body", lang="it").findings == ()
 
 
+def test_a_word_of_another_of_our_languages_gets_no_far_guess(offline):
+    # The English dictionary's own search would offer "Enliven" and "hillside" for a Norwegian
+    # sign-off; a two-edit typo of no other language's word still gets the search's guess.
+    signed = "Thanks for reading.\n\nVennlig hilsen\nKari"
+    findings = offline.check(signed, field="body", lang="en").findings
+    assert [(f.severity, f.suggestion) for f in findings] == [
+        ("suggestion", "Check the spelling of “Vennlig”; if it is a name or a term, keep it."),
+        ("suggestion", "Check the spelling of “hilsen”; if it is a name or a term, keep it.")]
+    typo = offline.check("Er du intresert i en prat?", field="body", lang="nb").findings
+    assert [f.suggestion for f in typo] == ["Write “interessert” (or “interessere”, “interesser”)."]
+
+
 def test_apostrophes_and_elisions(offline):
     assert offline.check("We’re sure you’ll like it, and recruiters' notes too.", field="body", lang="en").findings == ()
     text = "Lavorerai nell’azienda e dell'Equinor sarai l'anima, qual'è il problema?"

@@ -36,8 +36,8 @@ What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`
 - English drafts accept both spellings, US and UK ("colour", "optimise"): both are English.
 - Cost: `spell()` takes microseconds; a word one edit from dictionary words gets those as its
   suggestions (a few hundred `spell()` calls, ~1 ms), other words the same kind of bounded
-  search (capitalised, split in two), and only words with none of those Hunspell's own
-  `suggest()`: 50-500 ms a word, once per process. Suggestions are asked only for flagged words, for the
+  search (capitalised, split in two), and only words with none of those, and no word of our
+  other languages, Hunspell's own `suggest()`: 50-500 ms a word, once per process. Suggestions are asked only for flagged words, for the
   first `MAX_SUGGESTED_WORDS` distinct ones per text, and cached per process; at most
   `MAX_FLAGGED_WORDS` findings are listed per text.
 """
@@ -238,12 +238,12 @@ class Speller:
         known = [c for c in ranked if self.spell(c)]
         return tuple(sorted(known, key=lambda c: (c[0] != word[0], ranked[c])))
 
-    def _suggest(self, word: str) -> tuple[str, ...]:
+    def _suggest(self, word: str, deep: bool = True) -> tuple[str, ...]:
         """Replacements for a misspelt word: the one-edit words when there are any, else the
         word capitalised or split in two ("back off", "back-off"), each candidate one `spell()`
         call (~1 ms in all). Only a word with none of these asks Hunspell's own `suggest()`
-        (50–500 ms, once per word and process): its two-edit finds are often the word meant
-        ("intresant" → "interessant"), and a suggestion is worth more than the time."""
+        (50–500 ms, once per word and process) when `deep`: its two-edit finds are often the
+        word meant ("intresant" → "interessant"), and a suggestion is worth more than the time."""
         lower = word.lower()
         near = self.near_words(lower)
         if near:
@@ -256,7 +256,7 @@ class Speller:
             head, tail = word[:cut], word[cut:]
             if self.spell(head) and self.spell(tail):
                 found += [f"{head} {tail}", f"{head}-{tail}"]
-        if found:
+        if found or not deep:
             return tuple(dict.fromkeys(found))
         try:
             with self._lock:
@@ -400,8 +400,7 @@ class HunspellChecker:
         """A misspelt word that is most likely a typo, not a name, a term or another language."""
         if len(word) < 4 or not word.isalpha() or not word.islower() or not primary.near_words(word):
             return False
-        others = {c for c, s in sources().items() if s.language != primary.source.language}
-        return not any((s := speller(c)) is not None and s.spell(word) for c in sorted(others))
+        return not _another_languages_word(word, primary)
 
     @classmethod
     def _findings(cls, text: str, spans: list[tuple[int, int]], primary: Speller, field: Field,
@@ -411,7 +410,10 @@ class HunspellChecker:
         for start, end in spans:
             word = text[start:end]
             if word not in suggestions and len(suggestions) < MAX_SUGGESTED_WORDS:
-                suggestions[word] = primary.suggest(word.replace("’", "'"))
+                # A word another of our languages knows ("Vennlig hilsen" in an English draft)
+                # was meant as it is: the dictionary's far guesses for it ("Enliven") are noise.
+                asked = word.replace("’", "'")
+                suggestions[word] = primary.suggest(asked, not _another_languages_word(asked, primary))
             out.append(Finding.worded(
                 "grammar/spelling", "warning" if cls._typo(word, primary, code) else "suggestion",
                 each_language(lambda t: t.gettext(
@@ -425,6 +427,12 @@ class HunspellChecker:
 
 
 _FIELDS = {"subject": N_("subject"), "body": N_("body")}
+
+
+def _another_languages_word(word: str, primary: Speller) -> bool:
+    """Known to the dictionary of one of our other languages: a word of that language, not a typo."""
+    others = {c for c, s in sources().items() if s.language != primary.source.language}
+    return any((s := speller(c)) is not None and s.spell(word) for c in sorted(others))
 
 
 def _dictionary_name(speller: Speller, t: Translator) -> str:
