@@ -120,16 +120,19 @@ class Classifier:
         self.classes = [str(c) for c in data["classes"]]
         self.words = _Features(data["word_vocabulary"], data["word_idf"], word_ngrams)
         self.chars = _CharFeatures(data["char_vocabulary"], data["char_idf"], char_ngrams)
-        self.word_coef = data["coef"][:, : len(self.words.idf)]
-        self.char_coef = data["coef"][:, len(self.words.idf) :]
-        self.intercept = data["intercept"]
+        # One row per feature, contiguous and in float64: a text's rows are gathered in one
+        # block and multiplied without converting (a third of the time of the column slice).
+        coef = np.ascontiguousarray(data["coef"].T, dtype=np.float64)
+        self.word_coef = coef[: len(self.words.idf)]
+        self.char_coef = coef[len(self.words.idf) :]
+        self.intercept = data["intercept"].astype(np.float64)
 
     def probabilities(self, text: str) -> dict[str, float]:
-        scores = self.intercept.astype(np.float64).copy()
+        scores = self.intercept.copy()
         for features, coef in ((self.words, self.word_coef), (self.chars, self.char_coef)):
             rows, values = features.vector(text)
             if len(rows):
-                scores += coef[:, rows] @ values
+                scores += values @ coef[rows]
         odds = np.exp(scores - scores.max())
         return dict(zip(self.classes, (odds / odds.sum()).tolist()))
 

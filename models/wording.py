@@ -2,7 +2,8 @@
 several interface languages."""
 from __future__ import annotations
 
-from typing import Mapping, Union
+from collections.abc import Mapping
+from typing import Union
 
 # A text a person reads: one string for every interface language, or one per language
 # ({"en": …, "nb": …, "it": …}; a team's own rule may give only its own language).
@@ -40,7 +41,7 @@ class Said(str):
 def _versions(text: object) -> Mapping[str, str] | None:
     if isinstance(text, Said):
         return text.texts
-    return text if isinstance(text, Mapping) else None
+    return None if isinstance(text, str) or not isinstance(text, Mapping) else text
 
 
 def localized(text: Text, lang: str | None = SOURCE_LANGUAGE) -> str:

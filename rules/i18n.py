@@ -49,6 +49,14 @@ def _number_pattern(locale_name: str, kind: str, digits: int) -> tuple[Any, Any]
     return locale, pattern
 
 
+@lru_cache(maxsize=4096)
+def _formatted(locale_name: str, kind: str, value: float, digits: int) -> str:
+    """`value` in a locale's pattern, once per process: Babel takes ~80 µs a number, and a
+    review's counts and shares (1,900 characters, 13 %) repeat from draft to draft."""
+    locale, pattern = _number_pattern(locale_name, kind, digits)
+    return pattern.apply(value, locale)
+
+
 class Catalogs:
     """One gettext domain's catalogs, loaded once per language and process."""
 
@@ -132,8 +140,7 @@ class Translator:
         return self._formatted("percent", value, digits)
 
     def _formatted(self, kind: str, value: float, digits: int) -> str:
-        locale, pattern = _number_pattern(self.babel_locale, kind, digits)
-        return pattern.apply(value, locale)
+        return _formatted(self.babel_locale, kind, value, digits)
 
     def date(self, day: date, pattern: str = DATE_PATTERN) -> str:
         """`day` the language's way: with its weekday by default, `DAY_PATTERN` without."""

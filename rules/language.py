@@ -351,7 +351,7 @@ def detect(text: str, *, declared: str | None = None, hint: str | None = None) -
         return Detection(declared or next(iter(codes.values()), DEFAULT_LANGUAGE), 1.0, "declared" if declared else "text")
     if declared:
         return Detection(declared, 1.0, "declared", _mixed(text, declared))
-    letters = sum(ch.isalpha() for ch in text)
+    letters = sum(map(str.isalpha, text))
     hinted = normalize_language(hint)
     by_words = _clearly_written_in(text)
     if by_words is not None and by_words[0] in codes.values():
@@ -432,7 +432,7 @@ def _mixed(text: str, main: str) -> str | None:
     the main language by its stop words adds nothing to another's share, so lingua is asked
     only about the others."""
     sentences = [_NAME.sub("", m.group()) for m in _SENTENCE.finditer(text)]
-    letters = [sum(ch.isalpha() for ch in s) for s in sentences]
+    letters = [sum(map(str.isalpha, s)) for s in sentences]
     chunks = [(s, n) for s, n in zip(sentences, letters) if n >= 30]
     if len(chunks) < 2:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from models.records import Finding
@@ -45,9 +46,11 @@ def _misspelt_names(a: Analysis, min_similarity: float) -> list[tuple[tuple[int,
     return out
 
 
+@lru_cache(maxsize=65536)
 def _similar(a: str, b: str, at_least: float) -> bool:
     """difflib's ratio() >= at_least, asking its cheap upper bounds first (the same answer: a
-    body's hundreds of words against the name cost milliseconds with ratio() alone)."""
+    body's hundreds of words against the name cost milliseconds with ratio() alone), once per
+    pair of words and process: a review asks twice, and a batch's names and words repeat."""
     matcher = difflib.SequenceMatcher(None, a, b)
     return matcher.real_quick_ratio() >= at_least and matcher.quick_ratio() >= at_least and matcher.ratio() >= at_least
 

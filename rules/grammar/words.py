@@ -65,8 +65,10 @@ def _forms(word: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
-def _ignore_set(ignore_words: Iterable[str]) -> frozenset[str]:
-    """Every word of every entry ("Kari Nordmann", "Equinor ASA"), case-folded."""
+@lru_cache(maxsize=256)
+def _ignore_set(ignore_words: frozenset[str]) -> frozenset[str]:
+    """Every word of every entry ("Kari Nordmann", "Equinor ASA"), case-folded (once per set: a
+    review checks two fields, and a batch writes to the same people and companies)."""
     out: set[str] = set()
     for entry in ignore_words:
         for match in _TOKEN.finditer(entry):
@@ -76,7 +78,6 @@ def _ignore_set(ignore_words: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=65536)
 def is_word_shaped(word: str) -> bool:
     """False for what no dictionary should judge: codes, identifiers, acronyms, mixed case."""
     if len(word) < 2 or any(ch.isdigit() or ch in "_." for ch in word):
@@ -89,7 +90,7 @@ class CheckableText:
 
     def __init__(self, text: str, ignore_words: Iterable[str] = ()) -> None:
         self.text = text
-        self._ignored = _ignore_set(ignore_words)
+        self._ignored = _ignore_set(frozenset(ignore_words))
         spans = [m.span() for m in _PROTECTED.finditer(text)]
         self._protected_starts = [s for s, _ in spans]
         self._protected = spans
@@ -97,14 +98,12 @@ class CheckableText:
 
     def is_recipient_word(self, word: str) -> bool:
         """One of `ignore_words` (the recipient's name, company, skills), possessives included."""
-        return any(f in self._ignored for f in _forms(word))
-
-    def is_known_term(self, word: str) -> bool:
-        """The recipient's words and the tech vocabulary, possessives included."""
-        return self.is_recipient_word(word) or _is_tech_term(word)
+        return bool(self._ignored) and any(f in self._ignored for f in _forms(word))
 
     def in_protected(self, start: int, end: int) -> bool:
         """Whether [start, end) overlaps a URL, e-mail address, @mention or #channel."""
+        if not self._protected:
+            return False
         i = bisect_right(self._protected_starts, start) - 1
         for s, e in self._protected[max(i, 0):]:
             if s >= end:
@@ -120,7 +119,7 @@ class CheckableText:
     def ignores(self, start: int, end: int) -> bool:
         """Whether the word at [start, end) must never be reported as misspelt."""
         word = self.text[start:end]
-        if not is_word_shaped(word) or self.is_known_term(word) or self.in_protected(start, end):
+        if _left_alone(word) or self.is_recipient_word(word) or self.in_protected(start, end):
             return True
         return word[0].isupper() and (word in self.names or not self.starts_sentence(start))
 
@@ -159,7 +158,8 @@ def _starts_sentence(text: str, start: int) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _is_tech_term(word: str) -> bool:
-    """One of `tech_terms()`, possessives included (words repeat: asked once per process)."""
+def _left_alone(word: str) -> bool:
+    """Not word-shaped, or one of `tech_terms()` with its possessives: the same for a word
+    wherever it stands, so asked once per word and process."""
     vocabulary = tech_terms()
-    return any(f in vocabulary for f in _forms(word))
+    return not is_word_shaped(word) or any(f in vocabulary for f in _forms(word))
