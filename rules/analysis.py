@@ -14,6 +14,8 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from models.records import Draft, Recipient
+from rules import caseless
+from rules.caseless import lowered
 from rules.category import NO_PURPOSE, CategoryGuess
 from rules.grammar.words import proper_names
 from rules.language import Detection
@@ -43,9 +45,13 @@ def fold(text: str) -> str:
 
 def find_word(text: str, phrase: str) -> Span | None:
     """First whole-word, case-insensitive occurrence of `phrase` in `text`."""
-    if not phrase.strip():
+    phrase = phrase.strip()
+    if not phrase:
         return None
-    m = _whole_word(phrase.strip(), re.IGNORECASE).search(text)
+    low, low_phrase = lowered(text), lowered(phrase)
+    if low is not None and low_phrase is not None:
+        return caseless.find(text, low, low_phrase)
+    m = _whole_word(phrase, re.IGNORECASE).search(text)
     return m.span() if m else None
 
 

@@ -69,6 +69,8 @@ from typing import Protocol
 
 import numpy as np
 
+from rules import caseless
+from rules.caseless import lowered
 from rules.language import languages, packs_root
 
 NUM_PERM = 128
@@ -151,9 +153,23 @@ def mask_personal(text: str, personal: Iterable[str] = ()) -> str:
     text = _greeting().sub(lambda m: f"{m['greeting']} <name>", text)
     phrases = sorted({p.strip() for p in personal if p and p.strip()}, key=len, reverse=True)
     if phrases:
-        text = _personal_pattern(tuple(phrases)).sub("<personal>", text)
+        text = _masked(text, tuple(phrases))
     text = _NUMBER.sub("<num>", text)
     return " ".join(text.casefold().split())
+
+
+def _masked(text: str, phrases: tuple[str, ...]) -> str:
+    """`text` with each of `phrases` (longest first) as "<personal>": by comparing lowered text
+    where that is what `re.IGNORECASE` does (rules/caseless.py), else with one pattern."""
+    low = lowered(text)
+    words = [lowered(p) for p in phrases]
+    if low is None or None in words:
+        return _personal_pattern(phrases).sub("<personal>", text)
+    out, pos = [], 0
+    for start, end in caseless.phrase_spans(text, low, [w.split() for w in words if w], before="<", after=">"):
+        out += [text[pos:start], "<personal>"]
+        pos = end
+    return "".join(out) + text[pos:]
 
 
 @lru_cache(maxsize=1024)

@@ -59,3 +59,33 @@ def test_any_text_converts_and_maps_within_bounds(source):
     for i in range(len(p.text)):
         start, end = p.source_span((i, i + 1))
         assert 0 <= start < end <= len(source)
+
+
+# --- caseless phrase search: the same answers as the patterns it replaces -------------------
+_LETTERS = st.sampled_from(list("aAbBkKsSiIøØåÅéÉ _-.<>\n\t") + ["ſ", "ı", "İ", "K", "ß", "ẞ", "Kari", "kari", "ASA"])
+_TEXTS = st.lists(_LETTERS, max_size=40).map("".join)
+
+
+@given(_TEXTS, st.lists(_TEXTS, min_size=1, max_size=4))
+def test_caseless_search_finds_what_the_patterns_find(text, phrases):
+    import re
+    from rules.analysis import _whole_word, find_word
+    from rules.similarity import _masked, _personal_pattern
+
+    phrases = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    for phrase in phrases:
+        m = _whole_word(phrase, re.IGNORECASE).search(text)
+        assert find_word(text, phrase) == (m.span() if m else None)
+    if phrases:
+        assert _masked(text, tuple(phrases)) == _personal_pattern(tuple(phrases)).sub("<personal>", text)
+
+
+def test_caseless_search_leaves_letters_re_equates_to_re():
+    from rules.analysis import find_word
+    from rules.caseless import lowered
+
+    assert lowered("Kari Nordmann") == "kari nordmann"
+    assert lowered("ſtrasse") is None and lowered("İstanbul") is None  # "ſ" is "s", "İ" lowers to two
+    assert find_word("Welcome to ſtrasse 5", "STRASSE") == (11, 18)  # as re.IGNORECASE says
+    assert find_word("Hi Kari, and Karine", "kari") == (3, 7)
+    assert find_word("Karine", "kari") is None
