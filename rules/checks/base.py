@@ -7,7 +7,6 @@ the language's matcher. The pack loader, the engine and the review all read this
 """
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -57,7 +56,7 @@ class _Values(dict[str, Any]):
 
 
 def _fill(template: str, values: dict[str, Any]) -> str:
-    return string.Formatter().vformat(template, (), _Values(values))
+    return template.format_map(_Values(values))  # str's own formatting: string.Formatter is Python
 
 
 def short(text: str) -> str:
