@@ -6,6 +6,11 @@ every form, and a phrase can never match inside a longer word ("ninja" is not fo
 "ninjatrader"). Regular-expression patterns cover what is not a phrase (placeholder syntax,
 salary figures). Exceptions are phrases too: a match that lies inside an exception's match
 ("nuts and bolts" for "nuts") is dropped.
+
+A pattern that begins with `\b` or a lookbehind gets no help from `re`'s own prefix search and
+is tried at every position of the text; most never match a given draft. So each pattern is read
+once for the strings one of which any match must contain ("one of " or "a client of" for the
+unnamed-client pattern), and it runs only on a text whose lowered form holds one of them.
 """
 from __future__ import annotations
 
@@ -14,8 +19,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable, Iterator
 
+from rules.caseless import lowered
 from rules.nlp import Pipeline
 from rules.tokens import Span, Tokens
+
+try:
+    from re import _constants as _sre, _parser as _sre_parse
+except ImportError:  # another Python's layout: every pattern runs on every text
+    _sre = _sre_parse = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class PhraseIndex:
     def __post_init__(self) -> None:
         self._lower = _Sequences()
         self._lemma = _Sequences()
+        self._needs: dict[re.Pattern[str], frozenset[str] | None] = {}
 
     def add_phrases(self, rule: str, phrases: Iterable[Any], *, inflections: bool = True,
                     exceptions: Iterable[str] = ()) -> None:
@@ -84,6 +96,7 @@ class PhraseIndex:
                 compiled.append(re.compile(pattern, flags))
             except re.error as exc:
                 raise ValueError(f"{rule}: bad pattern {pattern!r}: {exc}") from None
+            self._needs[compiled[-1]] = required_strings(compiled[-1])
 
     def _add(self, entry: Entry, phrases: list[str], inflections: bool) -> None:
         if not phrases:
@@ -103,8 +116,12 @@ class PhraseIndex:
             for entry, start, end in matcher.find(sequence):
                 found.setdefault(entry, set()).add((starts[start], ends[end - 1]))
         text = tokens.text
+        low = lowered(text)  # None when a letter needs re's own comparison: then every pattern runs
         for rule, compiled in self.patterns.items():
             for pattern in compiled:
+                needs = self._needs.get(pattern)
+                if needs and low is not None and not any(s in low for s in needs):
+                    continue
                 for m in pattern.finditer(text):
                     if m.end() > m.start():
                         found.setdefault(Entry(rule, -2), set()).add(m.span())
@@ -141,6 +158,44 @@ class Matches:
             if not kept or span[0] >= kept[-1][0][1]:
                 kept.append((span, index))
         return kept
+
+
+def required_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Lowercased strings one of which every match of `pattern` contains, or None when there is
+    no such set (or the pattern cannot be read): a necessary condition, never a sufficient one."""
+    if _sre_parse is None:
+        return None
+    try:
+        return _needs(list(_sre_parse.parse(pattern.pattern, pattern.flags)))
+    except Exception:  # noqa: BLE001 - a pattern we cannot read is simply always run
+        return None
+
+
+def _needs(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    """For a sequence: the most selective requirement among its parts (a run of literals, a
+    group, an alternation each branch of which has one, a part repeated at least once)."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            options.append(frozenset({"".join(run).lower()}))
+            run = []
+        found: frozenset[str] | None = None
+        if op is _sre.SUBPATTERN:
+            found = _needs(list(av[3]))
+        elif op is _sre.ATOMIC_GROUP:
+            found = _needs(list(av))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            found = _needs(list(av[2]))
+        elif op is _sre.BRANCH:
+            branches = [_needs(list(b)) for b in av[1]]
+            found = None if any(b is None for b in branches) else frozenset().union(*branches)  # type: ignore[arg-type]
+        if found:
+            options.append(found)
+    return max(options, key=lambda o: (min(map(len, o)), -len(o)), default=None)
 
 
 def _inside(span: Span, outer: Span) -> bool:

@@ -76,3 +76,38 @@ def test_a_configured_spacy_pipeline_feeds_the_same_rules() -> None:
     assert theirs["spacy"]  # the pipeline named was loaded
     assert [f["rule"] for f in theirs["review"]["findings"]] == [f["rule"] for f in ours["review"]["findings"]]
     assert ours["review"]["findings"], "the example has findings to compare"
+
+
+# --- patterns run only on a text holding what they need ----------------------------------
+def test_required_strings_are_what_every_match_must_contain():
+    import re
+    from rules.matching import required_strings
+
+    assert required_strings(re.compile(r"(?i)\bhello there there\b")) == {"hello there there"}
+    assert required_strings(re.compile(r"\b(?:one of (?:our|my) clients|a client of ours)\b")) == {" clients", "a client of ours"}
+    assert required_strings(re.compile(r"(?m)^\s*(hi|yo)[ \t]+\1\b")) == {"hi", "yo"}
+    assert required_strings(re.compile(r"\d+\s?(?:k|€)?")) is None  # nothing every match holds
+    assert required_strings(re.compile(r"(?:x|)y?")) is None
+
+
+def test_pattern_prefilter_changes_no_match():
+    from models import corpus
+    from rules import Reviewer
+    from rules.text import to_plain
+
+    reviewer = Reviewer.load()
+    texts = [to_plain(e["body"]).text for e in corpus.load("all")[::3]] + [
+        "Hi {{first_name}}, [Insert Name] one of our clients XXX ${name} %FIRSTNAME% <NAME> Hei Hei, Hi Hi Kari",
+        "ONE OF OUR CLIENTS, A LEADING COMPANY. ſtrange: the pattern itself decides"]
+    for lang in reviewer.languages:
+        pack = reviewer.compiled(lang)
+        needs = pack.phrases._needs
+        assert any(needs.values())  # the packs' patterns do have requirements
+        for text in texts:
+            tokens = pack.nlp(text)
+            with_prefilter = pack.phrases.search(tokens).found
+            pack.phrases._needs = {}
+            try:
+                assert pack.phrases.search(tokens).found == with_prefilter
+            finally:
+                pack.phrases._needs = needs
