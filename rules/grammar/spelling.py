@@ -44,11 +44,14 @@ What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`
 """
 from __future__ import annotations
 
+import itertools
 import logging
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -72,6 +75,7 @@ MAX_TYPO_LENGTH = 40  # longer "words" are not typos, and their one-edit variant
 _FAR_ENTRY_EDITS, _FAR_ENTRIES = 3, 40
 # Two edits in a shorter word leave too little of it to guess from ("opcua" → "opera").
 _FAR_MIN_LENGTH = 8
+_ENTRY = re.compile(r"^([^/\s]+)", re.M)  # a .dic line's word, before its flags and fields
 _MIN_HEAD, _MIN_TAIL = 3, 4
 _LINKING = ("s", "e")
 DICTIONARIES = Path(__file__).with_name("dictionaries")
@@ -322,13 +326,12 @@ class Speller:
             if line.startswith(b"SET "):
                 encoding = line.split()[1].decode("ascii")
                 break
+        text = (self._folder / f"{self.source.stem}.dic").read_text(encoding=encoding, errors="replace")
+        entries = _ENTRY.findall(text)[1:]  # the first line is the entry count
         by_letter: dict[str, list[str]] = {}
-        with (self._folder / f"{self.source.stem}.dic").open(encoding=encoding, errors="replace") as lines:
-            next(lines, None)  # the entry count
-            for line in [*lines, *_additions(self.source.code)]:
-                entry = line.split("/", 1)[0].split()  # then its morphological fields, if any
-                if entry:
-                    by_letter.setdefault(entry[0][0].lower(), []).append(entry[0])
+        # Dictionaries list their entries mostly sorted: runs of one first letter, joined in C.
+        for letter, run in itertools.groupby([*entries, *_additions(self.source.code)], key=itemgetter(0)):
+            by_letter.setdefault(letter.lower(), []).extend(run)
         return by_letter
 
 
