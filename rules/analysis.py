@@ -174,7 +174,7 @@ class Analysis:
     def name_used(self) -> bool:
         """The recipient's first or last name appears exactly as in the profile."""
         text = self.body.text
-        return any(_whole_word(p).search(text) for p in self.name_parts)
+        return any(caseless.find(text, text, p) for p in self.name_parts)  # as (?<!\w)p(?!\w) finds
 
     @cached_property
     def greeting_name(self) -> Span | None:
