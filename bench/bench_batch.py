@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_batch.py [--runs 3] [--drafts 400] [--singles 200]
 
-(`--runs 0` times the warm single draft only.)
+(`--runs 0` times the warm single draft only, `--singles 0` the batch only.)
 
 Batch: about 100 messages of the labelled corpus (every sixth item, so en/nb/it and all
 groups), repeated to N drafts, reviewed by whole `inmail-review check --format jsonl`
@@ -160,7 +160,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.runs:
         batch(args.runs, args.drafts)
-    singles(args.singles)
+    if args.singles:
+        singles(args.singles)
 
 
 if __name__ == "__main__":
