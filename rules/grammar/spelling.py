@@ -254,9 +254,7 @@ class Speller:
     def _suggest(self, word: str, deep: bool = True) -> tuple[str, ...]:
         """Replacements for a misspelt word: the one-edit words when there are any, else the
         word capitalised or split in two ("back off", "back-off"), each candidate one `spell()`
-        call (~1 ms in all). Only a word with none of these asks Hunspell's own `suggest()`
-        (50–500 ms, once per word and process) when `deep`: its two-edit finds are often the
-        word meant ("intresant" → "interessant"), and a suggestion is worth more than the time."""
+        call (~1 ms in all); with none of these, and when `deep`, the two-edit search."""
         lower = word.lower()
         near = self.near_words(lower)
         if near:
@@ -276,15 +274,13 @@ class Speller:
 
     def _far_words(self, word: str) -> tuple[str, ...]:
         """Dictionary words two edits from `word` (letters dropped, added, swapped or changed),
-        nearest first ("intresant" → "interessant", "definatly" → "definitely"). The dictionary's
-        entries with the same first letter that are a few edits away are found with rapidfuzz,
-        and their forms (the entry, what Hunspell's `suffix_suggest` builds on it, the entry with
-        the word's ending) are kept when two edits away and accepted by `spell()`. On 58 random two-letter typos of corpus
-        words per language this found the word meant in its first three for 44 (en), 44 (nb)
-        and 26 (it), Hunspell's own `suggest()` for 25, 22 and 15, at 1-4 ms instead of
-        130-370 ms; a word with no dictionary word two edits away gets no guess, where
-        `suggest()` offered far ones ("coworking" → "cracking"), and so does a word of fewer
-        than `_FAR_MIN_LENGTH` letters."""
+        nearest first ("intresant" → "interessant", "tecnolgy" → "technology"). The
+        dictionary's entries with the same first letter a few edits away are found with
+        rapidfuzz; their forms (the entry, what Hunspell's `suffix_suggest` builds on it, the
+        entry with the word's ending) are kept when two edits away and accepted by `spell()`.
+        A word with no dictionary word two edits away gets no guess, where Hunspell's own
+        `suggest()` offered far ones ("coworking" → "cracking"); so does a word of fewer than
+        `_FAR_MIN_LENGTH` letters. Measured against `suggest()`: docs/decisions.md, "Speed"."""
         if len(word) < _FAR_MIN_LENGTH:
             return ()
         from rapidfuzz import process
