@@ -416,14 +416,14 @@ def test_a_word_of_another_of_our_languages_gets_no_far_guess(offline):
 def test_two_edit_typos_get_the_word_meant(code, typo, meant):
     from rules.grammar.spelling import speller
 
-    assert speller(code).suggest(typo)[0] == meant
+    assert speller(code).far_words(typo)[0] == meant
 
 
 def test_no_far_guess_for_a_short_word_or_a_word_nothing_is_near():
     from rules.grammar.spelling import speller
 
-    assert speller("nb").suggest("opcua") == ()  # two edits of five letters: too little left
-    assert speller("it").suggest("coworking") == ()  # Hunspell's own search said "cracking"
+    assert speller("nb").far_words("opcua") == ()  # two edits of five letters: too little left
+    assert speller("it").far_words("coworking") == ()  # Hunspell's own search said "cracking"
 
 
 def test_apostrophes_and_elisions(offline):

@@ -36,9 +36,9 @@ What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`
 - English drafts accept both spellings, US and UK ("colour", "optimise"): both are English.
 - Cost: `spell()` takes microseconds; a word one edit from dictionary words gets those as its
   suggestions (a few hundred `spell()` calls, ~1-4 ms), other words the same kind of bounded
-  search (capitalised, split in two), and only words with none of those, and no word of our
-  other languages, the two-edit search (`_far_words`, 1-5 ms; Hunspell's own `suggest()`
-  took 100-500 ms and found fewer of the words meant). Suggestions are asked only for flagged
+  search (capitalised, split in two), and only words with none of those, in lower case and of
+  none of our other languages, the two-edit search (`_far_words`, 1-5 ms; Hunspell's own
+  `suggest()` took 100-500 ms and found fewer of the words meant). Suggestions are asked only for flagged
   words, for the first `MAX_SUGGESTED_WORDS` distinct ones per text, and cached per process;
   at most `MAX_FLAGGED_WORDS` findings are listed per text.
 """
@@ -183,6 +183,7 @@ class Speller:
         # search can take milliseconds on one long Norwegian word ("hjemmekontordager": 9 ms).
         self.spell = lru_cache(maxsize=65536)(self._spell)
         self.suggest = lru_cache(maxsize=4096)(self._suggest)
+        self.far_words = lru_cache(maxsize=4096)(self._far_words)
         self.is_compound = lru_cache(maxsize=16384)(self._is_compound)
         self.near_words = lru_cache(maxsize=16384)(self._near_words)
 
@@ -251,10 +252,10 @@ class Speller:
         known = [c for c in ranked if self.spell(c)]
         return tuple(sorted(known, key=lambda c: (c[0] != word[0], ranked[c])))
 
-    def _suggest(self, word: str, deep: bool = True) -> tuple[str, ...]:
+    def _suggest(self, word: str) -> tuple[str, ...]:
         """Replacements for a misspelt word: the one-edit words when there are any, else the
         word capitalised or split in two ("back off", "back-off"), each candidate one `spell()`
-        call (~1 ms in all); with none of these, and when `deep`, the two-edit search."""
+        call (~1 ms in all). The two-edit search is the checker's to ask (`_suggestions`)."""
         lower = word.lower()
         near = self.near_words(lower)
         if near:
@@ -267,10 +268,7 @@ class Speller:
             head, tail = word[:cut], word[cut:]
             if self.spell(head) and self.spell(tail):
                 found += [f"{head} {tail}", f"{head}-{tail}"]
-        if found or not deep:
-            return tuple(dict.fromkeys(found))
-        far = self._far_words(lower)
-        return tuple(f.capitalize() if word[:1].isupper() else f for f in far[:3])
+        return tuple(dict.fromkeys(found))
 
     def _far_words(self, word: str) -> tuple[str, ...]:
         """Dictionary words two edits from `word` (letters dropped, added, swapped or changed),
@@ -490,10 +488,7 @@ class HunspellChecker:
         for start, end in spans:
             word = text[start:end]
             if word not in suggestions and len(suggestions) < MAX_SUGGESTED_WORDS:
-                # A word another of our languages knows ("Vennlig hilsen" in an English draft)
-                # was meant as it is: the dictionary's far guesses for it ("Enliven") are noise.
-                asked = word.replace("’", "'")
-                suggestions[word] = primary.suggest(asked, not _another_languages_word(asked, primary))
+                suggestions[word] = _suggestions(word.replace("’", "'"), primary)
             out.append(Finding.worded(
                 "grammar/spelling", "warning" if cls._typo(word, primary, code) else "suggestion",
                 each_language(lambda t: t.gettext(
@@ -507,6 +502,18 @@ class HunspellChecker:
 
 
 _FIELDS = {"subject": N_("subject"), "body": N_("body")}
+
+
+def _suggestions(word: str, primary: Speller) -> tuple[str, ...]:
+    """What a finding offers for a misspelt word: `Speller.suggest`'s words, else, for a word
+    in lower case that no other of our languages knows, the first three of the two-edit
+    search. A capitalised word with nothing one edit away is a name or a term ("Priya" would
+    get "Prays"), and a word of another language ("hilsen" in an English draft) was meant as
+    it is: far guesses for either are noise."""
+    near = primary.suggest(word)
+    if near or not word.islower() or _another_languages_word(word, primary):
+        return near
+    return primary.far_words(word)[:3]
 
 
 def _another_languages_word(word: str, primary: Speller) -> bool:
