@@ -89,3 +89,16 @@ def test_caseless_search_leaves_letters_re_equates_to_re():
     assert find_word("Welcome to ſtrasse 5", "STRASSE") == (11, 18)  # as re.IGNORECASE says
     assert find_word("Hi Kari, and Karine", "kari") == (3, 7)
     assert find_word("Karine", "kari") is None
+
+
+_MARKUP = st.lists(st.sampled_from(
+    ["a", "Kari", " ", "\n", "\r\n", "<", ">", "</p>", "<b>", "<script>x</script>", "<!-- c -->", "<@U1|kari>",
+     "<https://x.no|link>", "&amp;", "&#65;", ":wave:", ":", "*", "_", "~", "`", "```", "\u00a0", "\u200b", "’",
+     "\x07", "é", "SCRIPT", "<SCRIPT>"]), max_size=30).map("".join)
+
+
+@given(_MARKUP)
+def test_the_markup_scan_jumps_to_candidates_and_finds_what_the_full_scan_finds(source):
+    from rules.text import _SCANNER, _markup
+
+    assert [(m.span(), m.lastgroup) for m in _markup(source)] == [(m.span(), m.lastgroup) for m in _SCANNER.finditer(source)]
