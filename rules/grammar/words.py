@@ -91,7 +91,10 @@ class CheckableText:
     def __init__(self, text: str, ignore_words: Iterable[str] = ()) -> None:
         self.text = text
         self._ignored = _ignore_set(frozenset(ignore_words))
-        spans = [m.span() for m in _PROTECTED.finditer(text)]
+        # Each kind needs its mark ("://" or "www." for a link, "@" or "#"): a text with none
+        # is not scanned (an alternation starting with lookbehinds is tried at every position).
+        marked = "@" in text or "#" in text or "://" in text or "www." in text
+        spans = [m.span() for m in _PROTECTED.finditer(text)] if marked else []
         self._protected_starts = [s for s, _ in spans]
         self._protected = spans
         self.names = _names(text)
