@@ -189,7 +189,11 @@ def _needs(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
         elif op is _sre.ATOMIC_GROUP:
             found = _needs(list(av))
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-            found = _needs(list(av[2]))
+            body = list(av[2])
+            if len(body) == 1 and body[0][0] is _sre.LITERAL:  # "X{2,}" needs "xx"
+                found = frozenset({chr(body[0][1]).lower() * min(av[0], 8)})
+            else:
+                found = _needs(body)
         elif op is _sre.BRANCH:
             branches = [_needs(list(b)) for b in av[1]]
             found = None if any(b is None for b in branches) else frozenset().union(*branches)  # type: ignore[arg-type]
