@@ -102,3 +102,13 @@ def test_the_markup_scan_jumps_to_candidates_and_finds_what_the_full_scan_finds(
     from rules.text import _SCANNER, _markup
 
     assert [(m.span(), m.lastgroup) for m in _markup(source)] == [(m.span(), m.lastgroup) for m in _SCANNER.finditer(source)]
+
+
+@given(st.lists(st.sampled_from(["lead", "Leader", "leadership", "kind", "kindly", "self-confident", "co-operate",
+                                 "un-kind", "lead_er", " ", ", ", "\n", "-", "KIND", "é", "sicuro di sé", "sicuro"]),
+                max_size=25).map("".join))
+def test_gender_coded_words_by_runs_are_what_the_pattern_finds(text):
+    from rules.checks.wording import _stems, coded
+
+    for stems in (("lead*", "kind", "self-confiden*", "co-operat*"), ("sicuro di sé", "lead*")):
+        assert coded(stems, text) == [m.group().lower() for m in _stems(stems).finditer(text)]

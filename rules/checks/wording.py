@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from models.records import Finding
 from rules.analysis import Analysis
@@ -22,13 +22,36 @@ def _stems(stems: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])", re.IGNORECASE)
 
 
+_RUN = re.compile(r"[\w-]+")
+_ONE_WORD = re.compile(r"[\w-]+\*?")
+
+
+def coded(stems: tuple[str, ...], text: str) -> list[str]:
+    """The words of `text` that `stems` code, lower-cased, in order: what `_stems` finds. A match
+    of it is always a whole run of word characters and hyphens, so where every stem is one word
+    the runs are judged one by one, each distinct word once per process; the pattern tried at
+    every position of a draft cost 0.4 ms a list."""
+    codes = _codes(stems)
+    if codes is None:  # a stem of several words ("sicuro di sé")
+        return [m.group().lower() for m in _stems(stems).finditer(text)]
+    return [run.lower() for run in _RUN.findall(text) if codes(run)]
+
+
+@lru_cache(maxsize=64)
+def _codes(stems: tuple[str, ...]) -> Callable[[str], bool] | None:
+    if not all(_ONE_WORD.fullmatch(s) for s in stems):
+        return None
+    pattern = _stems(stems)
+    return lru_cache(maxsize=65536)(lambda word: pattern.fullmatch(word) is not None)
+
+
 @check("gender-coded", required=("masculine", "feminine"),
        keys={"masculine": STRS, "feminine": STRS, "min_difference": {"type": "integer", "minimum": 1}})
 def gender_coded(rule: Rule, a: Analysis) -> Iterator[Finding]:
     """One suggestion for the whole draft when one side outweighs the other by `min_difference`."""
     text = a.body.text
-    masc = [m.group().lower() for m in _stems(tuple(rule.options["masculine"])).finditer(text)]
-    fem = [m.group().lower() for m in _stems(tuple(rule.options["feminine"])).finditer(text)]
+    masc = coded(tuple(rule.options["masculine"]), text)
+    fem = coded(tuple(rule.options["feminine"]), text)
     if abs(len(masc) - len(fem)) < rule.options.get("min_difference", 3):
         return
     heavier = masc if len(masc) > len(fem) else fem
