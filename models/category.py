@@ -45,7 +45,8 @@ _SPACES = re.compile(r"\s\s+")
 def word_ngrams(text: str) -> list[str]:
     tokens = _TOKEN.findall(text.lower())
     low, high = WORD_NGRAMS
-    return [" ".join(tokens[i : i + n]) for n in range(low, high + 1) for i in range(len(tokens) - n + 1)]
+    grams = tokens if low == 1 else []  # unigrams as they are, not each joined from a slice
+    return grams + [" ".join(tokens[i : i + n]) for n in range(max(low, 2), high + 1) for i in range(len(tokens) - n + 1)]
 
 
 def word_char_ngrams(word: str) -> list[str]:
@@ -78,7 +79,8 @@ class _Features:
 
     def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature rows, how often each occurs in `text`)."""
-        counts = Counter(self.index[g] for g in self.analyse(text) if g in self.index)
+        get = self.index.get
+        counts = Counter(i for i in map(get, self.analyse(text)) if i is not None)
         return np.fromiter(counts.keys(), dtype=np.int64), np.fromiter(counts.values(), dtype=np.float64)
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
