@@ -462,7 +462,9 @@ class HunspellChecker:
                 language=language_name(lang) if t.lang == "en" else t.language_name(lang))))
         view = CheckableText(text, ignore_words)
         judge = _Judge(primary, primary.source.loanwords, view)
-        spans = [span for start, end in view.words() for span in judge.misspelt(start, end)]
+        # A word the dictionary accepts as it stands is never misspelt (`_Judge.misspelt`).
+        accepted = lambda word: primary.spell(word.replace("’", "'"))  # noqa: E731
+        spans = [span for start, end in view.words(accepted) for span in judge.misspelt(start, end)]
         findings = self._findings(text, spans[:MAX_FLAGGED_WORDS], primary, cast(Field, field), code)
         note = None
         if len(spans) > MAX_FLAGGED_WORDS:

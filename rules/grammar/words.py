@@ -24,7 +24,7 @@ import re
 from bisect import bisect_right
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 # A word: letters/digits/underscore, joined by inner apostrophes, dots or hyphens, so that
 # "l'azienda", "don't", "e-post" and "Node.js" each come out as one token.
@@ -126,9 +126,13 @@ class CheckableText:
             return True
         return word[0].isupper() and (word in self.names or not self.starts_sentence(start))
 
-    def words(self) -> Iterator[tuple[int, int]]:
-        """The spans of the words a spell check should look at, in order."""
+    def words(self, known: Callable[[str], bool] | None = None) -> Iterator[tuple[int, int]]:
+        """The spans of the words a spell check should look at, in order. A word `known` says is
+        right is passed over before the ignore rules are asked: it needs no exemption, and
+        most words of a draft are such words."""
         for match in _TOKEN.finditer(self.text):
+            if known is not None and known(match.group()):
+                continue
             start, end = match.span()
             if not self.ignores(start, end):
                 yield start, end
