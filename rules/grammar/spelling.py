@@ -188,13 +188,8 @@ class Speller:
         self.near_words = lru_cache(maxsize=16384)(self._near_words)
 
     def _spell(self, word: str) -> bool:
-        """Whether the dictionary accepts the word. Letters the dictionary's encoding cannot
-        hold (an ISO-8859-1 dictionary and "Gdańsk") mean a foreign name: accepted."""
-        try:
-            with self._lock:
-                return bool(self._hunspell.spell(word))
-        except UnicodeEncodeError:
-            return True
+        with self._lock:
+            return _accepts(self._hunspell, word)
 
     def _is_plain_word(self, word: str) -> bool:
         """Accepted as a dictionary word of its own, not by Hunspell's own compounding."""
@@ -249,7 +244,10 @@ class Speller:
             for c in letters:
                 doubled = (i > 0 and word[i - 1] == c) or (i < n and word[i] == c)
                 add(word[:i] + c + word[i:], 0.5 if doubled else 1)
-        known = [c for c in ranked if self.spell(c)]
+        # Asked of Hunspell under one hold of the lock and past the word cache: a few hundred
+        # candidates, nearly all of them never seen again.
+        with self._lock:
+            known = [c for c in ranked if _accepts(self._hunspell, c)]
         return tuple(sorted(known, key=lambda c: (c[0] != word[0], ranked[c])))
 
     def _suggest(self, word: str) -> tuple[str, ...]:
@@ -335,6 +333,15 @@ class Speller:
         for word in _additions(self.source.code):
             pieces.setdefault(word[0].lower(), []).append(word)
         return {letter: "\n".join(runs) for letter, runs in pieces.items()}
+
+
+def _accepts(hunspell: Hunspell, word: str) -> bool:
+    """Whether the dictionary accepts the word. Letters the dictionary's encoding cannot hold (an
+    ISO-8859-1 dictionary and "Gdańsk") mean a foreign name: accepted."""
+    try:
+        return bool(hunspell.spell(word))
+    except UnicodeEncodeError:
+        return True
 
 
 def _holds_in_order(form: str, word: str) -> bool:
