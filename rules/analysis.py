@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from models.records import Draft, Recipient
 from rules import caseless
-from rules.caseless import lowered
 from rules.category import NO_PURPOSE, CategoryGuess
 from rules.grammar.words import proper_names
 from rules.language import Detection
@@ -48,7 +47,7 @@ def find_word(text: str, phrase: str) -> Span | None:
     phrase = phrase.strip()
     if not phrase:
         return None
-    low, low_phrase = lowered(text), lowered(phrase)
+    low, low_phrase = caseless.lowered(text), caseless.lowered(phrase)
     if low is not None and low_phrase is not None:
         return caseless.find(text, low, low_phrase)
     m = _whole_word(phrase, re.IGNORECASE).search(text)

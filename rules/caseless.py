@@ -6,7 +6,7 @@ in nearly every draft. The search here gives exactly what `re.IGNORECASE` with t
 gives, by comparing `str.lower()` forms. That holds only where `lower()` maps each character to
 one character and the text holds no letter `re` equates with another beyond `lower()` ("ſ" and
 "s", dotless "ı" and "i", the Kelvin sign): `lowered()` says None for such a text, and the
-caller asks `re` (tests/test_text.py compares the two on the corpus and on such letters).
+caller asks `re` (tests/test_text.py compares the two on generated texts holding such letters).
 """
 from __future__ import annotations
 

@@ -70,7 +70,6 @@ from typing import Protocol
 import numpy as np
 
 from rules import caseless
-from rules.caseless import lowered
 from rules.language import languages, packs_root
 
 NUM_PERM = 128
@@ -161,8 +160,8 @@ def mask_personal(text: str, personal: Iterable[str] = ()) -> str:
 def _masked(text: str, phrases: tuple[str, ...]) -> str:
     """`text` with each of `phrases` (longest first) as "<personal>": by comparing lowered text
     where that is what `re.IGNORECASE` does (rules/caseless.py), else with one pattern."""
-    low = lowered(text)
-    words = [lowered(p) for p in phrases]
+    low = caseless.lowered(text)
+    words = [caseless.lowered(p) for p in phrases]
     if low is None or None in words:
         return _personal_pattern(phrases).sub("<personal>", text)
     out, pos = [], 0

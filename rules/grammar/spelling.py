@@ -38,9 +38,9 @@ What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`
   suggestions (a few hundred `spell()` calls, ~1-4 ms), other words the same kind of bounded
   search (capitalised, split in two), and only words with none of those, in lower case and of
   none of our other languages, the two-edit search (`_far_words`, 1-5 ms; Hunspell's own
-  `suggest()` took 100-500 ms and found fewer of the words meant). Suggestions are asked only for flagged
-  words, for the first `MAX_SUGGESTED_WORDS` distinct ones per text, and cached per process;
-  at most `MAX_FLAGGED_WORDS` findings are listed per text.
+  `suggest()` took 100-500 ms and found fewer of the words meant). Suggestions are asked only
+  for flagged words, for the first `MAX_SUGGESTED_WORDS` distinct ones per text, and cached
+  per process; at most `MAX_FLAGGED_WORDS` findings are listed per text.
 """
 from __future__ import annotations
 
@@ -469,8 +469,9 @@ class HunspellChecker:
                 language=language_name(lang) if t.lang == "en" else t.language_name(lang))))
         view = CheckableText(text, ignore_words)
         judge = _Judge(primary, primary.source.loanwords, view)
-        # A word the dictionary accepts as it stands is never misspelt (`_Judge.misspelt`).
-        accepted = lambda word: primary.spell(word.replace("’", "'"))  # noqa: E731
+        def accepted(word: str) -> bool:  # never misspelt, whatever else holds (`_Judge.misspelt`)
+            return primary.spell(word.replace("’", "'"))
+
         spans = [span for start, end in view.words(accepted) for span in judge.misspelt(start, end)]
         findings = self._findings(text, spans[:MAX_FLAGGED_WORDS], primary, cast(Field, field), code)
         note = None
