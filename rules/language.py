@@ -23,9 +23,9 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rules.schema import PackError
 
@@ -349,13 +349,14 @@ def detect(text: str, *, declared: str | None = None, hint: str | None = None) -
     codes = _lingua()
     if len(codes) < 2:  # one language (or none): nothing to tell apart
         return Detection(declared or next(iter(codes.values()), DEFAULT_LANGUAGE), 1.0, "declared" if declared else "text")
+    sentences = _sentences(text)
     if declared:
-        return Detection(declared, 1.0, "declared", _mixed(text, declared))
+        return Detection(declared, 1.0, "declared", _mixed(sentences, declared))
     letters = sum(map(str.isalpha, text))
     hinted = normalize_language(hint)
-    by_words = _clearly_written_in(text)
+    by_words = _clearly_written_in(sentences)
     if by_words is not None and by_words[0] in codes.values():
-        return Detection(by_words[0], by_words[1], "text", _mixed(text, by_words[0]))
+        return Detection(by_words[0], by_words[1], "text", _mixed(sentences, by_words[0]))
     if letters >= 3:
         values = _confidences(text)
         best, runner_up = values[0], values[1].value if len(values) > 1 else 0.0
@@ -363,7 +364,7 @@ def detect(text: str, *, declared: str | None = None, hint: str | None = None) -
         # Clear enough: confident, or (for a short line) well ahead of the runner-up.
         clear = confidence >= _MIN_CONFIDENCE or (confidence >= 0.5 and confidence >= 2 * runner_up)
         if (letters >= _MIN_LETTERS and clear) or (confidence >= 0.9 and not hinted):
-            return Detection(language, confidence, "text", _mixed(text, language))
+            return Detection(language, confidence, "text", _mixed(sentences, language))
     if hinted:
         return Detection(hinted, 0.5, "recipient")
     return Detection(DEFAULT_LANGUAGE, 0.0, "default")
@@ -406,19 +407,44 @@ _TEXT_CLEARLY = (10, 0.9)
 _SENTENCE_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
-def _own_stop_word_counts(text: str) -> Counter[str]:
-    own = _own_stop_words(packs_root())
+class _Sentence(NamedTuple):
+    """What the language checks use of one sentence, kept per process (`_sentence`): drafts
+    repeat their sentences, copies of a template or a draft reviewed again after an edit."""
+
+    own: Counter[str]    # its stop words that are one language's own, by language
+    plain: str           # the sentence without its capitalised names
+    letters: int         # letters in `plain`
+    plain_own: Counter[str]
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    root = packs_root()
+    return [_sentence(m.group(), root) for m in _SENTENCE.finditer(text)]
+
+
+@lru_cache(maxsize=8192)
+def _sentence(sentence: str, root: Path) -> _Sentence:
+    plain = _NAME.sub("", sentence)
+    return _Sentence(_own_stop_word_counts(sentence, root), plain, sum(map(str.isalpha, plain)),
+                     _own_stop_word_counts(plain, root))
+
+
+def _own_stop_word_counts(text: str, root: Path) -> Counter[str]:
+    own = _own_stop_words(root)
     return Counter(own[word] for word in _SENTENCE_WORD.findall(text.lower()) if word in own)
 
 
-def _clearly_in(sentence: str, lang: str) -> bool:
-    counts = _own_stop_word_counts(sentence)
+def _clearly_in(sentence: _Sentence, lang: str) -> bool:
+    counts = sentence.plain_own
     return counts[lang] >= _SENTENCE_CLEARLY and sum(counts.values()) == counts[lang]
 
 
-def _clearly_written_in(text: str) -> tuple[str, float] | None:
-    """(language, its share of the text's own stop words) when they leave no doubt."""
-    counts = _own_stop_word_counts(text)
+def _clearly_written_in(sentences: list[_Sentence]) -> tuple[str, float] | None:
+    """(language, its share of the text's own stop words) when they leave no doubt. (A word
+    never spans two sentences: those are cut at ".", "!", "?" and line breaks.)"""
+    counts: Counter[str] = Counter()
+    for sentence in sentences:
+        counts.update(sentence.own)
     if not counts:
         return None
     language, n = counts.most_common(1)[0]
@@ -426,25 +452,45 @@ def _clearly_written_in(text: str) -> tuple[str, float] | None:
     return (language, n / sum(counts.values())) if n >= least and n / sum(counts.values()) >= share else None
 
 
-def _mixed(text: str, main: str) -> str | None:
+def _mixed(sentences: list[_Sentence], main: str) -> str | None:
     """The other language when sentences making up a sizeable part of the draft are in it
     (judged on each sentence's words without its capitalised names). A sentence clearly in
     the main language by its stop words adds nothing to another's share, so lingua is asked
     only about the others."""
-    sentences = [_NAME.sub("", m.group()) for m in _SENTENCE.finditer(text)]
-    letters = [sum(map(str.isalpha, s)) for s in sentences]
-    chunks = [(s, n) for s, n in zip(sentences, letters) if n >= 30]
+    chunks = [s for s in sentences if s.letters >= 30]
     if len(chunks) < 2:
         return None
     codes = _lingua()
     shares: dict[str, int] = {}
-    chunks = [(s, n) for s, n in chunks if not _clearly_in(s, main)]
-    found = _detector().detect_languages_in_parallel_of([s for s, _ in chunks]) if chunks else []
-    for language, (_, n) in zip(found, chunks):
+    unclear = [s for s in chunks if not _clearly_in(s, main)]
+    for language, sentence in zip(_sentence_languages([s.plain for s in unclear]), unclear):
         if language is not None:
-            shares[codes[language]] = shares.get(codes[language], 0) + n
-    total = sum(letters) or 1
+            shares[codes[language]] = shares.get(codes[language], 0) + sentence.letters
+    total = sum(s.letters for s in sentences) or 1
     others = sorted(((n, c) for c, n in shares.items() if c != main), reverse=True)
     if others and others[0][0] / total >= _MIXED_SHARE:
         return others[0][1]
     return None
+
+
+# lingua's answer for each sentence it was asked about, by languages and sentence; emptied
+# when full, so a long-running server holds at most this many.
+_SAID: dict[tuple[frozenset[Language], str], Language | None] = {}
+_SAID_MAX = 16384
+_UNSEEN = object()
+
+
+def _sentence_languages(plain: list[str]) -> list[Language | None]:
+    """lingua's language for each sentence, asked once per process (all new ones in one call)."""
+    if not plain:
+        return []
+    candidates = frozenset(_lingua())
+    known = {text: _SAID.get((candidates, text), _UNSEEN) for text in plain}
+    new = [text for text, language in known.items() if language is _UNSEEN]
+    if new:
+        found = dict(zip(new, _detector_for(candidates).detect_languages_in_parallel_of(new)))
+        known.update(found)
+        if len(_SAID) + len(found) > _SAID_MAX:
+            _SAID.clear()
+        _SAID.update(((candidates, text), language) for text, language in found.items())
+    return [known[text] for text in plain]  # type: ignore[misc]

@@ -17,9 +17,10 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import threading
 import zlib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ TABLES = Path(__file__).with_name("lemma_tables")
 
 _lock = threading.Lock()
 _UNSEEN = object()
+# White space holding a line break, whole: where a text is cut into lines (`Pipeline`).
+_BETWEEN_LINES = re.compile(r"\s*\n\s*")
 
 
 def word_key(word: str) -> int:
@@ -88,29 +91,59 @@ class LemmaTable:
 
 class Pipeline:
     """Text → `Tokens` with lowercased lemmas. The tables are case-sensitive, so a capitalised
-    word the table misses ("Abbiamo" at a sentence start) is looked up again in lower case."""
+    word the table misses ("Abbiamo" at a sentence start) is looked up again in lower case.
+
+    A text is done line by line, each line's tokens kept for the process (`LINES_KEPT`): the
+    tokenizer never joins across white space, so a line's tokens are the same wherever it
+    stands, and drafts repeat their lines — copies of a template, a draft reviewed again after
+    an edit. The white space between two lines is one token, as in the text."""
+
+    LINES_KEPT = 1024  # a line's tokens take ~7 KB: a few megabytes at most
 
     def __init__(self, tokenizer: Tokenizer, table: LemmaTable | None) -> None:
         self.tokenizer = tokenizer
         self.table = table
+        self._line = lru_cache(maxsize=self.LINES_KEPT)(self._tokens)
 
     def __call__(self, text: str) -> Tokens:
+        out = Tokens(text)
+        pos = 0
+        for m in _BETWEEN_LINES.finditer(text):
+            self._append(out, pos, m.start())
+            start, end = m.span()
+            if text[start] == " " and start > 0:  # one space after a token belongs to it
+                start += 1
+            self._append(out, start, end)
+            pos = end
+        self._append(out, pos, len(text))
+        return out
+
+    def _append(self, out: Tokens, start: int, end: int) -> None:
+        if start == end:
+            return
+        starts, ends, words, lower, lemmas = self._line(out.text[start:end])
+        out.starts += [start + s for s in starts] if start else starts
+        out.ends += [start + e for e in ends] if start else ends
+        out.words += words
+        out.lower += lower
+        out.lemmas += lemmas
+
+    def _tokens(self, text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         tokens = self.tokenizer(text)
-        if self.table is None:
-            tokens.lemmas = tokens.lower
-            return tokens
         words, lower = tokens.words, tokens.lower
-        asked = set(words)
-        asked.update(low for word, low in zip(words, lower) if low != word)
-        found = self.table.lookup(asked)
-        lemmas = []
-        for word, low in zip(words, lower):
-            lemma = found[word]
-            if lemma is None or lemma == word:
-                lemma = word if low == word else (found[low] or low)
-            lemmas.append(lemma.lower())
-        tokens.lemmas = lemmas
-        return tokens
+        if self.table is None:
+            lemmas = lower
+        else:
+            asked = set(words)
+            asked.update(low for word, low in zip(words, lower) if low != word)
+            found = self.table.lookup(asked)
+            lemmas = []
+            for word, low in zip(words, lower):
+                lemma = found[word]
+                if lemma is None or lemma == word:
+                    lemma = word if low == word else (found[low] or low)
+                lemmas.append(lemma.lower())
+        return tuple(tokens.starts), tuple(tokens.ends), tuple(words), tuple(lower), tuple(lemmas)
 
 
 class SpacyPipeline(Pipeline):

@@ -188,7 +188,8 @@ class Tokenizer:
                 return 0  # "J.", "i.", "e.g."
             before = text[j - 2]
             # "B2B." keeps its period, as an initial does; "end." and "IBM." do not.
-            keep = (before.isupper() and not text[j - 3].isupper()) or (self.rules.ordinals and before.isdigit())
+            keep = ((before.isupper() and not (j - i >= 3 and text[j - 3].isupper()))
+                    or (self.rules.ordinals and before.isdigit()))
             return 0 if keep else 1
         if ch in _APOSTROPHES and self.rules.elision and j - i >= 2 and text[j - 2].isalpha():
             return 0  # "po'": an elided word keeps its apostrophe

@@ -170,25 +170,42 @@ def test_an_excellent_english_draft_naming_norwegian_places_is_ready(rv: Reviewe
 
 
 def test_a_sentence_clearly_in_the_main_language_is_not_asked_of_the_detector() -> None:
-    from rules.language import _clearly_in
+    from rules.language import _clearly_in, _sentences
+
+    def clearly(sentence: str, lang: str) -> bool:
+        (one,) = _sentences(sentence)
+        return _clearly_in(one, lang)
 
     # Four of English's own stop words and none of another's: English without asking lingua.
-    assert _clearly_in("  is strong and  can share the band on a call.", "en")
-    assert not _clearly_in("  is strong and  can share the band on a call.", "it")
+    assert clearly("  is strong and  can share the band on a call.", "en")
+    assert not clearly("  is strong and  can share the band on a call.", "it")
     # Italian's own words in an English draft: lingua decides.
-    assert not _clearly_in("mi chiamo e mi occupo di executive search nel food and beverage.", "en")
-    assert _clearly_in("mi chiamo e mi occupo di executive search nel food della azienda.", "it")
+    assert not clearly("mi chiamo e mi occupo di executive search nel food and beverage.", "en")
+    assert clearly("mi chiamo e mi occupo di executive search nel food della azienda.", "it")
 
 
 def test_a_draft_clearly_in_one_language_by_its_stop_words_is_settled_without_the_detector() -> None:
-    from rules.language import _clearly_written_in, detect
+    from rules.language import _clearly_written_in, _sentences, detect
 
     english = ("I read the write-up of your work on the ledger, and it is the clearest thing I have seen on it. "
                "We are rebuilding ours and would love to hear how you did it. Would you have time for a call?")
-    assert _clearly_written_in(english)[0] == "en" and detect(english).language == "en"
-    assert _clearly_written_in("Hi Kari, Kafka role in Oslo?") is None  # too few to settle: lingua decides
+    assert _clearly_written_in(_sentences(english))[0] == "en" and detect(english).language == "en"
+    assert _clearly_written_in(_sentences("Hi Kari, Kafka role in Oslo?")) is None  # too few to settle: lingua decides
     mixed = english + " Ci piacerebbe molto parlare con te del progetto e delle persone del nostro gruppo di lavoro."
-    assert _clearly_written_in(mixed) is None
+    assert _clearly_written_in(_sentences(mixed)) is None
+
+
+def test_each_sentence_is_asked_of_the_detector_as_it_would_answer_it() -> None:
+    """lingua's answers are kept per sentence: asked again, or among others, the same answers."""
+    from rules.language import _detector, _sentence_languages
+
+    sentences = ["We are rebuilding the ledger at the bank and would love to talk.",
+                 "Ci piacerebbe molto parlare con te del progetto e delle persone.",
+                 "Vi bygger om hele betalingsplattformen og trenger en erfaren utvikler."]
+    asked = [*sentences, sentences[0], "Abbiamo anche una sede dove lavorano venti ingegneri."]
+    expected = _detector().detect_languages_in_parallel_of(asked)
+    assert _sentence_languages(asked) == expected == _sentence_languages(list(reversed(asked)))[::-1]
+    assert len({str(language) for language in expected}) == 3
 
 
 def test_a_second_language_is_still_found_when_most_sentences_skip_the_detector(rv: Reviewer) -> None:

@@ -111,3 +111,25 @@ def test_pattern_prefilter_changes_no_match():
                 assert pack.phrases.search(tokens).found == with_prefilter
             finally:
                 pack.phrases._needs = needs
+
+
+_PIECES = ["Hi", "Kari", "team", "l'azienda", "e.g.", "B2B.", "Ⅷ.", "A.", "C#", "5km", "https://x.no/a",
+           "don't", "world-class", ",", ".", "...", "(", ")", "#hiring", " ", "  ", "\n", " \n", "\n\n", "\t\n ",
+           "\u00a0", "€650/day", "😊", "Davide.", "re-"]
+
+
+@pytest.mark.parametrize("lang", ["en", "nb", "it"])
+def test_line_by_line_tokens_are_those_of_the_whole_text(lang):
+    """The pipeline cuts a text at its line breaks and keeps each line's tokens: the tokens,
+    offsets and lemmas must be what the whole text, tokenized at once, gives."""
+    import random
+
+    nlp = pipeline(lang)
+    rng = random.Random(lang)
+    texts = ["".join(rng.choice(_PIECES) + rng.choice(["", " ", "", "\n"]) for _ in range(rng.randint(0, 40)))
+             for _ in range(400)]
+    texts += ["\n", " \n x", "x \n", "Hi Kari,\n\nWe met.\n \nBest,\nJo", "first line only"]
+    for text in texts:
+        assert nlp(text).__dict__ == dict(zip(("text", "starts", "ends", "words", "lower", "lemmas"),
+                                              (text, *map(list, nlp._tokens(text))))), repr(text)
+    assert nlp._line.cache_info().hits > 0  # lines were kept, and found again
