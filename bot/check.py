@@ -126,6 +126,7 @@ def _run(args: argparse.Namespace, t: BotTranslator, stdin: IO[bytes] | None, st
 
     items = list(steps(read(args.paths, stdin)))
     batch = _batch_index() if sum(1 for i in items if i.draft) > 1 else None
+    reviewer.prepare(_with_defaults(i.draft, args, recipient) for i in items if i.draft and not i.error)
     text = TextReport(colour=use_colour(stdout, args.color), t=t)
     reviews: list[Review] = []
     failures = 0

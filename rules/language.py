@@ -370,6 +370,13 @@ def detect(text: str, *, declared: str | None = None, hint: str | None = None) -
     return Detection(DEFAULT_LANGUAGE, 0.0, "default")
 
 
+def likely_language(text: str) -> str | None:
+    """The language `text` is in when its stop words leave no doubt (as `detect` first asks),
+    else None: a guess that asks no detector, and whose reading of the text `detect` reuses."""
+    by_words = _clearly_written_in(_sentences(text))
+    return by_words[0] if by_words is not None and by_words[0] in _lingua().values() else None
+
+
 def stop_words(lang: str) -> frozenset[str]:
     """The language's `stop-words.txt` beside its `language.yml` (one word a line, `#` comments),
     lowercased; empty for a language without one."""

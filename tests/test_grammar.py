@@ -474,3 +474,71 @@ def test_concurrent_checks_agree_with_sequential_ones(offline):
     with ThreadPoolExecutor(max_workers=8) as pool:
         got = list(pool.map(lambda job: offline.check(job[1], field="body", lang=job[0]), jobs * 4))
     assert got == expected * 4
+
+
+@pytest.mark.parametrize("folder, stem, words", [
+    ("en", "en_US", ["recruiter", "recruiters", "recieve", "Kubernetes", "colour", "don't", "naïve"]),
+    ("nb", "nb_NO", ["stilling", "stillingen", "utvikler", "hjemmekontordager", "Gdańsk", "bæresystem"]),
+    ("it", "it_IT", ["sviluppatore", "sviluppatori", "dell'azienda", "opportunita", "perché"]),
+])
+def test_the_c_library_answers_as_chunspells_wrapper(folder, stem, words):
+    """`libhunspell` calls the library chunspell ships through its C API (so that a load
+    releases the GIL): every answer is the wrapper's."""
+    from hunspell import Hunspell
+
+    from rules.grammar.libhunspell import _CDictionary, open_dictionary
+    from rules.grammar.spelling import DICTIONARIES
+
+    ours, theirs = open_dictionary(DICTIONARIES / folder, stem), Hunspell(stem, hunspell_data_dir=str(DICTIONARIES / folder))
+    assert isinstance(ours, _CDictionary)
+    for word in words:
+        try:
+            expected = (theirs.spell(word), theirs.analyze(word), theirs.suffix_suggest(word))
+        except UnicodeEncodeError:  # "Gdańsk" in an ISO-8859-1 dictionary: both refuse it
+            with pytest.raises(UnicodeEncodeError):
+                ours.spell(word)
+            continue
+        assert (ours.spell(word), ours.analyze(word), ours.suffix_suggest(word)) == expected, word
+    assert not ours.spell("qzxwv") and ours.add("qzxwv") == 0 and ours.spell("qzxwv")
+
+
+def test_without_the_c_library_chunspells_wrapper_is_used(monkeypatch):
+    from hunspell import Hunspell
+
+    from rules.grammar import libhunspell
+    from rules.grammar.spelling import DICTIONARIES
+
+    monkeypatch.setattr(libhunspell, "find_spec", lambda name: None)  # no chunspell folder to look in
+    monkeypatch.setattr(libhunspell, "_loaded", [])
+    dictionary = libhunspell.open_dictionary(DICTIONARIES / "en", "en_US")
+    assert isinstance(dictionary, Hunspell) and dictionary.spell("recruiter") and not dictionary.spell("recieve")
+    with pytest.raises(OSError, match="not found"):
+        libhunspell.open_dictionary(DICTIONARIES / "en", "en_XX")
+
+
+def test_a_batch_starts_loading_its_languages_dictionaries_before_its_reviews():
+    """In a fresh process: `Reviewer.prepare` loads, in the background, the dictionaries of
+    the drafts' languages (by stop words, or the detector) and their loanwords' — and no
+    other: English (US) is not among them for a Norwegian and an Italian draft."""
+    code = """if True:
+        import threading
+        from models import Draft
+        from rules import Reviewer
+        from rules.grammar import build_checker
+        from rules.grammar.spelling import _by_code
+        reviewer = Reviewer.load(grammar=build_checker(None))
+        reviewer.prepare([
+            Draft(body="Hei Kari! Jeg har lest det du har skrevet om betalinger, og vi har en stilling som kanskje "
+                       "passer for deg. Har du tid til en prat i neste uke?"),
+            Draft(body="Ciao Giulia, ho letto il tuo articolo e mi piacerebbe parlarti di una posizione."),
+        ])
+        for thread in threading.enumerate():
+            if thread.name.startswith("dictionary "):
+                thread.join()
+        print(sorted(code for _, code in _by_code))
+    """
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.split("\n")[0] == "['en-GB', 'it', 'nb']", out.stderr

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Iterable, cast
 
 from models.records import Field, Finding
 from rules.grammar import GrammarResult
@@ -63,7 +63,7 @@ from rules.grammar.words import CheckableText, tech_terms
 from rules.language import data_error, language_name, languages, packs_root
 
 if TYPE_CHECKING:
-    from hunspell import Hunspell
+    from rules.grammar.libhunspell import Dictionary
 
 log = logging.getLogger(__name__)
 
@@ -162,14 +162,12 @@ def dictionary_code(lang: str, locale: str | None = None) -> str | None:
 
 
 class Speller:
-    """One loaded Hunspell dictionary, safe to share between threads.
-
-    chunspell holds the GIL during each call today, but Hunspell objects are not documented as
-    thread-safe, so every call goes through one lock per dictionary (uncontended: ~0.1 µs).
-    """
+    """One loaded Hunspell dictionary, safe to share between threads: Hunspell objects are not
+    documented as thread-safe, and a call through `libhunspell` releases the GIL, so every call
+    goes through one lock per dictionary (uncontended: ~0.1 µs)."""
 
     def __init__(self, source: DictionarySource, folder: Path) -> None:
-        from hunspell import Hunspell
+        from rules.grammar.libhunspell import open_dictionary
 
         self.source = source
         self._folder = folder
@@ -177,7 +175,7 @@ class Speller:
         self._entries: dict[str, str] = {}  # by first letter (`_entries_of`)
         self._all_entries = False
         self._entries_lock = threading.Lock()  # not the spell() lock: reading takes 10-40 ms
-        self._hunspell: Hunspell = Hunspell(source.stem, hunspell_data_dir=str(folder))
+        self._hunspell: Dictionary = open_dictionary(folder, source.stem)
         for word in _additions(source.code):
             self._hunspell.add(word)
         self._lock = threading.Lock()
@@ -354,7 +352,7 @@ class Speller:
         return self._dic
 
 
-def _accepts(hunspell: Hunspell, word: str) -> bool:
+def _accepts(hunspell: Dictionary, word: str) -> bool:
     """Whether the dictionary accepts the word. Letters the dictionary's encoding cannot hold (an
     ISO-8859-1 dictionary and "Gdańsk") mean a foreign name: accepted."""
     try:
@@ -406,11 +404,23 @@ def speller(code: str) -> Speller | None:
         return _by_code[key]
 
 
+def load_in_background(codes: Iterable[str]) -> None:
+    """Starts loading these dictionaries, each on a thread of its own, for a batch whose
+    languages are known before its reviews start: libhunspell reads a dictionary without
+    holding the GIL (`libhunspell`), so the process goes on meanwhile on the other cores, and a
+    review that needs one waits only for what is left of its load (`speller` takes its lock).
+    (`_load` logs what it cannot load.)"""
+    root = packs_root()
+    for code in dict.fromkeys(codes):
+        if code in _sources(root) and (root, code) not in _by_code:
+            threading.Thread(target=speller, args=(code,), name=f"dictionary {code}", daemon=True).start()
+
+
 def _load(source: DictionarySource) -> Speller | None:
     folder = DICTIONARIES / source.folder
     try:
         return Speller(source, folder)
-    except (ImportError, OSError, ValueError) as exc:  # HunspellFilePathError is an OSError
+    except (ImportError, OSError, ValueError, MemoryError) as exc:
         log.warning("Cannot load the %s dictionary from %s: %s", source.name, folder, exc)
         return None
 
@@ -477,6 +487,12 @@ class _Judge:
 
 class HunspellChecker:
     """Spelling only, offline: the checker when no LanguageTool server is configured or it fails."""
+
+    def prepare(self, languages: Iterable[tuple[str, str | None]]) -> None:
+        """Starts loading the dictionaries that texts in these (language, recipient locale) will
+        need, in that order, each one's own followed by the one whose words pass as loanwords."""
+        codes = [code for lang, locale in languages if (code := dictionary_code(lang, locale)) is not None]
+        load_in_background(c for code in codes for c in (code, sources()[code].loanwords) if c)
 
     def check(self, text: str, *, field: str, lang: str, locale: str | None = None,
               ignore_words: frozenset[str] = frozenset()) -> GrammarResult:
