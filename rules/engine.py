@@ -205,9 +205,10 @@ class Reviewer:
         """Builds every language now, with its spelling dictionaries and their entries for the
         two-edit search (Hunspell is the fallback even when LanguageTool is configured), e.g.
         before a server starts taking requests."""
-        from rules.grammar.spelling import SOURCES, speller
+        from rules.grammar.spelling import SOURCES, load_in_background, speller
         from rules.language import preload
 
+        load_in_background(SOURCES)  # read by libhunspell on other cores while the packs build
         for language in self._packs:
             self.compiled(language)
         for code in SOURCES:

@@ -409,11 +409,12 @@ def load_in_background(codes: Iterable[str]) -> None:
     languages are known before its reviews start: libhunspell reads a dictionary without
     holding the GIL (`libhunspell`), so the process goes on meanwhile on the other cores, and a
     review that needs one waits only for what is left of its load (`speller` takes its lock).
-    (`_load` logs what it cannot load.)"""
+    The threads are not daemons: a process that ends first waits for them, rather than exit
+    while libhunspell is inside a load. (`_load` logs what it cannot load.)"""
     root = packs_root()
     for code in dict.fromkeys(codes):
         if code in _sources(root) and (root, code) not in _by_code:
-            threading.Thread(target=speller, args=(code,), name=f"dictionary {code}", daemon=True).start()
+            threading.Thread(target=speller, args=(code,), name=f"dictionary {code}").start()
 
 
 def _load(source: DictionarySource) -> Speller | None:
