@@ -202,9 +202,13 @@ def _spelling_shaped(spelling: Any) -> bool:
                 return False
             for key in ("folder", "stem"):
                 _string(entry, key)
-            for key in ("code", "name", "loanwords"):
+            for key in ("code", "name"):
                 if key in entry:
                     _string(entry, key)
+            if isinstance(entry.get("loanwords"), list):
+                _strings(entry, "loanwords")
+            elif "loanwords" in entry:
+                _string(entry, "loanwords")
             _strings(entry, "regions", lower=True)
         _strings(spelling, "prefixes")
         _strings(spelling, "loan_endings")

@@ -59,10 +59,11 @@ def _rule_schema(check: str) -> dict[str, Any]:
 # rules/grammar/dictionaries/ (or a path: absolute, or ./… from the language.yml's folder) with
 # `<stem>.aff` and `<stem>.dic`; `code` names it (default: the language's code); `regions` are the
 # recipient-locale regions that choose it over the language's first dictionary (en-GB for "en-AU");
-# `loanwords` the dictionary whose words pass as loanwords in this one.
+# `loanwords` the dictionary (or the list of them, tried in order) whose words pass as loanwords in this one.
 _DICTIONARY_SCHEMA = {
     "type": "object",
-    "properties": {"code": STR, "name": STR, "folder": STR, "stem": STR, "regions": STRS, "loanwords": STR},
+    "properties": {"code": STR, "name": STR, "folder": STR, "stem": STR, "regions": STRS,
+                   "loanwords": {"oneOf": [STR, {**STRS, "minItems": 1}]}},
     "required": ["folder", "stem"],
     "additionalProperties": False,
 }

@@ -392,6 +392,10 @@ def test_norwegian_compounds_are_accepted_but_misspelt_ones_are_not(offline):
 def test_english_loanwords_pass_in_norwegian_and_italian(offline):
     assert offline.check("Teamet jobber med senior developers og stakeholders.", field="body", lang="nb").findings == ()
     assert offline.check("Offriamo smart working e un team giovane.", field="body", lang="it").findings == ()
+    # Words only the US dictionary has: the UK one is asked first, then the US one.
+    assert offline.check("Il plugin standalone per il call center, dal kickoff.", field="body", lang="it").findings == ()
+    assert [f.span for f in offline.check("Il plugin e il colour nel center di Milano, comprehensivo.",
+                                          field="body", lang="it").findings] == [(44, 57)]  # "comprehensivo"
 
 
 def test_a_word_of_another_of_our_languages_gets_no_far_guess(offline):
@@ -516,22 +520,22 @@ def test_without_the_c_library_chunspells_wrapper_is_used(monkeypatch):
         libhunspell.open_dictionary(DICTIONARIES / "en", "en_XX")
 
 
-def test_a_batch_starts_loading_its_languages_dictionaries_before_its_reviews():
+@pytest.mark.parametrize("body", [
+    "Hei Kari! Jeg har lest det du har skrevet om betalinger, og vi har en stilling som kanskje passer "
+    "for deg. Har du tid til en prat i neste uke?",  # its stop words say Norwegian
+    "Hei Ola, tid til en kaffe?",  # too few of them: the detector says
+])
+def test_a_batch_starts_loading_its_languages_dictionaries_before_its_reviews(body):
     """In a fresh process: `Reviewer.prepare` loads, in the background, the dictionaries of
-    the drafts' languages (by stop words, or the detector) and their loanwords' — and no
-    other: English (US) is not among them for a Norwegian and an Italian draft."""
-    code = """if True:
+    the drafts' languages and of their loanwords — and no other: not Italian's for a
+    Norwegian draft."""
+    code = f"""if True:
         import threading
         from models import Draft
         from rules import Reviewer
         from rules.grammar import build_checker
         from rules.grammar.spelling import _by_code
-        reviewer = Reviewer.load(grammar=build_checker(None))
-        reviewer.prepare([
-            Draft(body="Hei Kari! Jeg har lest det du har skrevet om betalinger, og vi har en stilling som kanskje "
-                       "passer for deg. Har du tid til en prat i neste uke?"),
-            Draft(body="Ciao Giulia, ho letto il tuo articolo e mi piacerebbe parlarti di una posizione."),
-        ])
+        Reviewer.load(grammar=build_checker(None)).prepare([Draft(body={body!r})])
         for thread in threading.enumerate():
             if thread.name.startswith("dictionary "):
                 thread.join()
@@ -541,4 +545,4 @@ def test_a_batch_starts_loading_its_languages_dictionaries_before_its_reviews():
     import sys
 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert out.stdout.split("\n")[0] == "['en-GB', 'it', 'nb']", out.stderr
+    assert out.stdout.split("\n")[0] == "['en-GB', 'en-US', 'nb']", out.stderr

@@ -203,8 +203,8 @@ def test_names_labels_dictionaries_and_detector_codes_as_before() -> None:
         "en": ("English", "English"), "nb": ("Norwegian Bokmål", "Norwegian"), "it": ("Italian", "Italian")}
     assert subject_labels() == {"subject", "subj", "emne", "tittel", "oggetto"}
     assert {c: (s.language, s.folder, s.stem, s.loanwords) for c, s in sources().items()} == {
-        "en-US": ("en", "en", "en_US", "en-GB"), "en-GB": ("en", "en", "en_GB", "en-US"),
-        "it": ("it", "it", "it_IT", "en-GB"), "nb": ("nb", "nb", "nb_NO", "en-GB")}
+        "en-US": ("en", "en", "en_US", ("en-GB",)), "en-GB": ("en", "en", "en_GB", ("en-US",)),
+        "it": ("it", "it", "it_IT", ("en-GB", "en-US")), "nb": ("nb", "nb", "nb_NO", ("en-GB", "en-US"))}
     assert sources()["nb"].compounds and not sources()["it"].compounds
     assert sources()["nb"].letters.endswith("æøå") and "anti" in sources()["it"].prefixes
     # English: the UK dictionary for the British spelling's regions, the US one otherwise.
@@ -283,6 +283,14 @@ def test_an_alias_of_another_language_is_refused(tmp_path: Path, monkeypatch) ->
 
 def test_an_unknown_loanword_dictionary_is_refused(tmp_path: Path, monkeypatch) -> None:
     path = _broken(tmp_path, monkeypatch, "loanwords: en-GB", "loanwords: en-AU")
+    with pytest.raises(PackError, match=rf"^{path}:10: spelling/dictionaries/0/loanwords: no dictionary 'en-AU'"):
+        sources()
+
+
+def test_loanwords_may_come_from_several_dictionaries(tmp_path: Path, monkeypatch) -> None:
+    _broken(tmp_path / "both", monkeypatch, "loanwords: en-GB", "loanwords: [en-GB, en-US]")
+    assert sources()["sv"].loanwords == ("en-GB", "en-US")
+    path = _broken(tmp_path / "unknown", monkeypatch, "loanwords: en-GB", "loanwords: [en-GB, en-AU]")
     with pytest.raises(PackError, match=rf"^{path}:10: spelling/dictionaries/0/loanwords: no dictionary 'en-AU'"):
         sources()
 

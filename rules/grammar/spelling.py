@@ -9,7 +9,7 @@ process, on first use, under its own lock, so a Norwegian draft never waits for 
 
 Which dictionaries a language has is data: `spelling:` in its `language.yml` (folder, file stem,
 the letters a typo may put in, productive prefixes, loan endings, compounding, the regions that
-choose a second dictionary, the dictionary whose words pass as loanwords). What is code here is
+choose a second dictionary, the dictionaries whose words pass as loanwords). What is code here is
 how those are used, the same for every language.
 
 What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`):
@@ -26,7 +26,8 @@ What makes Hunspell fit recruiters' drafts (precision first; see also `words.py`
   a dot is also tried with it.
 - Productive prefixes ("multicloud", "antifrode", "multi-cloud") before a dictionary word.
 - English loanwords in Norwegian and Italian drafts ("team", "senior", "stakeholders") pass
-  when the English (UK) dictionary, the most complete of the two, knows them.
+  when an English dictionary knows them: the UK one, the more complete, else, for a word of
+  four letters or more, the US one ("plugin", "center", "kickoff", "standalone").
 - Severity: only a word that looks like a typo of a dictionary word — lower case, four letters
   or more, one edit (a letter dropped, added, swapped or changed) from a word the dictionary
   knows, and no word of our other languages — is a `warning`. Anything else the dictionary
@@ -98,7 +99,7 @@ class DictionarySource:
     # Recipient-locale regions that choose this dictionary over the language's first one:
     # English spelt the British way ("colour", "organise" and "organize") for en-GB, en-AU, …
     regions: tuple[str, ...] = ()
-    loanwords: str | None = None  # the dictionary whose words pass in this one's texts
+    loanwords: tuple[str, ...] = ()  # the dictionaries whose words pass in this one's texts
 
 
 def sources() -> dict[str, DictionarySource]:
@@ -126,18 +127,24 @@ def _sources(root: Path) -> dict[str, DictionarySource]:
                 compounds=spelling.get("compounds", False), prefixes=tuple(spelling.get("prefixes", ())),
                 letters=spelling.get("letters", DictionarySource.letters),
                 loan_endings=tuple(spelling.get("loan_endings", ())), language=code,
-                regions=tuple(r.lower() for r in entry.get("regions", ())), loanwords=entry.get("loanwords"))
+                regions=tuple(r.lower() for r in entry.get("regions", ())), loanwords=_codes(entry.get("loanwords")))
             if source.code in out:
                 raise data_error(data.source, ("spelling", "dictionaries", n, "code"),
                                  f"dictionary '{source.code}' is defined already (by '{out[source.code].language}')")
             out[source.code] = source
             where[source.code] = (data.source, n)
     for code, source in out.items():
-        if source.loanwords is not None and source.loanwords not in out:
-            path, n = where[code]
-            raise data_error(path, ("spelling", "dictionaries", n, "loanwords"),
-                             f"no dictionary '{source.loanwords}'; expected one of {', '.join(out)}")
+        for loans in source.loanwords:
+            if loans not in out:
+                path, n = where[code]
+                raise data_error(path, ("spelling", "dictionaries", n, "loanwords"),
+                                 f"no dictionary '{loans}'; expected one of {', '.join(out)}")
     return out
+
+
+def _codes(value: str | list[str] | None) -> tuple[str, ...]:
+    """`loanwords:` as written: one dictionary's code, or a list of them."""
+    return () if value is None else (value,) if isinstance(value, str) else tuple(value)
 
 
 def _folder(folder: str, pack_folder: Path) -> str:
@@ -429,9 +436,8 @@ def _load(source: DictionarySource) -> Speller | None:
 class _Judge:
     """Decides, word by word, what in one text is misspelt for one dictionary."""
 
-    def __init__(self, primary: Speller, loans_code: str | None, view: CheckableText) -> None:
+    def __init__(self, primary: Speller, view: CheckableText) -> None:
         self.primary = primary
-        self._loans_code = loans_code
         self.view = view
 
     def known(self, word: str) -> bool:
@@ -442,9 +448,13 @@ class _Judge:
         return self.primary.source.compounds and self.primary.is_compound(word[:1].lower() + word[1:])
 
     def loan(self, word: str) -> bool:
-        """Known to the loanword dictionary, loaded only when a word needs it (most drafts never do)."""
-        loans = speller(self._loans_code) if self._loans_code is not None else None
-        return loans is not None and loans.spell(word)
+        """Known to a loanword dictionary, each loaded only when a word needs it (most drafts
+        never do), in the order the language lists them; those after the first only for words
+        of `_MIN_TAIL` letters or more: the US dictionary lists abbreviations ("bl", "pg") that
+        are no loanwords in a Norwegian or Italian draft."""
+        codes = self.primary.source.loanwords
+        return any((loans := speller(code)) is not None and loans.spell(word)
+                   for code in (codes if len(word) >= _MIN_TAIL else codes[:1]))
 
     def inflected_loan(self, word: str) -> bool:
         """A word of the language or a loanword (or a tech term) with the language's ending."""
@@ -491,9 +501,9 @@ class HunspellChecker:
 
     def prepare(self, languages: Iterable[tuple[str, str | None]]) -> None:
         """Starts loading the dictionaries that texts in these (language, recipient locale) will
-        need, in that order, each one's own followed by the one whose words pass as loanwords."""
+        need, in that order, each one's own followed by those whose words pass as loanwords."""
         codes = [code for lang, locale in languages if (code := dictionary_code(lang, locale)) is not None]
-        load_in_background(c for code in codes for c in (code, sources()[code].loanwords) if c)
+        load_in_background(c for code in codes for c in (code, *sources()[code].loanwords))
 
     def check(self, text: str, *, field: str, lang: str, locale: str | None = None,
               ignore_words: frozenset[str] = frozenset()) -> GrammarResult:
@@ -504,7 +514,7 @@ class HunspellChecker:
                 N_("Spelling was not checked: no offline dictionary for {language} is installed."),
                 language=language_name(lang) if t.lang == "en" else t.language_name(lang))))
         view = CheckableText(text, ignore_words)
-        judge = _Judge(primary, primary.source.loanwords, view)
+        judge = _Judge(primary, view)
         def accepted(word: str) -> bool:  # never misspelt, whatever else holds (`_Judge.misspelt`)
             return primary.spell(word.replace("’", "'"))
 
