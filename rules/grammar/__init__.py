@@ -28,6 +28,10 @@ class GrammarResult:
 
 
 class GrammarChecker(Protocol):
+    """A checker may also have `prepare(languages)`: start loading, in the background, what
+    texts in those (language, recipient locale) pairs will need (`Reviewer.prepare` asks it
+    when there is one; the offline checker's loads dictionaries)."""
+
     def check(self, text: str, *, field: str, lang: str, locale: str | None = None,
               ignore_words: frozenset[str] = frozenset()) -> GrammarResult:
         """Findings for `text` (plain text; spans are str offsets into it)."""

@@ -80,6 +80,9 @@ _FAR_ENTRY_EDITS, _FAR_ENTRIES = 3, 40
 _FAR_MIN_LENGTH = 8
 _ENTRY = re.compile(r"^([^/\s]+)", re.M)  # a .dic line's word, before its flags and fields
 _MIN_HEAD, _MIN_TAIL = 3, 4
+# A loanword dictionary after a language's first is asked only about words this long or longer:
+# the US one lists abbreviations ("bl", "pg") that are no loanwords in a Norwegian draft.
+_LATER_LOANS_MIN = 4
 _LINKING = ("s", "e")
 DICTIONARIES = Path(__file__).with_name("dictionaries")
 
@@ -129,7 +132,7 @@ def _sources(root: Path) -> dict[str, DictionarySource]:
                 compounds=spelling.get("compounds", False), prefixes=tuple(spelling.get("prefixes", ())),
                 letters=spelling.get("letters", DictionarySource.letters),
                 loan_endings=tuple(spelling.get("loan_endings", ())), language=code,
-                regions=tuple(r.lower() for r in entry.get("regions", ())), loanwords=_codes(entry.get("loanwords")))
+                regions=tuple(r.lower() for r in entry.get("regions", ())), loanwords=_loanword_codes(entry.get("loanwords")))
             if source.code in out:
                 raise data_error(data.source, ("spelling", "dictionaries", n, "code"),
                                  f"dictionary '{source.code}' is defined already (by '{out[source.code].language}')")
@@ -144,7 +147,7 @@ def _sources(root: Path) -> dict[str, DictionarySource]:
     return out
 
 
-def _codes(value: str | list[str] | None) -> tuple[str, ...]:
+def _loanword_codes(value: str | list[str] | None) -> tuple[str, ...]:
     """`loanwords:` as written: one dictionary's code, or a list of them."""
     return () if value is None else (value,) if isinstance(value, str) else tuple(value)
 
@@ -452,11 +455,10 @@ class _Judge:
     def loan(self, word: str) -> bool:
         """Known to a loanword dictionary, each loaded only when a word needs it (most drafts
         never do), in the order the language lists them; those after the first only for words
-        of `_MIN_TAIL` letters or more: the US dictionary lists abbreviations ("bl", "pg") that
-        are no loanwords in a Norwegian or Italian draft."""
+        of `_LATER_LOANS_MIN` letters or more."""
         codes = self.primary.source.loanwords
         return any((loans := speller(code)) is not None and loans.spell(word)
-                   for code in (codes if len(word) >= _MIN_TAIL else codes[:1]))
+                   for code in (codes if len(word) >= _LATER_LOANS_MIN else codes[:1]))
 
     def inflected_loan(self, word: str) -> bool:
         """A word of the language or a loanword (or a tech term) with the language's ending."""
