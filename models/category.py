@@ -42,15 +42,6 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
 _SPACES = re.compile(r"\s\s+")
 
 
-def word_ngrams(text: str) -> list[str]:
-    tokens = _TOKEN.findall(text.lower())
-    low, high = WORD_NGRAMS
-    grams = tokens[:] if low == 1 else []  # unigrams as they are, not each joined from a slice
-    for n in range(max(low, 2), high + 1):
-        grams += map(" ".join, zip(*(tokens[k:] for k in range(n))))
-    return grams
-
-
 def word_char_ngrams(word: str) -> list[str]:
     """One word's character n-grams, padded with spaces, as scikit-learn's `char_wb` makes them."""
     low, high = CHAR_NGRAMS
@@ -71,19 +62,21 @@ def char_ngrams(text: str) -> list[str]:
     return [g for word in char_words(text) for g in word_char_ngrams(word)]
 
 
-class _Features:
-    """One TF-IDF block: vocabulary, IDF, sublinear TF, L2-normalised."""
+_LINES_KEPT = 8192  # each line's feature rows, per feature block: drafts repeat their lines
 
-    def __init__(self, vocabulary: np.ndarray, idf: np.ndarray, analyse: Any) -> None:
+
+class _Features:
+    """One TF-IDF block: vocabulary, IDF, sublinear TF, L2-normalised. No n-gram spans a line
+    break as a token would (a word bigram does: it is added where two lines meet), so a text's
+    counts are the sums of its lines', each line's counted once per process."""
+
+    def __init__(self, vocabulary: np.ndarray, idf: np.ndarray) -> None:
         self.index = {term: i for i, term in enumerate(vocabulary.tolist())}
         self.idf = idf
-        self.analyse = analyse
 
     def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(feature rows, how often each occurs in `text`)."""
-        counts = Counter(map(self.index.get, self.analyse(text)))  # counted in C; then without the unknown
-        counts.pop(None, None)
-        return np.fromiter(counts.keys(), dtype=np.int64), np.fromiter(counts.values(), dtype=np.float64)
+        raise NotImplementedError
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         rows, counts = self.counts(text)
@@ -93,29 +86,72 @@ class _Features:
         return rows, values / np.linalg.norm(values)
 
 
-class _CharFeatures(_Features):
-    """Character n-grams are made per word, and words repeat: each word's feature rows are
-    computed once per process (a 1,500-character draft has ~7,000 n-grams but ~150 new words)."""
+class _WordFeatures(_Features):
+    """Word uni- and bigrams, rows in the order scikit-learn's counts meet them (unigrams, then
+    bigrams, each by first occurrence): the order the weights are summed in."""
 
-    def __init__(self, vocabulary: np.ndarray, idf: np.ndarray, analyse: Any) -> None:
-        super().__init__(vocabulary, idf, analyse)
+    def __init__(self, vocabulary: np.ndarray, idf: np.ndarray) -> None:
+        super().__init__(vocabulary, idf)
+        self._line = lru_cache(maxsize=_LINES_KEPT)(self._line_counts)
+
+    def _line_counts(self, line: str) -> tuple[Counter, Counter, str | None, str | None]:
+        """A line's unigram and bigram rows counted, and its first and last token."""
+        tokens = _TOKEN.findall(line.lower())
+        index = self.index
+        unigrams = Counter(map(index.get, tokens))
+        bigrams = Counter(map(index.get, map(" ".join, zip(tokens, tokens[1:]))))
+        unigrams.pop(None, None)
+        bigrams.pop(None, None)
+        return unigrams, bigrams, (tokens[0] if tokens else None), (tokens[-1] if tokens else None)
+
+    def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        lines = [self._line(line) for line in text.split("\n")]
+        counts: dict[int, int] = {}
+        for unigrams, _, _, _ in lines:
+            for row, n in unigrams.items():
+                counts[row] = counts.get(row, 0) + n
+        last = None
+        for _, bigrams, first, final in lines:
+            if first is None:
+                continue
+            if last is not None and (row := self.index.get(f"{last} {first}")) is not None:
+                counts[row] = counts.get(row, 0) + 1
+            for row, n in bigrams.items():
+                counts[row] = counts.get(row, 0) + n
+            last = final
+        return np.fromiter(counts.keys(), dtype=np.int64, count=len(counts)), \
+            np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+
+
+class _CharFeatures(_Features):
+    """Character n-grams within words; rows come out sorted, so the sum's order is the same
+    however the text is cut."""
+
+    def __init__(self, vocabulary: np.ndarray, idf: np.ndarray) -> None:
+        super().__init__(vocabulary, idf)
         self._rows = lru_cache(maxsize=65536)(self._word_rows)
+        self._line = lru_cache(maxsize=_LINES_KEPT)(self._line_counts)
 
     def _word_rows(self, word: str) -> np.ndarray:
         return np.fromiter((self.index[g] for g in word_char_ngrams(word) if g in self.index), dtype=np.int64)
 
+    def _line_counts(self, line: str) -> tuple[np.ndarray, np.ndarray]:
+        return self._summed([self._rows(word) for word in char_words(line)], None)
+
     def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Counted per distinct word, then summed over its rows with numpy."""
-        words = Counter(char_words(text))
-        if not words:
+        lines = [self._line(line) for line in text.split("\n")]
+        return self._summed([rows for rows, _ in lines], [counts for _, counts in lines])
+
+    @staticmethod
+    def _summed(rows: list[np.ndarray], counts: list[np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Each distinct row once with its total (weighted by `counts`, else each occurrence is 1):
+        over the text's rows, not the vocabulary's 33,000."""
+        if not rows:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        rows = [self._rows(word) for word in words]
         every = np.concatenate(rows)
-        weights = np.repeat(np.fromiter(words.values(), dtype=np.float64, count=len(words)), [len(r) for r in rows])
-        # Summed per distinct row: over the text's rows, not the vocabulary's 33,000 (a third
-        # of the time of a vocabulary-long bincount and its nonzero scan).
         found, at = np.unique(every, return_inverse=True)
-        return found, np.bincount(at, weights=weights, minlength=len(found))
+        weights = np.concatenate(counts) if counts is not None else None
+        return found, np.bincount(at, weights=weights, minlength=len(found)).astype(np.float64)
 
 
 class Classifier:
@@ -123,8 +159,8 @@ class Classifier:
 
     def __init__(self, data: Any) -> None:
         self.classes = [str(c) for c in data["classes"]]
-        self.words = _Features(data["word_vocabulary"], data["word_idf"], word_ngrams)
-        self.chars = _CharFeatures(data["char_vocabulary"], data["char_idf"], char_ngrams)
+        self.words = _WordFeatures(data["word_vocabulary"], data["word_idf"])
+        self.chars = _CharFeatures(data["char_vocabulary"], data["char_idf"])
         # One row per feature, contiguous and in float64: a text's rows are gathered in one
         # block and multiplied without converting (a third of the time of the column slice).
         coef = np.ascontiguousarray(data["coef"].T, dtype=np.float64)

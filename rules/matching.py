@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterable, Iterator
 
 from rules.caseless import lowered
@@ -66,6 +66,9 @@ class _Sequences:
                         yield entry, i, i + 1 + rest
 
 
+_Hits = tuple[tuple[Entry, int, int], ...]
+
+
 @dataclass
 class PhraseIndex:
     """All phrase lists of one language's pack, searchable in one pass per attribute."""
@@ -74,10 +77,17 @@ class PhraseIndex:
     entries: list[Entry] = field(default_factory=list)
     patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
+    # Lines whose phrase matches are kept (emptied when full): ~100 bytes a line.
+    PIECES_KEPT = 20_000
+
     def __post_init__(self) -> None:
         self._lower = _Sequences()
         self._lemma = _Sequences()
         self._needs: dict[re.Pattern[str], frozenset[str] | None] = {}
+        self._pieces: dict[str, tuple[_Hits, _Hits]] = {}
+        self._across_lines = False  # a phrase holding a line break: matched on whole fields
+        self._needles: set[tuple[str, bool]] = set()  # every pattern's (string, lowercased?)
+        self._needles_in = lru_cache(maxsize=self.PIECES_KEPT)(self._line_needles)
 
     def add_phrases(self, rule: str, phrases: Iterable[Any], *, inflections: bool = True,
                     exceptions: Iterable[str] = ()) -> None:
@@ -96,14 +106,19 @@ class PhraseIndex:
                 compiled.append(re.compile(pattern, flags))
             except re.error as exc:
                 raise ValueError(f"{rule}: bad pattern {pattern!r}: {exc}") from None
-            self._needs[compiled[-1]] = required_strings(compiled[-1])
+            needs, fold = _requirements(compiled[-1])
+            self._needs[compiled[-1]] = frozenset((n, fold) for n in needs) if needs else None
+            self._needles.update(self._needs[compiled[-1]] or ())
+            self._needles_in.cache_clear()
 
     def _add(self, entry: Entry, phrases: list[str], inflections: bool) -> None:
         if not phrases:
             return
         self.entries.append(entry)
+        self._pieces.clear()
         for phrase in phrases:
             tokens = self.nlp(phrase)
+            self._across_lines = self._across_lines or any("\n" in t for t in tokens.lower)
             self._lower.add(entry, tokens.lower)
             if inflections:
                 self._lemma.add(entry, tokens.lemmas)
@@ -112,20 +127,62 @@ class PhraseIndex:
         """Every phrase match in `tokens` and pattern match in their text, exceptions already applied."""
         found: dict[Entry, set[Span]] = {}
         starts, ends = tokens.starts, tokens.ends
-        for matcher, sequence in ((self._lower, tokens.lower), (self._lemma, tokens.lemmas)):
-            for entry, start, end in matcher.find(sequence):
+        for hits in self._phrase_hits(tokens):
+            for entry, start, end in hits:
                 found.setdefault(entry, set()).add((starts[start], ends[end - 1]))
         text = tokens.text
-        low = lowered(text)  # None when a letter needs re's own comparison: then every pattern runs
+        present = self._present(text)
         for rule, compiled in self.patterns.items():
             for pattern in compiled:
                 needs = self._needs.get(pattern)
-                if needs and low is not None and not any(s in low for s in needs):
+                if needs and present is not None and needs.isdisjoint(present):
                     continue
                 for m in pattern.finditer(text):
                     if m.end() > m.start():
                         found.setdefault(Entry(rule, -2), set()).add(m.span())
         return Matches(found)
+
+    def _present(self, text: str) -> set[tuple[str, bool]] | None:
+        """The patterns' required strings that `text` holds (each line's found once per process),
+        or None when a letter of it needs `re`'s own case comparison: then every pattern runs."""
+        present: set[tuple[str, bool]] = set()
+        for line in text.split("\n"):
+            found = self._needles_in(line)
+            if found is None:
+                return None
+            present |= found
+        present.update(n for n in self._needles if "\n" in n[0] and (n[0] in text if not n[1] else n[0] in text.lower()))
+        return present
+
+    def _line_needles(self, line: str) -> frozenset[tuple[str, bool]] | None:
+        low = lowered(line)
+        if low is None:
+            return None
+        return frozenset(n for n in self._needles if (n[0] in low if n[1] else n[0] in line))
+
+    def _phrase_hits(self, tokens: Tokens) -> tuple[Iterable[tuple[Entry, int, int]], ...]:
+        """(entry, first token, past the last) of every phrase match on the words, then on the
+        lemmas. A phrase never spans a line break (a token of its own), so each line is matched
+        alone and its matches kept: a template's lines, a draft reviewed again."""
+        if not tokens.pieces or self._across_lines:
+            return self._lower.find(tokens.lower), self._lemma.find(tokens.lemmas)
+        pieces = self._pieces
+        if len(pieces) > self.PIECES_KEPT:
+            pieces.clear()
+        lower: list[tuple[Entry, int, int]] = []
+        lemma: list[tuple[Entry, int, int]] = []
+        for first, past, text in tokens.pieces:
+            hits = pieces.get(text)
+            if hits is None:
+                hits = pieces[text] = (tuple(self._lower.find(tokens.lower[first:past])),
+                                       tuple(self._lemma.find(tokens.lemmas[first:past])))
+            if first:
+                lower += [(entry, first + i, first + j) for entry, i, j in hits[0]]
+                lemma += [(entry, first + i, first + j) for entry, i, j in hits[1]]
+            else:
+                lower += hits[0]
+                lemma += hits[1]
+        return lower, lemma
 
 
 @dataclass(frozen=True)
@@ -161,17 +218,34 @@ class Matches:
 
 
 def required_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
-    """Lowercased strings one of which every match of `pattern` contains, or None when there is
-    no such set (or the pattern cannot be read): a necessary condition, never a sufficient one."""
+    """Strings one of which every match of `pattern` contains, lowercased when any part of it
+    ignores case (`ignores_case`), or None when there is no such set (or the pattern cannot be
+    read): a necessary condition, never a sufficient one."""
+    return _requirements(pattern)[0]
+
+
+def _requirements(pattern: re.Pattern[str]) -> tuple[frozenset[str] | None, bool]:
+    """`required_strings`, and whether they are lowercased (any part of the pattern, a `(?i:…)`
+    group or the whole, ignores case)."""
     if _sre_parse is None:
-        return None
+        return None, True
     try:
-        return _needs(list(_sre_parse.parse(pattern.pattern, pattern.flags)))
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+        fold = bool(pattern.flags & re.IGNORECASE) or _scoped_ignorecase(parsed)
+        return _needs(list(parsed), fold), fold
     except Exception:  # noqa: BLE001 - a pattern we cannot read is simply always run
-        return None
+        return None, True
 
 
-def _needs(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+def _scoped_ignorecase(node: Any) -> bool:
+    if isinstance(node, _sre_parse.SubPattern):
+        return any(_scoped_ignorecase(item) for item in node.data)
+    if isinstance(node, tuple) and len(node) == 2 and node[0] is _sre.SUBPATTERN and node[1][1] & re.IGNORECASE:
+        return True
+    return isinstance(node, (tuple, list)) and any(_scoped_ignorecase(part) for part in node)
+
+
+def _needs(items: list[tuple[Any, Any]], fold: bool = True) -> frozenset[str] | None:
     """For a sequence: the most selective requirement among its parts (a run of literals, a
     group, an alternation each branch of which has one, a part repeated at least once)."""
     options: list[frozenset[str]] = []
@@ -181,21 +255,21 @@ def _needs(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
             run.append(chr(av))
             continue
         if run:
-            options.append(frozenset({"".join(run).lower()}))
+            options.append(frozenset({"".join(run).lower() if fold else "".join(run)}))
             run = []
         found: frozenset[str] | None = None
         if op is _sre.SUBPATTERN:
-            found = _needs(list(av[3]))
+            found = _needs(list(av[3]), fold)
         elif op is _sre.ATOMIC_GROUP:
-            found = _needs(list(av))
+            found = _needs(list(av), fold)
         elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
             body = list(av[2])
             if len(body) == 1 and body[0][0] is _sre.LITERAL:  # "X{2,}" needs "xx"
-                found = frozenset({chr(body[0][1]).lower() * min(av[0], 8)})
+                found = frozenset({(chr(body[0][1]).lower() if fold else chr(body[0][1])) * min(av[0], 8)})
             else:
-                found = _needs(body)
+                found = _needs(body, fold)
         elif op is _sre.BRANCH:
-            branches = [_needs(list(b)) for b in av[1]]
+            branches = [_needs(list(b), fold) for b in av[1]]
             found = None if any(b is None for b in branches) else frozenset().union(*branches)  # type: ignore[arg-type]
         if found:
             options.append(found)

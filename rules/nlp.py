@@ -121,7 +121,9 @@ class Pipeline:
     def _append(self, out: Tokens, start: int, end: int) -> None:
         if start == end:
             return
-        starts, ends, words, lower, lemmas = self._line(out.text[start:end])
+        piece = out.text[start:end]
+        starts, ends, words, lower, lemmas = self._line(piece)
+        out.pieces.append((len(out.words), len(out.words) + len(words), piece))
         out.starts += [start + s for s in starts] if start else starts
         out.ends += [start + e for e in ends] if start else ends
         out.words += words

@@ -85,6 +85,9 @@ class Tokens:
     words: list[str] = field(default_factory=list)
     lower: list[str] = field(default_factory=list)
     lemmas: list[str] = field(default_factory=list)
+    # (first token, past the last, text) of each line and of the white space between two, when
+    # the tokens were made line by line (`rules.nlp.Pipeline`): what phrase matching caches.
+    pieces: list[tuple[int, int, str]] = field(default_factory=list)
 
     def spans(self) -> Iterator[Span]:
         return zip(self.starts, self.ends)

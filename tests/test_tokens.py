@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -88,9 +89,14 @@ def test_required_strings_are_what_every_match_must_contain():
     assert required_strings(re.compile(r"(?m)^\s*(hi|yo)[ \t]+\1\b")) == {"hi", "yo"}
     assert required_strings(re.compile(r"\d+\s?(?:k|€)?")) is None  # nothing every match holds
     assert required_strings(re.compile(r"(?:x|)y?")) is None
+    # As written where case counts (the text is searched as it is), lowered where any part ignores it.
+    assert required_strings(re.compile(r"\bFIRST_?NAME\b")) == {"FIRST"}
+    assert required_strings(re.compile(r"(?i:Ab)c")) == {"ab"}
 
 
-def test_pattern_prefilter_changes_no_match():
+def test_pattern_prefilter_and_line_cache_change_no_match():
+    """Patterns run only on texts holding what they need, phrases are matched line by line and
+    each line's matches kept: neither may change what is found."""
     from models import corpus
     from rules import Reviewer
     from rules.text import to_plain
@@ -98,17 +104,19 @@ def test_pattern_prefilter_changes_no_match():
     reviewer = Reviewer.load()
     texts = [to_plain(e["body"]).text for e in corpus.load("all")[::3]] + [
         "Hi {{first_name}}, [Insert Name] one of our clients XXX ${name} %FIRSTNAME% <NAME> Hei Hei, Hi Hi Kari",
-        "ONE OF OUR CLIENTS, A LEADING COMPANY. ſtrange: the pattern itself decides"]
+        "ONE OF OUR CLIENTS, A LEADING COMPANY. ſtrange: the pattern itself decides",
+        "Dear FIRST_NAME,\nWorking at COMPANY for\n\n  years. Hi\nHi Kari, one of\nour clients"]
     for lang in reviewer.languages:
         pack = reviewer.compiled(lang)
         needs = pack.phrases._needs
         assert any(needs.values())  # the packs' patterns do have requirements
         for text in texts:
             tokens = pack.nlp(text)
-            with_prefilter = pack.phrases.search(tokens).found
+            with_prefilter = list(pack.phrases.search(tokens).found.items())  # in order: ties keep it
+            assert list(pack.phrases.search(tokens).found.items()) == with_prefilter  # from the line cache
             pack.phrases._needs = {}
             try:
-                assert pack.phrases.search(tokens).found == with_prefilter
+                assert list(pack.phrases.search(replace(tokens, pieces=[])).found.items()) == with_prefilter
             finally:
                 pack.phrases._needs = needs
 
@@ -130,6 +138,11 @@ def test_line_by_line_tokens_are_those_of_the_whole_text(lang):
              for _ in range(400)]
     texts += ["\n", " \n x", "x \n", "Hi Kari,\n\nWe met.\n \nBest,\nJo", "first line only"]
     for text in texts:
-        assert nlp(text).__dict__ == dict(zip(("text", "starts", "ends", "words", "lower", "lemmas"),
-                                              (text, *map(list, nlp._tokens(text))))), repr(text)
+        tokens = nlp(text)
+        pieces = tokens.__dict__.pop("pieces")
+        assert tokens.__dict__ == dict(zip(("text", "starts", "ends", "words", "lower", "lemmas"),
+                                           (text, *map(list, nlp._tokens(text))))), repr(text)
+        # The pieces cover the tokens in order, each its own text's tokens (what phrase matching keeps).
+        assert [p[0] for p in pieces[1:]] == [p[1] for p in pieces[:-1]] and (pieces[-1][1] if pieces else 0) == len(tokens.words)
+        assert all(tokens.words[a:b] == list(nlp._tokens(piece)[2]) for a, b, piece in pieces)
     assert nlp._line.cache_info().hits > 0  # lines were kept, and found again

@@ -203,6 +203,11 @@ class Speller:
         with self._lock:
             return _accepts(self._hunspell, word)
 
+    def accepts(self, word: str) -> bool:
+        """Never misspelt, whatever else holds (`_Judge.misspelt`): the word as it is, with a
+        typographic apostrophe read as "'"."""
+        return self.spell(word.replace("’", "'"))
+
     def _is_plain_word(self, word: str) -> bool:
         """Accepted as a dictionary word of its own, not by Hunspell's own compounding."""
         if word in tech_terms():
@@ -519,10 +524,7 @@ class HunspellChecker:
                 language=language_name(lang) if t.lang == "en" else t.language_name(lang))))
         view = CheckableText(text, ignore_words)
         judge = _Judge(primary, view)
-        def accepted(word: str) -> bool:  # never misspelt, whatever else holds (`_Judge.misspelt`)
-            return primary.spell(word.replace("’", "'"))
-
-        spans = [span for start, end in view.words(accepted) for span in judge.misspelt(start, end)]
+        spans = [span for start, end in view.words(primary.accepts) for span in judge.misspelt(start, end)]
         findings = self._findings(text, spans[:MAX_FLAGGED_WORDS], primary, cast(Field, field), code)
         note = None
         if len(spans) > MAX_FLAGGED_WORDS:

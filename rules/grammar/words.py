@@ -129,13 +129,28 @@ class CheckableText:
     def words(self, known: Callable[[str], bool] | None = None) -> Iterator[tuple[int, int]]:
         """The spans of the words a spell check should look at, in order. A word `known` says is
         right is passed over before the ignore rules are asked: it needs no exemption, and
-        most words of a draft are such words."""
-        for match in _TOKEN.finditer(self.text):
-            if known is not None and known(match.group()):
-                continue
-            start, end = match.span()
+        most words of a draft are such words. No word spans a line, and `known` depends on the
+        word alone, so each line's unknown words are found once per process and `known` (which
+        must be hashable: a bound method, a function)."""
+        if known is None:
+            spans: Iterable[tuple[int, int]] = (m.span() for m in _TOKEN.finditer(self.text))
+        else:
+            spans = self._unknown(known)
+        for start, end in spans:
             if not self.ignores(start, end):
                 yield start, end
+
+    def _unknown(self, known: Callable[[str], bool]) -> Iterator[tuple[int, int]]:
+        pos = 0
+        for line in self.text.split("\n"):
+            for start, end in _unknown_in_line(line, known):
+                yield pos + start, pos + end
+            pos += len(line) + 1
+
+
+@lru_cache(maxsize=8192)
+def _unknown_in_line(line: str, known: Callable[[str], bool]) -> tuple[tuple[int, int], ...]:
+    return tuple(m.span() for m in _TOKEN.finditer(line) if not known(m.group()))
 
 
 def proper_names(text: str) -> frozenset[str]:
