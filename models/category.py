@@ -133,7 +133,7 @@ class _CharFeatures(_Features):
         self._line = lru_cache(maxsize=_LINES_KEPT)(self._line_counts)
 
     def _word_rows(self, word: str) -> np.ndarray:
-        return np.fromiter((self.index[g] for g in word_char_ngrams(word) if g in self.index), dtype=np.int64)
+        return np.array([row for row in map(self.index.get, word_char_ngrams(word)) if row is not None], dtype=np.int64)
 
     def _line_counts(self, line: str) -> tuple[np.ndarray, np.ndarray]:
         return self._summed([self._rows(word) for word in char_words(line)], None)
