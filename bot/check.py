@@ -101,9 +101,11 @@ def _run(args: argparse.Namespace, t: BotTranslator, stdin: IO[bytes] | None, st
     # Imported here, not at the top, so that `check --help` does not load the engine.
     from bot.inputs import load_recipient, read, said, steps
     from bot.report import TextReport, use_colour
-    from bot.reviewer import load_reviewer
+    from bot.reviewer import grammar_checker, load_reviewer
     from bot.settings import Settings
     from rules import PackError
+    from rules.grammar import prepare
+    from rules.language import supported
 
     def complain(kind: str, message: str) -> None:
         print(t.gettext("inmail-review: {kind}: {message}", kind=t.severity(kind), message=message), file=stderr)
@@ -119,14 +121,17 @@ def _run(args: argparse.Namespace, t: BotTranslator, stdin: IO[bytes] | None, st
         return EXIT_USAGE
     try:
         recipient = load_recipient(args.recipient) if args.recipient else None
-        reviewer = load_reviewer(settings)
+        items = list(steps(read(args.paths, stdin)))
+        # The drafts' dictionaries start loading on other cores before the engine is imported.
+        grammar = grammar_checker(settings)
+        prepare(grammar, (_with_defaults(i.draft, args, recipient) for i in items if i.draft and not i.error),
+                supported())
+        reviewer = load_reviewer(settings, grammar)
     except (InputError, PackError) as exc:
         complain("error", said(exc))
         return EXIT_USAGE
 
-    items = list(steps(read(args.paths, stdin)))
     batch = _batch_index() if sum(1 for i in items if i.draft) > 1 else None
-    reviewer.prepare(_with_defaults(i.draft, args, recipient) for i in items if i.draft and not i.error)
     text = TextReport(colour=use_colour(stdout, args.color), t=t)
     reviews: list[Review] = []
     failures = 0

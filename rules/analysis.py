@@ -17,7 +17,7 @@ from models.records import Draft, Recipient
 from rules import caseless
 from rules.category import NO_PURPOSE, CategoryGuess
 from rules.grammar.words import proper_names
-from rules.language import Detection
+from rules.language import MAX_ANALYSED_CHARS, Detection
 from rules.matching import Matches
 from rules.text import PlainText, to_plain
 from rules.tokens import Span, Tokens, like_email, like_url
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from rules.engine import CompiledPack, ReviewContext
     from rules.grammar import GrammarResult
     from rules.similarity import Fingerprint
-
-# Longest text the language pipeline reads. Slack allows 40,000 characters; past this, only
-# the length rules see the rest (and say so), so a pasted novel cannot stall the bot.
-MAX_ANALYSED_CHARS = 40_000
 
 _LEGAL_SUFFIX = re.compile(r"[\s,]+(?:asa|as|inc\.?|ltd\.?|llc|plc|gmbh|ab|s\.?p\.?a\.?|s\.?r\.?l\.?|oy|bv|ag|corp\.?)$", re.I)
 # A sentence ends at . ! ? (and any run of them), or at a line break.

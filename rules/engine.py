@@ -6,7 +6,6 @@ benchmarks all call.
 """
 from __future__ import annotations
 
-import itertools
 import threading
 from datetime import datetime
 from dataclasses import dataclass, field, replace
@@ -17,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 from models.records import CATEGORIES, SEVERITY_RANK, Draft, Finding, Review
 from models.category import classifier
 from models.wording import Text
-from rules.analysis import MAX_ANALYSED_CHARS, Analysis
+from rules.analysis import Analysis
 from rules.category import CategoryModel
 from rules.checks import CHECKS
 from rules.i18n import N_, each_language, everywhere
-from rules.language import detect, likely_language, normalize_language, supported
+from rules.language import MAX_ANALYSED_CHARS, detect, language_sample, normalize_language, supported
 from rules.matching import PhraseIndex
 from rules.nlp import Pipeline, pipeline
 from rules.packs import (FolderSays, Pack, Rule, TeamChange, apply_team_changes, folder_says, load_packs,
@@ -216,31 +215,6 @@ class Reviewer:
                 loaded.read_entries()
         preload()
 
-    def prepare(self, drafts: Iterable[Draft], *, looked_at: int = 2000, detected: int = 20) -> None:
-        """Starts loading, in the background, what reviewing `drafts` will need that can load
-        while the process goes on: the offline dictionaries of their languages, in the order
-        they come, until every language has come or `looked_at` drafts were read. A language is
-        the declared one, else the one the stop words say (`likely_language`), else, for the
-        first `detected` drafts only, the detector's (~0.3 ms). A batch then does not stop at its
-        first draft in each language to read that language's dictionary (nb_NO: 0.45 s)."""
-        prepare = getattr(self.grammar, "prepare", None)
-        if prepare is None:
-            return
-        ours = set(self.languages)  # not `in self._packs`, which would read a pack
-        wanted: dict[tuple[str, str | None], None] = {}
-        for draft in itertools.islice(drafts, looked_at):
-            sample = f"{draft.subject}\n{draft.body}"[:MAX_ANALYSED_CHARS]
-            hint = draft.recipient.language if draft.recipient else None
-            lang = normalize_language(draft.lang) if draft.lang else likely_language(sample)
-            if lang is None and not draft.lang and detected > 0:
-                detected -= 1
-                lang = detect(sample, hint=hint).language
-            if lang in ours:
-                wanted[(lang, hint)] = None
-                if {lang for lang, _ in wanted} == ours:
-                    break
-        prepare(list(wanted))
-
     def review(self, draft: Draft, context: ReviewContext | None = None) -> Review:
         context = context or ReviewContext()
         if context.grammar is None and self.grammar is not None:
@@ -248,8 +222,8 @@ class Reviewer:
         declared = normalize_language(draft.lang) if draft.lang else None
         if draft.lang and declared is None:
             raise ValueError(f"unsupported language '{draft.lang}'; supported: {', '.join(self.languages)}")
-        sample = f"{draft.subject}\n{draft.body}"[:MAX_ANALYSED_CHARS]
-        detection = detect(sample, declared=declared, hint=draft.recipient.language if draft.recipient else None)
+        hint = draft.recipient.language if draft.recipient else None
+        detection = detect(language_sample(draft), declared=declared, hint=hint)
         if detection.language not in self._packs:
             raise ValueError(f"no rule pack loaded for language '{detection.language}'")
         analysis = Analysis(draft, detection, self.compiled(detection.language), context)

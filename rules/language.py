@@ -18,6 +18,7 @@ too ambiguous to say.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -25,12 +26,14 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from rules.schema import PackError
 
 if TYPE_CHECKING:
     from lingua import ConfidenceValue, Language, LanguageDetector
+
+    from models.records import Draft
 
 PACKS_ENV = "INMAIL_PACKS_DIR"
 BUILTIN_PACKS = Path(__file__).parent / "packs"
@@ -340,6 +343,16 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _NAME = re.compile(r"(?<![\w'’-])[A-ZÀ-ÖØ-Þ][\w'’-]*")
 
 
+# Longest text the language pipeline reads. Slack allows 40,000 characters; past this, only
+# the length rules see the rest (and say so), so a pasted novel cannot stall the bot.
+MAX_ANALYSED_CHARS = 40_000
+
+
+def language_sample(draft: Draft) -> str:
+    """What a draft's language is told from: its subject and body, as far as they are analysed."""
+    return f"{draft.subject}\n{draft.body}"[:MAX_ANALYSED_CHARS]
+
+
 @dataclass(frozen=True)
 class Detection:
     language: str
@@ -379,6 +392,29 @@ def likely_language(text: str) -> str | None:
     else None: a guess that asks no detector, and whose reading of the text `detect` reuses."""
     by_words = _clearly_written_in(_sentences(text))
     return by_words[0] if by_words is not None and by_words[0] in _lingua().values() else None
+
+
+def batch_languages(drafts: Iterable[Draft], languages: Iterable[str], *, looked_at: int = 2000,
+                    detected: int = 20) -> list[tuple[str, str | None]]:
+    """The (language, recipient locale) pairs of a batch, in the order its drafts bring them,
+    until each of `languages` has come or `looked_at` drafts were read: what to load ahead. A
+    draft's language is the declared one, else the one its stop words say (`likely_language`,
+    whose reading the review's own detection reuses), else, for the first `detected` drafts
+    only, the detector's (~0.3 ms)."""
+    ours = set(languages)
+    wanted: dict[tuple[str, str | None], None] = {}
+    for draft in itertools.islice(drafts, looked_at):
+        sample = language_sample(draft)
+        hint = draft.recipient.language if draft.recipient else None
+        lang = normalize_language(draft.lang) if draft.lang else likely_language(sample)
+        if lang is None and not draft.lang and detected > 0:
+            detected -= 1
+            lang = detect(sample, hint=hint).language
+        if lang in ours:
+            wanted[(lang, hint)] = None
+            if {lang for lang, _ in wanted} == ours:
+                break
+    return list(wanted)
 
 
 def stop_words(lang: str) -> frozenset[str]:

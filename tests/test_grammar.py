@@ -526,16 +526,18 @@ def test_without_the_c_library_chunspells_wrapper_is_used(monkeypatch):
     "Hei Ola, tid til en kaffe?",  # too few of them: the detector says
 ])
 def test_a_batch_starts_loading_its_languages_dictionaries_before_its_reviews(body):
-    """In a fresh process: `Reviewer.prepare` loads, in the background, the dictionaries of
-    the drafts' languages and of their loanwords — and no other: not Italian's for a
-    Norwegian draft."""
+    """In a fresh process that has not imported the engine: `rules.grammar.prepare` loads, in
+    the background, the dictionaries of the drafts' languages and of their loanwords — and no
+    other: not Italian's for a Norwegian draft."""
     code = f"""if True:
+        import sys
         import threading
         from models import Draft
-        from rules import Reviewer
-        from rules.grammar import build_checker
+        from rules.grammar import build_checker, prepare
         from rules.grammar.spelling import _by_code
-        Reviewer.load(grammar=build_checker(None)).prepare([Draft(body={body!r})])
+        from rules.language import supported
+        prepare(build_checker(None), [Draft(body={body!r})], supported())
+        assert "rules.engine" not in sys.modules
         for thread in threading.enumerate():
             if thread.name.startswith("dictionary "):
                 thread.join()

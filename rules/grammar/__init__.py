@@ -13,9 +13,10 @@ does, for the types) loads neither Hunspell nor language_tool_python and its HTT
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Iterable, Protocol
 
-from models.records import Finding
+from models.records import Draft, Finding
+from rules.language import batch_languages
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ class GrammarResult:
 
 class GrammarChecker(Protocol):
     """A checker may also have `prepare(languages)`: start loading, in the background, what
-    texts in those (language, recipient locale) pairs will need (`Reviewer.prepare` asks it
-    when there is one; the offline checker's loads dictionaries)."""
+    texts in those (language, recipient locale) pairs will need (`prepare` below asks it when
+    there is one; the offline checker's loads dictionaries)."""
 
     def check(self, text: str, *, field: str, lang: str, locale: str | None = None,
               ignore_words: frozenset[str] = frozenset()) -> GrammarResult:
@@ -54,3 +55,14 @@ def build_checker(languagetool_url: str | None, *, api_key: str | None = None,
 
     return LanguageToolChecker(languagetool_url, fallback=offline, api_key=api_key,
                                username=username, timeout=timeout)
+
+
+def prepare(checker: GrammarChecker, drafts: Iterable[Draft], languages: Iterable[str]) -> None:
+    """Starts loading, in the background, what `checker` will need for a batch of `drafts`
+    (`batch_languages`): the offline dictionaries, in the order their languages come. A batch
+    then does not stop at its first draft in each language to read that language's dictionary
+    (nb_NO: 0.23 s of CPU). Needs no engine: `check` calls it before it loads one, so the
+    dictionaries load while the engine's modules import."""
+    start = getattr(checker, "prepare", None)
+    if start is not None:
+        start(batch_languages(drafts, languages))
