@@ -62,7 +62,10 @@ def char_ngrams(text: str) -> list[str]:
     return [g for word in char_words(text) for g in word_char_ngrams(word)]
 
 
-_LINES_KEPT = 8192  # each line's feature rows, per feature block: drafts repeat their lines
+# Each line's feature rows per feature block, each word's character n-gram rows: drafts repeat
+# their lines and words. Bounded as rules/kept.py bounds the engine's caches (arrays: half the lines).
+_LINES_KEPT = 4096
+_WORDS_KEPT = 16_384
 
 
 class _Features:
@@ -129,7 +132,7 @@ class _CharFeatures(_Features):
 
     def __init__(self, vocabulary: np.ndarray, idf: np.ndarray) -> None:
         super().__init__(vocabulary, idf)
-        self._rows = lru_cache(maxsize=65536)(self._word_rows)
+        self._rows = lru_cache(maxsize=_WORDS_KEPT)(self._word_rows)
         self._line = lru_cache(maxsize=_LINES_KEPT)(self._line_counts)
 
     def _word_rows(self, word: str) -> np.ndarray:

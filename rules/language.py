@@ -28,6 +28,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
+from rules.kept import LINES_KEPT
 from rules.schema import PackError
 
 if TYPE_CHECKING:
@@ -469,7 +470,7 @@ def _sentences(text: str) -> list[_Sentence]:
     return [_sentence(m.group(), root) for m in _SENTENCE.finditer(text)]
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=LINES_KEPT)
 def _sentence(sentence: str, root: Path) -> _Sentence:
     plain = _NAME.sub("", sentence)
     return _Sentence(_own_stop_word_counts(sentence, root), plain, sum(map(str.isalpha, plain)),
@@ -523,7 +524,7 @@ def _mixed(sentences: list[_Sentence], main: str) -> str | None:
 # lingua's answer for each sentence it was asked about, by languages and sentence; emptied
 # when full, so a long-running server holds at most this many.
 _SAID: dict[tuple[frozenset[Language], str], Language | None] = {}
-_SAID_MAX = 16384
+_SAID_MAX = LINES_KEPT
 _UNSEEN = object()
 
 

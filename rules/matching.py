@@ -14,12 +14,14 @@ unnamed-client pattern), and it runs only on a text whose lowered form holds one
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Iterable, Iterator
 
 from rules.caseless import lowered
+from rules.kept import LINES_KEPT
 from rules.nlp import Pipeline
 from rules.tokens import Span, Tokens
 
@@ -68,6 +70,23 @@ class _Sequences:
 
 _Hits = tuple[tuple[Entry, int, int], ...]
 
+# What lines held, kept for the whole process and every index in it, so that the bound is one
+# however many languages and teams' packs a server holds (`LINES_KEPT`, ~1 KB a line with both
+# caches full): a line's phrase hits, by (index version, line), emptied when full; the
+# patterns' required strings a line holds, by (the strings asked about, line).
+_line_hits: dict[tuple[int, str], tuple[_Hits, _Hits]] = {}
+_versions = itertools.count()
+
+
+@lru_cache(maxsize=LINES_KEPT)
+def _line_needles(needles: frozenset[tuple[str, bool]], line: str) -> frozenset[tuple[str, bool]] | None:
+    """The `needles` (string, lowercased?) that `line` holds, or None when a letter of it needs
+    `re`'s own case comparison."""
+    low = lowered(line)
+    if low is None:
+        return None
+    return frozenset(n for n in needles if (n[0] in low if n[1] else n[0] in line))
+
 
 @dataclass
 class PhraseIndex:
@@ -77,17 +96,13 @@ class PhraseIndex:
     entries: list[Entry] = field(default_factory=list)
     patterns: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
-    # Lines whose phrase matches are kept (emptied when full): ~100 bytes a line.
-    PIECES_KEPT = 20_000
-
     def __post_init__(self) -> None:
         self._lower = _Sequences()
         self._lemma = _Sequences()
         self._needs: dict[re.Pattern[str], frozenset[str] | None] = {}
-        self._pieces: dict[str, tuple[_Hits, _Hits]] = {}
+        self._version = next(_versions)  # a new one whenever a phrase is added: its lines' hits
         self._across_lines = False  # a phrase holding a line break: matched on whole fields
-        self._needles: set[tuple[str, bool]] = set()  # every pattern's (string, lowercased?)
-        self._needles_in = lru_cache(maxsize=self.PIECES_KEPT)(self._line_needles)
+        self._needles: frozenset[tuple[str, bool]] = frozenset()  # every pattern's (string, lowercased?)
 
     def add_phrases(self, rule: str, phrases: Iterable[Any], *, inflections: bool = True,
                     exceptions: Iterable[str] = ()) -> None:
@@ -108,14 +123,13 @@ class PhraseIndex:
                 raise ValueError(f"{rule}: bad pattern {pattern!r}: {exc}") from None
             needs, fold = _requirements(compiled[-1])
             self._needs[compiled[-1]] = frozenset((n, fold) for n in needs) if needs else None
-            self._needles.update(self._needs[compiled[-1]] or ())
-            self._needles_in.cache_clear()
+            self._needles |= self._needs[compiled[-1]] or frozenset()
 
     def _add(self, entry: Entry, phrases: list[str], inflections: bool) -> None:
         if not phrases:
             return
         self.entries.append(entry)
-        self._pieces.clear()
+        self._version = next(_versions)
         for phrase in phrases:
             tokens = self.nlp(phrase)
             self._across_lines = self._across_lines or any("\n" in t for t in tokens.lower)
@@ -146,19 +160,14 @@ class PhraseIndex:
         """The patterns' required strings that `text` holds (each line's found once per process),
         or None when a letter of it needs `re`'s own case comparison: then every pattern runs."""
         present: set[tuple[str, bool]] = set()
+        needles = self._needles
         for line in text.split("\n"):
-            found = self._needles_in(line)
+            found = _line_needles(needles, line)
             if found is None:
                 return None
             present |= found
-        present.update(n for n in self._needles if "\n" in n[0] and (n[0] in text if not n[1] else n[0] in text.lower()))
+        present.update(n for n in needles if "\n" in n[0] and (n[0] in text if not n[1] else n[0] in text.lower()))
         return present
-
-    def _line_needles(self, line: str) -> frozenset[tuple[str, bool]] | None:
-        low = lowered(line)
-        if low is None:
-            return None
-        return frozenset(n for n in self._needles if (n[0] in low if n[1] else n[0] in line))
 
     def _phrase_hits(self, tokens: Tokens) -> tuple[Iterable[tuple[Entry, int, int]], ...]:
         """(entry, first token, past the last) of every phrase match on the words, then on the
@@ -166,16 +175,16 @@ class PhraseIndex:
         alone and its matches kept: a template's lines, a draft reviewed again."""
         if not tokens.pieces or self._across_lines:
             return self._lower.find(tokens.lower), self._lemma.find(tokens.lemmas)
-        pieces = self._pieces
-        if len(pieces) > self.PIECES_KEPT:
-            pieces.clear()
+        if len(_line_hits) > LINES_KEPT:
+            _line_hits.clear()
+        version = self._version
         lower: list[tuple[Entry, int, int]] = []
         lemma: list[tuple[Entry, int, int]] = []
         for first, past, text in tokens.pieces:
-            hits = pieces.get(text)
+            hits = _line_hits.get((version, text))
             if hits is None:
-                hits = pieces[text] = (tuple(self._lower.find(tokens.lower[first:past])),
-                                       tuple(self._lemma.find(tokens.lemmas[first:past])))
+                hits = _line_hits[(version, text)] = (tuple(self._lower.find(tokens.lower[first:past])),
+                                                      tuple(self._lemma.find(tokens.lemmas[first:past])))
             if first:
                 lower += [(entry, first + i, first + j) for entry, i, j in hits[0]]
                 lemma += [(entry, first + i, first + j) for entry, i, j in hits[1]]

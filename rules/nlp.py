@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rules.kept import WORDS_KEPT
 from rules.language import language_data, supported
 from rules.tokens import Tokenizer, TokenRules, Tokens
 
@@ -49,7 +50,7 @@ class LemmaTable:
 
     # Words already looked up, with their lemma or None: most words of a draft were in earlier
     # ones. Emptied when full, so a long-running server holds at most this many.
-    SEEN_MAX = 50_000
+    SEEN_MAX = WORDS_KEPT
 
     def __init__(self, keys: np.ndarray, lemma_ids: np.ndarray, lemmas: list[str]) -> None:
         self._keys = keys

@@ -121,6 +121,28 @@ def test_pattern_prefilter_and_line_cache_change_no_match():
                 pack.phrases._needs = needs
 
 
+def test_the_process_wide_line_cache_keeps_each_indexs_own_hits():
+    """Every phrase index of a process (a language, a team's changed pack) keeps its lines'
+    hits in one bounded cache: one index's hits never answer for another's, a phrase added
+    after a line was seen is found in it, and the bound holds."""
+    from rules import matching
+    from rules.matching import Entry, PhraseIndex
+
+    nlp = pipeline("en")
+    line = "We hope this finds you well, rockstar ninja."
+    ninja, rockstar = PhraseIndex(nlp), PhraseIndex(nlp)
+    ninja.add_phrases("ninja", ["ninja"])
+    rockstar.add_phrases("rockstar", ["rockstar"])
+    tokens = nlp(f"Hi Kari,\n{line}")
+    assert set(ninja.search(tokens).found) == {Entry("ninja", 0)}
+    assert set(rockstar.search(tokens).found) == {Entry("rockstar", 0)}
+    ninja.add_phrases("cliche", ["hope this finds you well"])
+    assert set(ninja.search(nlp(line)).found) == {Entry("ninja", 0), Entry("cliche", 0)}
+    for n in range(matching.LINES_KEPT + 10):
+        ninja.search(nlp(f"line {n}"))
+    assert len(matching._line_hits) <= matching.LINES_KEPT + 1
+
+
 _PIECES = ["Hi", "Kari", "team", "l'azienda", "e.g.", "B2B.", "Ⅷ.", "A.", "C#", "5km", "https://x.no/a",
            "don't", "world-class", ",", ".", "...", "(", ")", "#hiring", " ", "  ", "\n", " \n", "\n\n", "\t\n ",
            "\u00a0", "€650/day", "😊", "Davide.", "re-"]

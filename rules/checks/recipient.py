@@ -12,6 +12,7 @@ from models.wording import Text
 from rules.analysis import Analysis, fold
 from rules.checks.base import check, finding
 from rules.i18n import N_, category_name, category_names, each_language, everywhere, quoted_list
+from rules.kept import WORDS_KEPT
 from rules.schema import STRS
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def _misspelt_names(a: Analysis, min_similarity: float) -> list[tuple[tuple[int,
     return out
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS_KEPT)
 def _similar(a: str, b: str, at_least: float) -> bool:
     """difflib's ratio() >= at_least, asking its cheap upper bounds first (the same answer: a
     body's hundreds of words against the name cost milliseconds with ratio() alone), once per

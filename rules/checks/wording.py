@@ -9,6 +9,7 @@ from models.records import Finding
 from rules.analysis import Analysis
 from rules.checks.base import check, finding
 from rules.i18n import N_, everywhere, quoted_list
+from rules.kept import LINES_KEPT, WORDS_KEPT
 from rules.schema import STRS
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def coded(stems: tuple[str, ...], text: str) -> list[str]:
     return [word for line in text.split("\n") for word in _coded_in_line(stems, line)]
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=LINES_KEPT)
 def _coded_in_line(stems: tuple[str, ...], line: str) -> tuple[str, ...]:
     codes = _codes(stems)
     return tuple(run.lower() for run in _RUN.findall(line) if codes(run))  # type: ignore[misc]
@@ -47,7 +48,7 @@ def _codes(stems: tuple[str, ...]) -> Callable[[str], bool] | None:
     if not all(_ONE_WORD.fullmatch(s) for s in stems):
         return None
     pattern = _stems(stems)
-    return lru_cache(maxsize=65536)(lambda word: pattern.fullmatch(word) is not None)
+    return lru_cache(maxsize=WORDS_KEPT)(lambda word: pattern.fullmatch(word) is not None)
 
 
 @check("gender-coded", required=("masculine", "feminine"),

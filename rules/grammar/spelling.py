@@ -63,6 +63,7 @@ from rules.grammar import GrammarResult
 from rules.grammar.wording import quote, write_instead
 from rules.i18n import N_, Translator, each_language
 from rules.grammar.words import CheckableText, tech_terms
+from rules.kept import WORDS_KEPT
 from rules.language import data_error, language_name, languages, packs_root
 
 if TYPE_CHECKING:
@@ -193,11 +194,11 @@ class Speller:
         self._lock = threading.Lock()
         # Caches: drafts repeat their words (and teams their templates), and Hunspell's compound
         # search can take milliseconds on one long Norwegian word ("hjemmekontordager": 9 ms).
-        self.spell = lru_cache(maxsize=65536)(self._spell)
+        self.spell = lru_cache(maxsize=WORDS_KEPT)(self._spell)
         self.suggest = lru_cache(maxsize=4096)(self._suggest)
         self.far_words = lru_cache(maxsize=4096)(self._far_words)
-        self.is_compound = lru_cache(maxsize=16384)(self._is_compound)
-        self.near_words = lru_cache(maxsize=16384)(self._near_words)
+        self.is_compound = lru_cache(maxsize=WORDS_KEPT)(self._is_compound)
+        self.near_words = lru_cache(maxsize=WORDS_KEPT)(self._near_words)
 
     def _spell(self, word: str) -> bool:
         with self._lock:

@@ -26,6 +26,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from rules.kept import LINES_KEPT, WORDS_KEPT
+
 # A word: letters/digits/underscore, joined by inner apostrophes, dots or hyphens, so that
 # "l'azienda", "don't", "e-post" and "Node.js" each come out as one token.
 _TOKEN = re.compile(r"\w+(?:['’.\-]\w+)*")
@@ -53,7 +55,7 @@ def tech_terms() -> frozenset[str]:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS_KEPT)
 def _forms(word: str) -> tuple[str, ...]:
     """The word and the base forms a possessive or s-genitive may have been built on."""
     folded = word.casefold().replace("’", "'")
@@ -148,7 +150,7 @@ class CheckableText:
             pos += len(line) + 1
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=LINES_KEPT)
 def _unknown_in_line(line: str, known: Callable[[str], bool]) -> tuple[tuple[int, int], ...]:
     return tuple(m.span() for m in _TOKEN.finditer(line) if not known(m.group()))
 
@@ -179,7 +181,7 @@ def _starts_sentence(text: str, start: int) -> bool:
     return i < 0 or newlines >= 2 or text[i] in _SENTENCE_ENDS
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORDS_KEPT)
 def _left_alone(word: str) -> bool:
     """Not word-shaped, or one of `tech_terms()` with its possessives: the same for a word
     wherever it stands, so asked once per word and process."""
