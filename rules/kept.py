@@ -6,7 +6,7 @@ a word's lemma, its forms) holds at most `WORDS_KEPT`, a cache of lines or sente
 phrase hits, unknown words, stop words) at most `LINES_KEPT`. Filled to the brim by 20,000
 drafts of new lines and words, a process holding all three languages grows by ~100 MB
 (README, "Speed"). The category model (models/, which imports nothing from here) keeps its
-own, of the same sizes."""
+own: as many words, half as many lines (each holds two arrays)."""
 
 WORDS_KEPT = 16_384
 LINES_KEPT = 8_192
