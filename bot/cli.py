@@ -131,6 +131,29 @@ def asked_language(argv: Sequence[str]) -> str | None:
     return asked
 
 
+# Commands that open no database, start no server and write nothing but their output: run as
+# the process itself, they end it without tearing the interpreter down (`command`).
+_ENDS_AT_ONCE = frozenset({"check"})
+
+
+def command() -> NoReturn:
+    """The program (`inmail-review`, `python -m bot`): `main`, then the exit. After `check` the
+    process ends at once, its output flushed (`os._exit`, as mypy ends): freeing the engine's
+    objects one by one took 40-90 ms of a run, a tenth of `check` on one draft, and a
+    dictionary still loading for a later draft's language is not waited for."""
+    argv = sys.argv[1:]
+    code = main(argv)
+    if _chosen(argv) in _ENDS_AT_ONCE:
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # closed, or a reader that left (`| head`)
+                pass
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     asked = asked_language(argv)
@@ -138,9 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv, asked)
 
 
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command `argv` names: its first argument that is neither an option nor an option's value."""
+    return next((a for n, a in enumerate(argv) if not a.startswith("-") and not (n and _takes_value(argv[n - 1]))),
+                None)
+
+
 def _main(argv: list[str], asked: str | None) -> int:
-    chosen = next((a for n, a in enumerate(argv) if not a.startswith("-") and not (n and _takes_value(argv[n - 1]))),
-                  None)
+    chosen = _chosen(argv)
     args = _parser(chosen if chosen in SUBCOMMANDS else None).parse_args(argv)
     if args.command is None:
         _parser(None).print_help(sys.stderr)

@@ -35,6 +35,23 @@ def assert_contract(obj: dict) -> None:
         assert f["suggestion"] and f["message"]
 
 
+def test_check_ends_at_once_with_all_its_output_written(tmp_path):
+    """`check` ends its process without tearing the interpreter down (`bot.cli.command`): what
+    it wrote to a file, block-buffered, must all be there, and its exit status kept."""
+    drafts = tmp_path / "drafts.jsonl"
+    lines = (json.dumps({"id": f"d{n}", "body": f"Hi {{{{first_name}}}}, a role for you ({n})."}) for n in range(60))
+    drafts.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    buffered = {k: v for k, v in os.environ.items() if k not in ("LANGUAGETOOL_URL", "PYTHONUNBUFFERED")}
+    with out.open("wb") as handle:
+        proc = subprocess.run([sys.executable, "-m", "bot", "check", "--format", "jsonl", str(drafts)], stdout=handle,
+                              stderr=subprocess.PIPE, cwd=ROOT, timeout=120, env=buffered)
+    assert proc.returncode == 1, proc.stderr  # an unfilled placeholder is an error finding
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [f"d{n}" for n in range(60)]
+    assert proc.stderr == b""
+
+
 def test_examples_review_and_exit_like_a_linter():
     code, out, err = run("check", str(EXAMPLES))
     assert code == 1, err  # the mass templates have errors
