@@ -233,20 +233,16 @@ def required_strings(pattern: re.Pattern[str]) -> frozenset[str] | None:
     return _requirements(pattern)[0]
 
 
+@lru_cache(maxsize=1024)
 def _requirements(pattern: re.Pattern[str]) -> tuple[frozenset[str] | None, bool]:
     """`required_strings`, and whether they are lowercased (any part of the pattern, a `(?i:…)`
-    group or the whole, ignores case)."""
-    return _read_requirements(pattern.pattern, pattern.flags)
-
-
-@lru_cache(maxsize=1024)
-def _read_requirements(source: str, flags: int) -> tuple[frozenset[str] | None, bool]:
-    """Once per pattern and process: the languages' packs share their placeholder patterns."""
+    group or the whole, ignores case). Read once per pattern and process (patterns of the same
+    source and flags are equal): the languages' packs share their placeholder patterns."""
     if _sre_parse is None:
         return None, True
     try:
-        parsed = _sre_parse.parse(source, flags)
-        fold = bool(flags & re.IGNORECASE) or _scoped_ignorecase(parsed)
+        parsed = _sre_parse.parse(pattern.pattern, pattern.flags)
+        fold = bool(pattern.flags & re.IGNORECASE) or _scoped_ignorecase(parsed)
         return _needs(list(parsed), fold), fold
     except Exception:  # noqa: BLE001 - a pattern we cannot read is simply always run
         return None, True
