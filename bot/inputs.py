@@ -22,7 +22,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-import frontmatter
 import yaml
 
 from bot.i18n import _, current
@@ -280,6 +279,8 @@ _STEP_BREAK = re.compile(r"^-{3,}\s*$", re.M)
 def _markdown(text: str, source: str, stem: str | None) -> Draft | DraftSequence:
     """A draft, or a sequence when the body has `---` lines between steps (front matter
     `after_days: [3, 7]` gives the days before each follow-up; a step may start `Subject: …`)."""
+    import frontmatter  # here, not at the top: it imports TOML's parser too (~10 ms of every start)
+
     try:
         post = frontmatter.loads(text)
     except yaml.YAMLError as exc:

@@ -200,6 +200,15 @@ class Reviewer:
                 self._compiled[language] = CompiledPack.build(self._packs[language])
             return self._compiled[language]
 
+    def build(self, languages: Iterable[str]) -> None:
+        """Builds these languages' packs now, for a batch that will need them: done before its
+        first review, the building runs while the dictionaries load on other cores, and the
+        first draft that needs a Norwegian or Italian dictionary (an English draft's typo asks
+        whether it is a word of theirs) no longer waits for one (`HunspellChecker.prepare`)."""
+        for language in languages:
+            if language in self._packs:
+                self.compiled(language)
+
     def warm(self) -> None:
         """Builds every language now, with its spelling dictionaries and their entries for the
         two-edit search (Hunspell is the fallback even when LanguageTool is configured), e.g.

@@ -197,4 +197,4 @@ def export_tables(source: Path, langs: tuple[str, ...] | None = None) -> None:
         ids = np.fromiter((index[v] for v in table.values()), dtype=np.uint32, count=len(table))
         order = np.argsort(keys)
         blob = np.frombuffer("\n".join(lemmas).encode("utf-8"), dtype=np.uint8)
-        np.savez_compressed(TABLES / f"{lang}.npz", keys=keys[order], lemma_ids=ids[order], lemmas=blob)
+        np.savez(TABLES / f"{lang}.npz", keys=keys[order], lemma_ids=ids[order], lemmas=blob)

@@ -528,7 +528,8 @@ def test_without_the_c_library_chunspells_wrapper_is_used(monkeypatch):
 def test_a_batch_starts_loading_its_languages_dictionaries_before_its_reviews(body):
     """In a fresh process that has not imported the engine: `rules.grammar.prepare` loads, in
     the background, the dictionaries of the drafts' languages and of their loanwords — and no
-    other: not Italian's for a Norwegian draft."""
+    other: not Italian's for a Norwegian draft — and returns the languages, for the engine to
+    build ahead."""
     code = f"""if True:
         import sys
         import threading
@@ -536,7 +537,8 @@ def test_a_batch_starts_loading_its_languages_dictionaries_before_its_reviews(bo
         from rules.grammar import build_checker, prepare
         from rules.grammar.spelling import _by_code
         from rules.language import supported
-        prepare(build_checker(None), [Draft(body={body!r})], supported())
+        languages = prepare(build_checker(None), [Draft(body={body!r})], supported())
+        assert languages == ["nb"], languages
         assert "rules.engine" not in sys.modules
         for thread in threading.enumerate():
             if thread.name.startswith("dictionary "):

@@ -57,12 +57,15 @@ def build_checker(languagetool_url: str | None, *, api_key: str | None = None,
                                username=username, timeout=timeout)
 
 
-def prepare(checker: GrammarChecker, drafts: Iterable[Draft], languages: Iterable[str]) -> None:
+def prepare(checker: GrammarChecker, drafts: Iterable[Draft], languages: Iterable[str]) -> list[str]:
     """Starts loading, in the background, what `checker` will need for a batch of `drafts`
     (`batch_languages`): the offline dictionaries, in the order their languages come. A batch
     then does not stop at its first draft in each language to read that language's dictionary
-    (nb_NO: 0.23 s of CPU). Needs no engine: `check` calls it before it loads one, so the
-    dictionaries load while the engine's modules import."""
+    (nb_NO: 0.23 s of CPU). Needs no engine: `check` calls it before it builds one, so the
+    dictionaries load while the packs build. Returns the batch's languages, in the
+    order they come, for the engine to build ahead too (`Reviewer.build`)."""
+    wanted = batch_languages(drafts, languages)
     start = getattr(checker, "prepare", None)
     if start is not None:
-        start(batch_languages(drafts, languages))
+        start(wanted)
+    return list(dict.fromkeys(lang for lang, _ in wanted))
