@@ -123,8 +123,8 @@ def _run(args: argparse.Namespace, t: BotTranslator, stdin: IO[bytes] | None, st
         recipient = load_recipient(args.recipient) if args.recipient else None
         items = list(steps(read(args.paths, stdin)))
         # The drafts' dictionaries start loading on other cores once the engine's modules are
-        # imported (`rules.packs` imports them all): loaded during those imports, which map
-        # numpy's and lingua's libraries, they made a one-draft `check` ~25 ms slower.
+        # imported (`rules.packs` imports them all): loaded during those imports, they made a
+        # one-draft `check` ~25 ms slower (docs/decisions.md, "Loading").
         grammar = grammar_checker(settings)
         languages = prepare(grammar, (_with_defaults(i.draft, args, recipient) for i in items if i.draft and not i.error),
                             supported())

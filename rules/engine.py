@@ -217,8 +217,7 @@ class Reviewer:
         from rules.language import preload
 
         load_in_background(SOURCES)  # read by libhunspell on other cores while the packs build
-        for language in self._packs:
-            self.compiled(language)
+        self.build(self._packs)
         for code in SOURCES:
             if (loaded := speller(code)) is not None:
                 loaded.read_entries()
