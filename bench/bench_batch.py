@@ -8,11 +8,13 @@ Batch: about 100 messages of the labelled corpus (every sixth item, so en/nb/it 
 groups), repeated to N drafts, reviewed by whole `inmail-review check --format jsonl`
 processes (offline spelling on, as `check` runs without LANGUAGETOOL_URL) and linted by whole
 `proselint check` processes (0.16, `pip install '.[bench]'`) over the same texts, in turn.
+`check` shares a batch this size among forked processes, one per core (bot/check_fork.py); the
+same batch is also timed with `--jobs 1`, in one process, as proselint runs.
 Per draft = (time for N drafts - time for the first draft alone) / (N - 1): start-up is taken
 out of both the same way and printed on its own. That charges to the drafts what only a batch
 loads (the other two languages' pipelines and dictionaries, the batch's template index), so a
 second figure takes a run of three drafts, one per language, as the start-up instead:
-(time for N - time for 3) / (N - 3). Medians of `--runs` runs, the four commands in turn.
+(time for N - time for 3) / (N - 3). Medians of `--runs` runs, the six commands in turn.
 
 Warm single draft: one 1,900-character draft of real English messages, reviewed in this
 process with offline spelling, each run with one misspelling the process has never seen: a
@@ -80,22 +82,26 @@ def batch(runs: int, n: int) -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         one, three, many, files = batch_inputs(Path(tmp), n)
-        times: dict[str, list[float]] = {k: [] for k in ("ours1", "ours3", "oursN", "pl1", "plN")}
+        times: dict[str, list[float]] = {k: [] for k in ("ours1", "ours3", "oursN", "oursN1", "pl1", "plN")}
         for _ in range(runs):  # in turn, so a busy moment of the machine hits both alike
             times["ours1"].append(timed([*check, str(one)]))
             times["ours3"].append(timed([*check, str(three)]))
             times["oursN"].append(timed([*check, str(many)]))
+            times["oursN1"].append(timed([*check, "--jobs", "1", str(many)]))
             times["pl1"].append(timed([*proselint, str(files[0])]))
             times["plN"].append(timed([*proselint, *map(str, files)]))
     med = {k: statistics.median(v) for k, v in times.items()}
     ours = (med["oursN"] - med["ours1"]) / (n - 1) * 1000
     ours3 = (med["oursN"] - med["ours3"]) / (n - 3) * 1000
+    alone = (med["oursN1"] - med["ours1"]) / (n - 1) * 1000
     theirs = (med["plN"] - med["pl1"]) / (n - 1) * 1000
     print(f"batch of {n} real drafts ({len(messages())} messages repeated), whole processes, medians of {runs}:")
     print(f"  inmail-review check: {med['oursN']:.2f} s for {n}, {med['ours1']:.2f} s for 1 -> {ours:.2f} ms/draft; "
           f"{med['ours3']:.2f} s for 3 (one per language) -> {ours3:.2f} ms/draft")
+    print(f"  inmail-review check --jobs 1 (one process): {med['oursN1']:.2f} s for {n} -> {alone:.2f} ms/draft")
     print(f"  proselint check:     {med['plN']:.2f} s for {n}, {med['pl1']:.2f} s for 1 -> {theirs:.2f} ms/draft")
-    print(f"  ratio (ours / proselint, per draft): {ours / theirs:.2f} ({ours3 / theirs:.2f} with the 3-draft start-up)")
+    print(f"  ratio (ours / proselint, per draft): {ours / theirs:.2f} ({ours3 / theirs:.2f} with the 3-draft start-up; "
+          f"{alone / theirs:.2f} in one process)")
 
 
 def single_draft() -> str:

@@ -4,7 +4,9 @@
 
 Every figure is a whole, fresh process: wall times are the median of `--runs` processes; the
 batch is ~100 real corpus messages (en, nb, it in equal parts) repeated to `--drafts`, given to
-one `check --format jsonl` process, whose peak RSS (ru_maxrss) is printed; `serve` runs on a
+one `check --format jsonl` process (with `--jobs 1`, and as it shares a batch among forked
+processes by default), whose peak RSS (ru_maxrss, of the largest process) and peak PSS summed
+over its processes (sampled from /proc every 5 ms) are printed; `serve` runs on a
 loopback port against the Slack stand-in from tests/, and its VmRSS is read from /proc once it
 serves (all three languages warmed), after one slash-command review per language, and after
 one short draft (under 120 characters: lingua's full models).
@@ -21,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -49,13 +52,47 @@ def wall(argv: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
-def peak_rss(argv: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one process."""
+def peak_rss(argv: list[str]) -> tuple[float, float, float, int]:
+    """(wall seconds, peak RSS in MB of the largest process, peak PSS in MB summed over the
+    process and the ones it forked, most processes at once) of one command. PSS counts a page
+    shared by two processes half in each, so the sum is the memory they take together."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = {"pss": 0.0, "processes": 1}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            pids = [process.pid, *_children(process.pid)]
+            peak["pss"] = max(peak["pss"], sum(_pss(pid) for pid in pids))
+            peak["processes"] = max(peak["processes"], len(pids))
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)  # its own peak and its children's, the largest of them
+    done.set()
+    sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, peak["pss"], peak["processes"]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _pss(pid: int) -> float:
+    """A live process's PSS in MB (0 once it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def corpus_messages(per_language: int) -> dict[str, list[dict]]:
@@ -146,8 +183,12 @@ def main() -> int:
         one.write_text(json.dumps(corpus_messages(1)["en"][0], ensure_ascii=False), encoding="utf-8")
         first = wall(COMMAND + ["check", "--format", "json", str(one)], args.runs)
         print(f"start-up to the first review (check, one draft): {first:.3f} s (median of {args.runs})")
-        seconds, peak = peak_rss(COMMAND + ["check", "--format", "jsonl", str(batch_file(Path(tmp), args.drafts))])
-        print(f"check, {args.drafts} drafts (~100 corpus messages, en/nb/it): peak RSS {peak:.0f} MB, {seconds:.1f} s")
+        batch = str(batch_file(Path(tmp), args.drafts))
+        for jobs in (["--jobs", "1"], []):
+            seconds, peak, pss, processes = peak_rss(COMMAND + ["check", "--format", "jsonl", *jobs, batch])
+            print(f"{' '.join(['check', *jobs])}, {args.drafts} drafts (~100 corpus messages, en/nb/it): "
+                  f"peak RSS {peak:.0f} MB (largest process), peak PSS {pss:.0f} MB summed over {processes} "
+                  f"process(es), {seconds:.2f} s")
     ready, reviewed, short = serve_rss()
     print(f"serve, three languages warmed: VmRSS {ready:.0f} MB at ready, {reviewed:.0f} MB after one review "
           f"per language, {short:.0f} MB after a short draft")

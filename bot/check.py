@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from dataclasses import replace
@@ -21,12 +22,14 @@ from rules.language import SUPPORTED, normalize_language
 if TYPE_CHECKING:
     from bot.i18n import BotTranslator
     from bot.inputs import Item
-    from rules import Reviewer
-    from rules.similarity import TemplateIndex
+    from bot.settings import Settings
+    from rules import Reviewer, ReviewContext
+    from rules.similarity import Fingerprint, TemplateIndex
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+MAX_AUTO_JOBS = 4  # `--jobs`'s default: one process per core, at most this many (each adds ~30-45 MB)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,9 +44,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json", "jsonl", "blocks"), default="text",
                         help=_("text for people (default), json/jsonl for programs, blocks for Slack's Block Kit Builder"))
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=_("colour in text output"))
+    parser.add_argument("--jobs", type=_jobs, metavar="N",
+                        help=_("review a large batch in up to N processes (default: one per core, at most {most}); "
+                               "1 reviews in this process only", most=MAX_AUTO_JOBS))
     parser.add_argument("--ui-lang", choices=ui_languages(), metavar="LANG",
                         help=_("the language of the report around the findings: {languages} "
                                "(default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG, else en)", languages=", ".join(ui_languages())))
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(_("'{value}' is not a whole number of 1 or more", value=value))
+    return int(value)
 
 
 def _with_defaults(draft: Draft, args: argparse.Namespace, recipient) -> Draft:
@@ -57,37 +69,90 @@ def _with_defaults(draft: Draft, args: argparse.Namespace, recipient) -> Draft:
     )
 
 
-def _reviews(items: Iterator[Item], reviewer: Reviewer, args: argparse.Namespace, recipient,
-             batch) -> Iterator[tuple[Item, Review | None, str | None]]:
-    from rules import ReviewContext
+class _Reviewing:
+    """One batch's reviews, draft by draft, each draft checked against those before it when
+    the batch keeps a template index (`batch`): the same in this process and in a forked one
+    (bot/check_fork.py), which records the drafts it does not review (`prime`)."""
 
-    # Translators: follows "a near-copy of drafts to N other recipients"; keep the leading space.
-    scope = everywhere(N_(" in this batch"))
-    for n, item in enumerate(items):
+    def __init__(self, reviewer: Reviewer, args: argparse.Namespace, recipient,
+                 batch: TemplateIndex | None) -> None:
+        self.reviewer, self.args, self.recipient, self.batch = reviewer, args, recipient, batch
+        # Translators: follows "a near-copy of drafts to N other recipients"; keep the leading space.
+        self.scope = everywhere(N_(" in this batch"))
+
+    def prepared(self, item: Item) -> Item:
+        """The item as it is reviewed: its draft with the command line's defaults (the report
+        shows the draft as it was reviewed)."""
+        return replace(item, draft=_with_defaults(item.draft, self.args, self.recipient))
+
+    def one(self, n: int, item: Item) -> tuple[Item, Review | None, str | None]:
         if item.error or item.draft is None:
-            yield item, None, item.error
-            continue
-        draft = _with_defaults(item.draft, args, recipient)
-        item = replace(item, draft=draft)  # the report shows the draft as it was reviewed
-        # A draft without a named recipient counts as written for someone else; a sequence's
-        # steps go to one person, so a follow-up is never a near-copy "for someone else".
-        who = draft.recipient.key if draft.recipient else (f"sequence:{item.step_of.source}" if item.step_of else None)
-        context = ReviewContext(history=batch, history_key=f"#{n}", recipient_key=who,
-                                history_scope=scope) if batch is not None else None
+            return item, None, item.error
+        item = self.prepared(item)
         try:
-            review = reviewer.review(draft, context)
-            if batch is not None and review.fingerprint is not None:
-                from rules.similarity import Fingerprint
-
-                batch.add(f"#{n}", Fingerprint.from_bytes(review.fingerprint),
-                          recipient=review.recipient_key or who or f"#{n}", at=time.time())
-            yield item, review, None
+            review = self.reviewer.review(item.draft, self._context(n, item))
         except (InputError, ValueError) as exc:
-            yield item, None, f"{item.source}: {exc.said(current()) if isinstance(exc, InputError) else exc}"
+            return item, None, f"{item.source}: {exc.said(current()) if isinstance(exc, InputError) else exc}"
         except Exception as exc:  # a bug must not cost the rest of the batch
             log.debug("review failed", exc_info=True)
-            yield item, None, _("{source}: internal error ({kind}); please report it", source=item.source,
-                                kind=type(exc).__name__)
+            return item, None, _("{source}: internal error ({kind}); please report it", source=item.source,
+                                 kind=type(exc).__name__)
+        if self.batch is not None and review.fingerprint is not None:  # for the drafts after it
+            from rules.similarity import Fingerprint
+
+            self._add(n, item, Fingerprint.from_bytes(review.fingerprint), review.recipient_key)
+        return item, review, None
+
+    def prime(self, n: int, item: Item) -> None:
+        """Keeps a draft in the batch's index as its review would, without reviewing it."""
+        if self.batch is None or item.error or item.draft is None:
+            return
+        item = self.prepared(item)
+        try:
+            fingerprint, recipient_key = self.reviewer.history_entry(item.draft, self._context(n, item))
+        except (InputError, ValueError):
+            return  # not reviewable: its review records nothing either
+        if fingerprint is not None:
+            self._add(n, item, fingerprint, recipient_key)
+
+    def forget(self) -> None:
+        """Empties the batch's index, to review the batch again from its start."""
+        if self.batch is not None:
+            self.batch = _batch_index()
+
+    @staticmethod
+    def _who(item: Item) -> str | None:
+        # A draft without a named recipient counts as written for someone else; a sequence's
+        # steps go to one person, so a follow-up is never a near-copy "for someone else".
+        draft = item.draft
+        return draft.recipient.key if draft.recipient else (f"sequence:{item.step_of.source}" if item.step_of else None)
+
+    def _context(self, n: int, item: Item) -> ReviewContext | None:
+        from rules import ReviewContext
+
+        return ReviewContext(history=self.batch, history_key=f"#{n}", recipient_key=self._who(item),
+                             history_scope=self.scope) if self.batch is not None else None
+
+    def _add(self, n: int, item: Item, fingerprint: Fingerprint, recipient_key: str | None) -> None:
+        self.batch.add(f"#{n}", fingerprint, recipient=recipient_key or self._who(item) or f"#{n}", at=time.time())
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _all_reviews(items: list[Item], reviewing: _Reviewing, jobs: int | None,
+                 settings: Settings) -> Iterator[tuple[Item, Review | None, str | None]]:
+    """The batch's reviews in order, a large one's shared among forked processes
+    (bot/check_fork.py), unless LanguageTool does the grammar (the reviews then wait on the
+    server, and a fork would share this process's connection to it)."""
+    jobs = jobs or min(_cores(), MAX_AUTO_JOBS)
+    if jobs > 1 and reviewing.batch is not None and not settings.languagetool_url:
+        from bot.check_fork import reviews
+
+        return reviews(items, reviewing, jobs)
+    return (reviewing.one(n, item) for n, item in enumerate(items))
 
 
 def run(args: argparse.Namespace, *, stdin: IO[bytes] | None = None, stdout: IO[str] | None = None,
@@ -140,7 +205,7 @@ def _run(args: argparse.Namespace, t: BotTranslator, stdin: IO[bytes] | None, st
     failures = 0
     outputs: list[tuple[Item, Review | SequenceReview | None, str | None]] = []
     sequence_steps: list[tuple[Item, Review | None]] = []
-    for item, review, error in _reviews(iter(items), reviewer, args, recipient, batch):
+    for item, review, error in _all_reviews(items, _Reviewing(reviewer, args, recipient, batch), args.jobs, settings):
         if item.warning:
             complain("warning", item.warning)
         if error:

@@ -30,7 +30,7 @@ from rules.scoring import metrics, score_and_verdict
 if TYPE_CHECKING:
     from models.policy import PolicyConfig
     from rules.grammar import GrammarChecker
-    from rules.similarity import TemplateHistory
+    from rules.similarity import Fingerprint, TemplateHistory
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ class Reviewer:
                 loaded.read_entries()
         preload()
 
-    def review(self, draft: Draft, context: ReviewContext | None = None) -> Review:
+    def _analysis(self, draft: Draft, context: ReviewContext | None) -> Analysis:
         context = context or ReviewContext()
         if context.grammar is None and self.grammar is not None:
             context = replace(context, grammar=self.grammar)
@@ -234,7 +234,18 @@ class Reviewer:
         detection = detect(language_sample(draft), declared=declared, hint=hint)
         if detection.language not in self._packs:
             raise ValueError(f"no rule pack loaded for language '{detection.language}'")
-        analysis = Analysis(draft, detection, self.compiled(detection.language), context)
+        return Analysis(draft, detection, self.compiled(detection.language), context)
+
+    def history_entry(self, draft: Draft, context: ReviewContext) -> tuple[Fingerprint | None, str | None]:
+        """What a review of `draft` gives its caller to keep in a template history (`fingerprint`,
+        `recipient_key`), without the review: for a process that reviews the later drafts of a
+        batch and needs the earlier ones' entries (bot/check_fork.py). Raises as `review` does
+        for a draft it cannot review."""
+        analysis = self._analysis(draft, context)
+        return analysis.fingerprint, analysis.recipient_key
+
+    def review(self, draft: Draft, context: ReviewContext | None = None) -> Review:
+        analysis = self._analysis(draft, context)
 
         findings: list[Finding] = []
         for rule in analysis.pack.rules:
@@ -247,7 +258,7 @@ class Reviewer:
             id=draft.id,
             score=score,
             verdict=verdict,
-            language=detection.language,
+            language=analysis.detection.language,
             category=category if category in CATEGORIES else None,
             findings=tuple(findings),
             metrics=metrics(analysis, findings),

@@ -528,6 +528,20 @@ _SAID_MAX = LINES_KEPT
 _UNSEEN = object()
 
 
+# lingua's parallel detection runs on a pool of Rust threads, which a forked process does not
+# inherit (bot/check_fork.py): it would wait for them forever, so a fork asks one by one.
+_forked = False
+
+
+def _after_fork() -> None:
+    global _forked
+    _forked = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def _sentence_languages(plain: list[str]) -> list[Language | None]:
     """lingua's language for each sentence, asked once per process (all new ones in one call)."""
     if not plain:
@@ -536,7 +550,9 @@ def _sentence_languages(plain: list[str]) -> list[Language | None]:
     known = {text: _SAID.get((candidates, text), _UNSEEN) for text in plain}
     new = [text for text, language in known.items() if language is _UNSEEN]
     if new:
-        found = dict(zip(new, _detector_for(candidates).detect_languages_in_parallel_of(new)))
+        detector = _detector_for(candidates)
+        found = dict(zip(new, map(detector.detect_language_of, new) if _forked
+                         else detector.detect_languages_in_parallel_of(new)))
         known.update(found)
         if len(_SAID) + len(found) > _SAID_MAX:
             _SAID.clear()
