@@ -12,7 +12,7 @@ of the batch's index from their fingerprints alone (`Reviewer.history_entry`), s
 is still checked against exactly the drafts before it. The outputs are what one process gives,
 in the same order (a test compares them byte for byte); they are printed once all processes
 are done. A process that dies or returns nothing readable loses nothing: this one reviews its
-drafts itself.
+drafts itself, and all of them when it cannot fork at all.
 
 The fork waits until no other thread runs (the dictionaries load on threads of their own, and
 a thread inside libhunspell would be copied mid-load), so this process reviews drafts until
@@ -67,7 +67,16 @@ def reviews(items: list[Item], reviewing: Reviewing, jobs: int) -> Iterator[Resu
     sys.stdout.flush()
     sys.stderr.flush()
     gc.freeze()  # the copied objects stay out of the collector's reach: it would touch (copy) them all
-    children = [_Process.fork(items, reviewing, rest, owner, part) for part in range(1, parts)]
+    children: list[_Process] = []
+    try:
+        for part in range(1, parts):
+            children.append(_Process.fork(items, reviewing, rest, owner, part))
+    except OSError as exc:  # no temporary file, or no process to be had (a limit, memory): one process
+        log.warning("cannot fork to review the batch (%s); reviewing it in this process", exc)
+        for child in children:
+            child.stop()
+        yield from (reviewing.one(i, items[i]) for i in rest)
+        return
     try:
         results = walk(items, reviewing, rest, owner, {0})
         failed = set()

@@ -75,20 +75,29 @@ def test_a_shared_batch_gives_what_one_process_gives(batch, one_process, fmt):
         assert len(copies) > 100  # each later copy is checked against the copies before it, whoever reviewed them
 
 
+def _with_fork(body: str) -> str:
+    """`inmail-review` run with `os.fork` replaced by `fork()` as `body` defines it (the real one is `real`)."""
+    return ("import os, runpy, signal, sys\nreal = os.fork\n" + body +
+            "os.fork = fork\nsys.argv[0] = 'inmail-review'\nrunpy.run_module('bot', run_name='__main__')\n")
+
+
 def test_a_killed_review_process_loses_no_draft(batch, one_process):
     """The forked process dies at once (SIGKILL): this one reviews its drafts itself."""
-    wrapper = ("import os, runpy, signal, sys\n"
-               "fork = os.fork\n"
-               "def killed():\n"
-               "    pid = fork()\n"
-               "    if pid == 0:\n"
-               "        os.kill(os.getpid(), signal.SIGKILL)\n"
-               "    return pid\n"
-               "os.fork = killed\n"
-               "sys.argv[0] = 'inmail-review'\n"
-               "runpy.run_module('bot', run_name='__main__')\n")
-    code, out, err = check("-v", "check", "--jobs", "2", "--format", "jsonl", str(batch), wrapper=wrapper)
+    killed = ("def fork():\n"
+              "    pid = real()\n"
+              "    if pid == 0:\n"
+              "        os.kill(os.getpid(), signal.SIGKILL)\n"
+              "    return pid\n")
+    code, out, err = check("-v", "check", "--jobs", "2", "--format", "jsonl", str(batch), wrapper=_with_fork(killed))
     assert f"in 2 {SPLIT}" in err and "ended without their results" in err, err
+    assert (code, out) == one_process["jsonl"][:2]
+
+
+def test_no_process_to_fork_reviews_the_batch_here(batch, one_process):
+    """Forking fails (a process limit): the batch is reviewed in this process, all of it."""
+    refused = "def fork():\n    raise BlockingIOError(11, 'Resource temporarily unavailable')\n"
+    code, out, err = check("check", "--jobs", "3", "--format", "jsonl", str(batch), wrapper=_with_fork(refused))
+    assert "cannot fork to review the batch" in err, err
     assert (code, out) == one_process["jsonl"][:2]
 
 
