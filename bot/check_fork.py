@@ -3,7 +3,7 @@
 Python reviews on one core at a time, so a batch of hundreds of drafts on a machine with more
 cores shares what is left, once the process is loaded, among itself and processes forked from
 it. A fork copies the loaded process as it stands (packs, pipelines, dictionaries, caches: no
-second start-up) and shares its memory until either writes to it (README, "Speed").
+second start-up) and shares its memory until either writes to it (docs/decisions.md, "Speed").
 
 Drafts with the same body go to the same process (by a checksum of the body), so each text's
 first review, the costly one, is made once in the batch, as in one process. Every process
@@ -11,8 +11,8 @@ walks the whole batch in order: it reviews its own drafts and records the others
 of the batch's index from their fingerprints alone (`Reviewer.history_entry`), so every draft
 is still checked against exactly the drafts before it. The outputs are what one process gives,
 in the same order (a test compares them byte for byte); they are printed once all processes
-are done. A process that dies or returns nothing readable loses nothing: this one reviews its
-drafts itself, and all of them when it cannot fork at all.
+are done. A process that dies, hangs or returns nothing readable loses nothing: this one
+reviews its drafts itself, and all of them when it cannot fork at all.
 
 The fork waits until no other thread runs (the dictionaries load on threads of their own, and
 a thread inside libhunspell would be copied mid-load), so this process reviews drafts until
@@ -26,7 +26,9 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
+import time
 import zlib
 from typing import IO, TYPE_CHECKING, Iterator, Protocol
 
@@ -37,6 +39,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_PART = 50  # drafts a process: fewer cost more to fork and record than they save
+# Linux only: on macOS a forked process may hang in system libraries that were in use (numpy's
+# Accelerate), and Windows has no fork.
+FORKS = sys.platform.startswith("linux") and hasattr(os, "fork")
+# How long a forked process may take beyond this one's own part, at least, and as a multiple of
+# it: past that it is taken to hang (a library's thread it needed was not copied) and stopped.
+PATIENCE_S, PATIENCE_TIMES = 10.0, 3.0
 
 Result = tuple["Item", "Review | None", "str | None"]
 
@@ -54,7 +62,7 @@ def reviews(items: list[Item], reviewing: Reviewing, jobs: int) -> Iterator[Resu
     """Every item's (item, review, error), in order, reviewed by this process and up to
     `jobs` - 1 forked ones."""
     n = 0
-    while n < len(items) and (threading.active_count() > 1 or not hasattr(os, "fork")):
+    while n < len(items) and (threading.active_count() > 1 or not FORKS):
         yield reviewing.one(n, items[n])
         n += 1
     rest = range(n, len(items))
@@ -78,10 +86,12 @@ def reviews(items: list[Item], reviewing: Reviewing, jobs: int) -> Iterator[Resu
         yield from (reviewing.one(i, items[i]) for i in rest)
         return
     try:
+        started = time.monotonic()
         results = walk(items, reviewing, rest, owner, {0})
+        deadline = time.monotonic() + max(PATIENCE_S, PATIENCE_TIMES * (time.monotonic() - started))
         failed = set()
         for child in children:
-            returned = child.results()
+            returned = child.results(deadline)
             if returned is None:
                 failed.add(child.part)
                 continue
@@ -129,8 +139,6 @@ class _Process:
     @classmethod
     def fork(cls, items: list[Item], reviewing: Reviewing, rest: range, owner: dict[int, int],
              part: int) -> _Process:
-        import tempfile
-
         out = tempfile.TemporaryFile()
         pid = os.fork()
         if pid == 0:  # the forked process: review, write, and leave without clean-up
@@ -146,9 +154,18 @@ class _Process:
                 os._exit(status)
         return cls(pid, out, part, {i for i in rest if owner[i] == part})
 
-    def results(self) -> dict[int, tuple[Review | None, str | None]] | None:
-        """What the process returned (by draft), or None when it failed."""
-        _, status = os.waitpid(self.pid, 0)
+    def results(self, deadline: float) -> dict[int, tuple[Review | None, str | None]] | None:
+        """What the process returned (by draft), or None when it failed or was not done by
+        `deadline` (`time.monotonic()`)."""
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid or time.monotonic() > deadline:
+                break
+            time.sleep(0.005)
+        if not pid:
+            log.warning("a review process took too long; stopping it")
+            self.stop()
+            return None
         self.done = True
         try:
             if status != 0:

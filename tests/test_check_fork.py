@@ -93,6 +93,21 @@ def test_a_killed_review_process_loses_no_draft(batch, one_process):
     assert (code, out) == one_process["jsonl"][:2]
 
 
+def test_a_hung_review_process_is_stopped_and_its_drafts_reviewed_here(batch, one_process):
+    """The forked process never ends (as one waiting for a thread that was not copied would):
+    past its patience (`PATIENCE_S`, 10 s here) this one stops it and reviews its drafts."""
+    hung = ("def fork():\n"
+            "    pid = real()\n"
+            "    if pid == 0:\n"
+            "        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})\n"
+            "        while True:\n"
+            "            signal.pause()\n"
+            "    return pid\n")
+    code, out, err = check("check", "--jobs", "2", "--format", "jsonl", str(batch), wrapper=_with_fork(hung))
+    assert "took too long" in err and "ended without their results" in err, err
+    assert (code, out) == one_process["jsonl"][:2]
+
+
 def test_no_process_to_fork_reviews_the_batch_here(batch, one_process):
     """Forking fails (a process limit): the batch is reviewed in this process, all of it."""
     refused = "def fork():\n    raise BlockingIOError(11, 'Resource temporarily unavailable')\n"
