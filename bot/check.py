@@ -104,14 +104,15 @@ class _Reviewing:
         return item, review, None
 
     def prime(self, n: int, item: Item) -> None:
-        """Keeps a draft in the batch's index as its review would, without reviewing it."""
+        """Keeps a draft in the batch's index as its review would, without reviewing it (one
+        difference: a draft whose review a bug in some check would end is recorded all the same)."""
         if self.batch is None or item.error or item.draft is None:
             return
         item = self.prepared(item)
         try:
             fingerprint, recipient_key = self.reviewer.history_entry(item.draft, self._context(n, item))
-        except (InputError, ValueError):
-            return  # not reviewable: its review records nothing either
+        except Exception:  # not reviewable (or a bug): its review records nothing either
+            return
         if fingerprint is not None:
             self._add(n, item, fingerprint, recipient_key)
 
