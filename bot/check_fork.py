@@ -67,22 +67,9 @@ def reviews(items: list[Item], reviewing: Reviewing, jobs: int) -> Iterator[Resu
         n += 1
     rest = range(n, len(items))
     parts = min(jobs, len(rest) // MIN_PART)
-    if parts < 2:
-        yield from (reviewing.one(i, items[i]) for i in rest)
-        return
-    owner = {i: _owner(items[i], parts) for i in rest}
-    log.info("reviewing the batch's other %d drafts in %d processes", len(rest), parts)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    gc.freeze()  # the copied objects stay out of the collector's reach: it would touch (copy) them all
-    children: list[_Process] = []
-    try:
-        for part in range(1, parts):
-            children.append(_Process.fork(items, reviewing, rest, owner, part))
-    except OSError as exc:  # no temporary file, or no process to be had (a limit, memory): one process
-        log.warning("cannot fork to review the batch (%s); reviewing it in this process", exc)
-        for child in children:
-            child.stop()
+    owner = {i: _owner(items[i], parts) for i in rest} if parts > 1 else {}
+    children = _forked(items, reviewing, rest, owner, parts) if parts > 1 else None
+    if children is None:
         yield from (reviewing.one(i, items[i]) for i in rest)
         return
     try:
@@ -108,6 +95,26 @@ def reviews(items: list[Item], reviewing: Reviewing, jobs: int) -> Iterator[Resu
     finally:
         for child in children:
             child.stop()
+
+
+def _forked(items: list[Item], reviewing: Reviewing, rest: range, owner: dict[int, int],
+            parts: int) -> list[_Process] | None:
+    """The forked processes for parts 1 to `parts` - 1, or None when they cannot all be had (no
+    temporary file, or no process: a limit, memory), the batch then reviewed in this one."""
+    log.info("reviewing the batch's other %d drafts in %d processes", len(rest), parts)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()  # the copied objects stay out of the collector's reach: it would touch (copy) them all
+    children: list[_Process] = []
+    try:
+        for part in range(1, parts):
+            children.append(_Process.fork(items, reviewing, rest, owner, part))
+    except OSError as exc:
+        log.warning("cannot fork to review the batch (%s); reviewing it in this process", exc)
+        for child in children:
+            child.stop()
+        return None
+    return children
 
 
 def walk(items: list[Item], reviewing: Reviewing, rest: range, owner: dict[int, int],
